@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point: registers tsx so the TypeScript sources run as they are, then hands over to the CLI.
+import { register } from "tsx/esm/api";
+import { fileURLToPath } from "node:url";
+import * as path from "node:path";
+
+register();
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { main } = await import(path.join(root, "src", "cli", "main.ts"));
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+try {
+  process.exitCode = await main(process.argv.slice(2), io);
+} catch (err) {
+  process.stderr.write(`mathagent: internal error: ${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+}
