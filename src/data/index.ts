@@ -1,0 +1,7 @@
+export type { DatasetName, Problem } from "./problem.js";
+export { DATASET_SPLITS } from "./problem.js";
+export { lastBoxed, gsm8kAnswer } from "./answers.js";
+export { readJsonl, RowError } from "./jsonl.js";
+export { dataDir } from "./datadir.js";
+export { loadProblems, datasetFile } from "./load.js";
+export { readManifest, verifyDatasets, fetchDatasets, type ManifestFile, type FileStatus } from "./fetch.js";
