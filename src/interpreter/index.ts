@@ -1,0 +1,13 @@
+export {
+  type Observation,
+  type ObservationStatus,
+  type RunOptions,
+  type Interpreter,
+  type InterpreterSession,
+  type ObservationTextOptions,
+  OBSERVATION_TEXT,
+  observationText,
+  errorLine,
+} from "./observation.js";
+export { PyodidePool, type PyodidePoolOptions, probeUnshare } from "./pyodide-pool.js";
+export { BasePool } from "./base.js";

@@ -1,0 +1,267 @@
+// The executor host: a child process started by PyodidePool (src/interpreter/pyodide-pool.ts),
+// locked down from outside (Node permission model, empty environment, `unshare -rn` where
+// available). It owns N worker threads (worker.mjs), one Pyodide interpreter each, and implements
+// queueing, session affinity, timeouts (interrupt, then terminate after a grace period) and
+// recycling. Talks to the parent over the IPC channel:
+//   in : {type:"init", config}, {type:"run", id, code, timeoutMs, maxOut, session, history},
+//        {type:"cancel", id}, {type:"end", session}, {type:"close"}
+//   out: {type:"ready", spawnMs, snapshot}, {type:"result", id, res}, {type:"log", level, msg},
+//        {type:"fatal", error}, {type:"stats", stats}
+import { Worker } from "node:worker_threads";
+import path from "node:path";
+
+const send = (m) => {
+  try {
+    if (process.connected) process.send(m);
+  } catch {}
+};
+const log = (level, msg) => send({ type: "log", level, msg });
+
+class Pool {
+  constructor(cfg) {
+    this.o = {
+      workers: 1,
+      timeoutMs: 20000,
+      graceMs: 1000,
+      maxJobsPerWorker: 500,
+      maxHeapMb: 512,
+      stackSizeMb: 64,
+      ...cfg,
+    };
+    this.slots = [];
+    this.queue = [];
+    this.owner = new Map(); // session -> {slot, gen}
+    this.stats = { spawns: 0, spawnMs: [], kills: 0, crashes: 0, recycles: 0, snapshot: null };
+    this.failStreak = 0;
+    this.closed = false;
+    this.readySent = false;
+    for (let i = 0; i < this.o.workers; i++) this.slots.push(this.spawn({ index: i, gen: 0 }));
+  }
+
+  spawn(slot) {
+    const sab = new SharedArrayBuffer(4);
+    const t0 = performance.now();
+    slot.sab = sab;
+    slot.ia = new Int32Array(sab);
+    slot.job = null;
+    slot.jobs = 0;
+    slot.ready = false;
+    slot.dead = false;
+    slot.gen++;
+    const w = new Worker(path.join(this.o.runtimeDir, "worker.mjs"), {
+      workerData: { ...this.o.workerData, sab },
+      resourceLimits: { stackSizeMb: this.o.stackSizeMb, maxOldGenerationSizeMb: this.o.maxOldGenerationSizeMb || 1024 },
+      stdout: true,
+      stderr: true,
+      env: {},
+    });
+    // anything a worker prints outside the capture (pyodide warnings) is dropped, not leaked
+    w.stdout?.resume();
+    w.stderr?.resume();
+    slot.worker = w;
+    this.stats.spawns++;
+    w.on("message", (m) => {
+      if (w !== slot.worker) return;
+      if (m.type === "ready") {
+        slot.ready = true;
+        this.failStreak = 0;
+        this.stats.spawnMs.push(performance.now() - t0);
+        this.stats.snapshot = m.snapshot;
+        if (!this.readySent && this.slots.length === this.o.workers && this.slots.every((s) => s.ready)) {
+          this.readySent = true;
+          send({ type: "ready", spawnMs: this.stats.spawnMs.slice(), snapshot: m.snapshot });
+        }
+        this.pump();
+      } else if (m.type === "result") this.finish(slot, m.res);
+    });
+    w.on("error", (e) => {
+      if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
+    });
+    w.on("exit", (c) => {
+      if (w === slot.worker) this.dead(slot, "worker exited with code " + c);
+    });
+    return slot;
+  }
+
+  dead(slot, why) {
+    if (slot.dead || this.closed) return;
+    slot.dead = true;
+    if (!slot.ready) {
+      this.failStreak++;
+      log("warn", "interpreter worker failed to start: " + why);
+      if (this.failStreak >= 3) {
+        send({ type: "fatal", error: "interpreter workers keep failing to start: " + why });
+        setTimeout(() => process.exit(3), 50);
+        return;
+      }
+    }
+    if (slot.job) {
+      this.stats.crashes++;
+      this.settle(slot, crashRes("InterpreterCrash: " + why));
+    }
+    this.respawn(slot);
+  }
+
+  respawn(slot) {
+    const old = slot.worker;
+    slot.worker = null;
+    if (old) old.terminate().catch(() => {});
+    if (!this.closed) this.spawn(slot);
+  }
+
+  settle(slot, res) {
+    const job = slot.job;
+    slot.job = null;
+    clearTimeout(job.t1);
+    clearTimeout(job.t2);
+    res.wallMs = performance.now() - job.start;
+    if (job.cancelled) res.cancelled = true;
+    send({ type: "result", id: job.id, res });
+  }
+
+  finish(slot, res) {
+    const job = slot.job;
+    if (!job) return;
+    slot.jobs++;
+    if (job.interrupted && !job.cancelled) res.status = "timeout";
+    if (job.cancelled) res.status = "cancelled";
+    this.settle(slot, res);
+    if (res.status === "crash") {
+      this.stats.crashes++;
+      slot.ready = false; // the worker exits; 'exit' respawns it
+      return;
+    }
+    if (res.recycle || slot.jobs >= this.o.maxJobsPerWorker || res.heapMb > this.o.maxHeapMb) {
+      this.stats.recycles++;
+      slot.dead = true;
+      this.respawn(slot);
+      return;
+    }
+    this.pump();
+  }
+
+  pickSlot(job) {
+    if (job.session != null) {
+      const own = this.owner.get(job.session);
+      if (own && own.slot.gen === own.gen && !own.slot.dead) {
+        return own.slot.ready && !own.slot.job ? { slot: own.slot, replay: false } : null;
+      }
+    }
+    for (const slot of this.slots) {
+      if (slot.ready && !slot.job && !slot.dead) return { slot, replay: true };
+    }
+    return null;
+  }
+
+  pump() {
+    for (let i = 0; i < this.queue.length; ) {
+      if (!this.slots.some((s) => s.ready && !s.job && !s.dead)) return;
+      const job = this.queue[i];
+      const pick = this.pickSlot(job);
+      if (!pick) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      this.start(pick.slot, job, pick.replay);
+    }
+  }
+
+  start(slot, job, replay) {
+    slot.job = job;
+    job.start = performance.now();
+    const req = { code: job.code, maxOut: job.maxOut ?? this.o.maxOut ?? 8192 };
+    if (job.session != null) {
+      req.session = job.session;
+      if (replay) req.history = job.history || [];
+      this.owner.set(job.session, { slot, gen: slot.gen });
+    }
+    const limit = job.timeoutMs ?? this.o.timeoutMs;
+    job.t1 = setTimeout(() => this.interrupt(slot, job), limit);
+    slot.worker.postMessage({ type: "run", id: job.id, req: JSON.stringify(req) });
+  }
+
+  interrupt(slot, job) {
+    if (slot.job !== job) return;
+    job.interrupted = true;
+    Atomics.store(slot.ia, 0, 2); // SIGINT -> KeyboardInterrupt in Python
+    job.t2 = setTimeout(() => {
+      // a C-level loop or a swallowed interrupt: kill the thread, start a new interpreter
+      if (slot.job !== job) return;
+      this.stats.kills++;
+      slot.dead = true;
+      this.settle(slot, {
+        status: job.cancelled ? "cancelled" : "timeout",
+        stdout: "",
+        stderr: "",
+        value: null,
+        error: null,
+        killed: true,
+      });
+      this.respawn(slot);
+    }, this.o.graceMs);
+  }
+
+  run(job) {
+    this.queue.push(job);
+    this.pump();
+  }
+
+  cancel(id) {
+    const qi = this.queue.findIndex((j) => j.id === id);
+    if (qi >= 0) {
+      const [job] = this.queue.splice(qi, 1);
+      send({ type: "result", id: job.id, res: { ...crashRes(null), status: "cancelled", cancelled: true, wallMs: 0 } });
+      return;
+    }
+    for (const slot of this.slots) {
+      if (slot.job && slot.job.id === id) {
+        slot.job.cancelled = true;
+        clearTimeout(slot.job.t1);
+        this.interrupt(slot, slot.job);
+      }
+    }
+  }
+
+  end(session) {
+    const own = this.owner.get(session);
+    this.owner.delete(session);
+    if (own && own.slot.gen === own.gen && own.slot.worker) {
+      own.slot.worker.postMessage({ type: "end", session });
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    await Promise.all(
+      this.slots.map((s) => {
+        const w = s.worker;
+        s.worker = null;
+        return w ? w.terminate().catch(() => {}) : undefined;
+      }),
+    );
+  }
+}
+
+function crashRes(error) {
+  return { status: "crash", stdout: "", stderr: "", value: null, error };
+}
+
+let pool = null;
+process.on("message", async (m) => {
+  if (m.type === "init") {
+    pool = new Pool(m.config);
+  } else if (m.type === "run") {
+    pool.run({ id: m.id, code: m.code, timeoutMs: m.timeoutMs, maxOut: m.maxOut, session: m.session, history: m.history });
+  } else if (m.type === "cancel") {
+    pool.cancel(m.id);
+  } else if (m.type === "end") {
+    pool.end(m.session);
+  } else if (m.type === "stats") {
+    send({ type: "stats", stats: pool ? pool.stats : null });
+  } else if (m.type === "close") {
+    if (pool) await pool.close();
+    process.exit(0);
+  }
+});
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,210 @@
+// One Pyodide interpreter in a worker_threads Worker, hardened (inner layer).
+// Started by host.mjs; workerData = {pyodideDir, runtimeDir, zipPath, snapshotPath, memLimitMb,
+// fsLimitMb, maxOut, maxRecursion, preimport, sab, harden}. Plain ESM on purpose (no build step).
+// Messages in:  {type:"run", id, req}  (req is the JSON string handed to runner.py's run()),
+//               {type:"end", session}
+// Messages out: {type:"ready", loadMs, initMs, snapshot}, {type:"result", id, res}, {type:"fatal", error}
+import { parentPort, workerData } from "node:worker_threads";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const W = workerData;
+const T0 = performance.now();
+
+// (1) Hard cap on wasm linear memory: a failing grow() makes malloc return NULL -> MemoryError.
+if (W.memLimitMb) {
+  const grow = WebAssembly.Memory.prototype.grow;
+  const limit = W.memLimitMb * 1048576;
+  WebAssembly.Memory.prototype.grow = function (pages) {
+    if (this.buffer.byteLength + pages * 65536 > limit) throw new RangeError("wasm memory limit reached");
+    return grow.call(this, pages);
+  };
+}
+// (2) The permission model denies process.binding(); pyodide's NODEFS init only needs fs constants.
+{
+  const ob = process.binding;
+  process.binding = (n) => (n === "constants" ? { fs: fs.constants } : ob.call(process, n));
+}
+
+const { loadPyodide } = await import(pathToFileURL(path.join(W.pyodideDir, "pyodide.mjs")).href);
+const { default: createReal } = await import(pathToFileURL(path.join(W.pyodideDir, "pyodide.asm.mjs")).href);
+
+const EACCES = 2;
+const createPyodideModule = async (settings) => {
+  if (W.harden) {
+    const orig = settings.instantiateWasm;
+    settings.instantiateWasm = (imports, cb) => {
+      const env = imports.env;
+      // system() is child_process.spawnSync(cmd, {shell: true}) in Node: never.
+      env._emscripten_system = () => -1;
+      // no sockets (SOCKFS would open real connections through the 'ws' package)
+      env.__syscall_socket = () => -EACCES;
+      env.__syscall_connect = () => -EACCES;
+      env.__syscall_bind = () => -EACCES;
+      env.getaddrinfo = () => -2; // EAI_NONAME
+      // no side modules: their EM_JS bodies would be eval'd
+      env._dlopen_js = () => 0;
+      env._emscripten_dlopen_js = () => 0;
+      return orig(imports, cb);
+    };
+  }
+  const m = await createReal(settings);
+  // this build ignores INITIAL_MEMORY, so grow the heap before a snapshot is restored into it
+  if (settings.INITIAL_MEMORY && m.HEAP8.length < settings.INITIAL_MEMORY) m.growMemory(settings.INITIAL_MEMORY);
+  return m;
+};
+
+// fd-level output (os.write(1, ...), C code) bypasses sys.stdout: capped separately.
+const maxOut = W.maxOut || 8192;
+let fdOut = "";
+let fdTotal = 0;
+const fdWrite = (s) => {
+  fdTotal += s.length;
+  if (fdOut.length < maxOut) fdOut += s.slice(0, maxOut - fdOut.length);
+};
+
+const opts = { createPyodideModule, stdout: fdWrite, stderr: fdWrite, indexURL: W.pyodideDir + path.sep };
+if (W.harden) opts.jsglobals = Object.freeze(Object.create(null));
+let usedSnapshot = false;
+if (W.snapshotPath) {
+  try {
+    opts._loadSnapshot = new Uint8Array(fs.readFileSync(W.snapshotPath));
+    usedSnapshot = true;
+  } catch {
+    usedSnapshot = false;
+  }
+}
+let py;
+try {
+  py = await loadPyodide(opts);
+} catch (e) {
+  if (!usedSnapshot) throw e;
+  // a stale or broken snapshot: fall back to a cold start
+  delete opts._loadSnapshot;
+  usedSnapshot = false;
+  py = await loadPyodide(opts);
+}
+const T1 = performance.now();
+if (W.zipPath) {
+  // submodules are imported lazily, so the zip must be present even after a snapshot restore
+  py.FS.writeFile("/lib/sympy.zip", new Uint8Array(fs.readFileSync(W.zipPath)));
+}
+const cfg = JSON.stringify({ maxRecursion: W.maxRecursion || 50000, maxSessions: W.maxSessions || 256 });
+if (!usedSnapshot) {
+  py.runPython("import sys\nif '/lib/sympy.zip' not in sys.path: sys.path.append('/lib/sympy.zip')");
+  py.runPython(W.preimport || "");
+}
+// The runner module: installed fresh on every start (cheap), so a snapshot never carries its state.
+py.globals.set("_mathagent_runner_src", fs.readFileSync(path.join(W.runtimeDir, "runner.py"), "utf8"));
+py.globals.set("_mathagent_cfg", cfg);
+py.runPython(`
+import sys, types, json
+_m = types.ModuleType("_mathagent_runner")
+exec(compile(_mathagent_runner_src, "<mathagent-runner>", "exec"), _m.__dict__)
+_mathagent_run, _mathagent_end, _mathagent_resnap = _m._make_runner(json.loads(_mathagent_cfg))
+del _m, _mathagent_runner_src, _mathagent_cfg
+`);
+const run = py.globals.get("_mathagent_run");
+const endSession = py.globals.get("_mathagent_end");
+const resnap = py.globals.get("_mathagent_resnap");
+py.runPython("del _mathagent_run, _mathagent_end, _mathagent_resnap");
+
+if (W.harden) {
+  for (const name of ["js", "pyodide_js"]) {
+    try {
+      py.unregisterJsModule(name);
+    } catch {}
+  }
+  py.runPython(fs.readFileSync(path.join(W.runtimeDir, "harden.py"), "utf8"));
+  // MEMFS file data lives in JS ArrayBuffers, outside the wasm cap: bound total file growth.
+  const MEMFS = py.FS.filesystems.MEMFS;
+  const expand = MEMFS.expandFileStorage;
+  let budget = (W.fsLimitMb || 64) * 1048576;
+  MEMFS.expandFileStorage = function (node, newCapacity) {
+    const cur = node.contents ? node.contents.length : 0;
+    if (newCapacity > cur && newCapacity - cur > budget) throw new py.FS.ErrnoError(51 /* ENOSPC */);
+    budget -= Math.max(0, newCapacity - cur);
+    return expand.call(this, node, newCapacity);
+  };
+  // no mounting of host directories, even through a recovered FS object
+  py.FS.mount = () => {
+    throw new py.FS.ErrnoError(63 /* EPERM */);
+  };
+  // No code generation from strings in this realm: neutralise every Function constructor path.
+  for (const f of [function () {}, async function () {}, function* () {}, async function* () {}]) {
+    Object.defineProperty(Object.getPrototypeOf(f), "constructor", {
+      value: undefined,
+      writable: false,
+      configurable: false,
+    });
+  }
+  for (const k of ["eval", "fetch", "WebSocket", "require", "module", "XMLHttpRequest", "importScripts"]) {
+    try {
+      delete globalThis[k];
+    } catch {}
+  }
+  // NOTE: do not delete Function (pyodide uses it) and do not touch process.* (crashes the host).
+}
+
+resnap(); // module/builtins baselines are taken after hardening
+
+const ia = new Int32Array(W.sab);
+py.setInterruptBuffer(ia);
+py.setStdin({ error: true });
+const dec = new TextDecoder();
+const fdWriter = {
+  write: (buf) => {
+    fdWrite(dec.decode(buf));
+    return buf.length;
+  },
+  isatty: false,
+};
+py.setStdout(fdWriter);
+py.setStderr(fdWriter);
+
+parentPort.postMessage({
+  type: "ready",
+  loadMs: T1 - T0,
+  initMs: performance.now() - T0,
+  snapshot: usedSnapshot,
+});
+
+parentPort.on("message", (msg) => {
+  if (msg.type === "end") {
+    try {
+      endSession(msg.session);
+    } catch {}
+    return;
+  }
+  if (msg.type !== "run") return;
+  Atomics.store(ia, 0, 0);
+  fdOut = "";
+  fdTotal = 0;
+  const t0 = performance.now();
+  let res;
+  try {
+    res = JSON.parse(run(msg.req));
+  } catch (e) {
+    res = {
+      status: "crash",
+      stdout: "",
+      stderr: "",
+      value: null,
+      error: "InterpreterCrash: " + String((e && e.message) || e).slice(0, 2000),
+    };
+  }
+  if (fdOut) {
+    res.stdout = (res.stdout || "") + fdOut;
+    if (fdTotal > fdOut.length) res.truncated = true;
+    res.stdoutChars = (res.stdoutChars || 0) + fdTotal;
+  }
+  res.ms = performance.now() - t0;
+  try {
+    res.heapMb = py._module.HEAP8.length / 1048576;
+  } catch {
+    res.heapMb = 0;
+  }
+  parentPort.postMessage({ type: "result", id: msg.id, res });
+  if (res.status === "crash") process.exit(1); // interpreter unusable: the pool respawns it
+});
