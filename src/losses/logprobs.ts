@@ -1,0 +1,227 @@
+/**
+ * Token log-probabilities `x[y] − logsumexp(x)` with an analytic gradient, processed in chunks of
+ * tokens so that no `[B,T,V]` log-softmax (or one-hot) is ever materialised.
+ *
+ * Works around tfjs 4.22 bugs (see shared/research/tfjs-backends.md):
+ * - the gather is chosen per backend: flat `i*V + y` on wasm/cpu/native (batchDims gather is wrong
+ *   on wasm), batchDims on webgpu (its gather indices go through f32 and break above 2^24);
+ * - `oneHot` is always cast from int32 (oneHot(..., "float32") is wrong on wasm);
+ * - gathers never need a gradient (wasm has no UnsortedSegmentSum, GatherNd has no gradient);
+ * - only 2-D slices and plain (non-transposed) matMuls on the hot path.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type CGF = Parameters<typeof tf.customGrad>[0];
+
+export type GatherMode = "auto" | "flat" | "batchDims" | "onehot";
+
+export interface TokenLogProbOptions {
+  /**
+   * Largest `[rows, V]` float32 chunk the computation creates, in bytes (default 32 MiB). Keep
+   * below the device's storage-binding limit on WebGPU (128 MiB on some adapters: tensors above it
+   * silently give garbage there).
+   */
+  chunkBytes?: number;
+  /** How the label's logit is picked (default "auto": per backend). */
+  gather?: GatherMode;
+}
+
+export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** Rows of a `[rows, V]` float32 chunk that fit in `chunkBytes` (at least 1). */
+export function chunkRows(V: number, total: number, chunkBytes = DEFAULT_CHUNK_BYTES): number {
+  if (!(chunkBytes > 0)) throw new Error(`chunkBytes must be positive, got ${chunkBytes}`);
+  return Math.max(1, Math.min(total, Math.floor(chunkBytes / (4 * V))));
+}
+
+/** The gather that is correct on the active backend. */
+export function resolveGather(mode: GatherMode = "auto"): Exclude<GatherMode, "auto"> {
+  if (mode !== "auto") return mode;
+  return tf.getBackend() === "webgpu" ? "batchDims" : "flat";
+}
+
+/** `x[i, y[i]]` for a `[n, V]` chunk and int32 labels `[n]`; no gradient needed. */
+function pick(x: tf.Tensor2D, y: tf.Tensor1D, mode: Exclude<GatherMode, "auto">): tf.Tensor1D {
+  const [n, V] = x.shape;
+  if (mode === "flat") {
+    const idx = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(V, "int32")), y);
+    return tf.gather(tf.reshape(x, [n * V]), idx) as tf.Tensor1D;
+  }
+  if (mode === "batchDims") {
+    return tf.reshape(tf.gather(x, tf.reshape(y, [n, 1]), 1, 1), [n]);
+  }
+  return tf.sum(tf.mul(x, tf.cast(tf.oneHot(y, V), "float32")), 1);
+}
+
+/** `(onehot(y) − softmax(x)) · dy` for one chunk, given the saved logsumexp. */
+function chunkGrad(x: tf.Tensor2D, y: tf.Tensor1D, lse: tf.Tensor1D, dy: tf.Tensor1D): tf.Tensor2D {
+  const V = x.shape[1];
+  const p = tf.exp(tf.sub(x, tf.expandDims(lse, 1)));
+  const oh = tf.cast(tf.oneHot(y, V), "float32");
+  return tf.mul(tf.sub(oh, p), tf.expandDims(dy, 1));
+}
+
+function asLabels(labels: tf.Tensor | number[][] | Int32Array, B: number, T: number, V: number): tf.Tensor1D {
+  if (labels instanceof tf.Tensor) {
+    if (labels.size !== B * T) throw new Error(`labels have ${labels.size} elements, logits need ${B}×${T}`);
+    return tf.reshape(labels.dtype === "int32" ? labels : tf.cast(labels, "int32"), [B * T]);
+  }
+  const flat = labels instanceof Int32Array ? labels : Int32Array.from(labels.flat());
+  if (flat.length !== B * T) throw new Error(`labels have ${flat.length} elements, logits need ${B}×${T}`);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i]!;
+    if (v < 0 || v >= V) throw new Error(`label ${v} at flat position ${i} is outside [0, ${V}); use a valid id (e.g. 0) with mask 0 for padding`);
+  }
+  return tf.tensor1d(flat, "int32");
+}
+
+/**
+ * Per-token log-probabilities `[B,T]` of `labels` under `logits` `[B,T,V]`.
+ *
+ * Differentiable with respect to `logits` (analytic gradient, computed chunk by chunk). Labels
+ * must lie in `[0, V)`; for padding use any valid id and mask the position out afterwards (a masked
+ * position receives exactly zero gradient). Labels given as arrays are range-checked; tensors are not.
+ */
+export function tokenLogProbs(
+  logits: tf.Tensor,
+  labels: tf.Tensor | number[][] | Int32Array,
+  opts: TokenLogProbOptions = {},
+): tf.Tensor2D {
+  if (logits.rank !== 3) throw new Error(`logits must be [B,T,V], got shape [${logits.shape.join(",")}]`);
+  const [B, T, V] = logits.shape as [number, number, number];
+  const N = B * T;
+  const mode = resolveGather(opts.gather);
+  const rows = chunkRows(V, N, opts.chunkBytes);
+  const y = asLabels(labels, B, T, V);
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x2 = tf.reshape(x, [N, V]) as tf.Tensor2D;
+    const vals: tf.Tensor1D[] = [];
+    const lses: tf.Tensor1D[] = [];
+    for (let r0 = 0; r0 < N; r0 += rows) {
+      const n = Math.min(rows, N - r0);
+      const [v, l] = tf.tidy(() => {
+        const xc = tf.slice(x2, [r0, 0], [n, V]);
+        const yc = tf.slice(y, [r0], [n]);
+        const lse = tf.logSumExp(xc, 1) as tf.Tensor1D;
+        return [tf.sub(pick(xc, yc, mode), lse), lse] as [tf.Tensor1D, tf.Tensor1D];
+      });
+      vals.push(v);
+      lses.push(l);
+    }
+    const value = tf.reshape(cat(vals), [B, T]);
+    const lseAll = cat(lses);
+    save([x2, lseAll, y]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, lse, ys] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const dyf = tf.reshape(dy, [N]) as tf.Tensor1D;
+        const parts: tf.Tensor2D[] = [];
+        for (let r0 = 0; r0 < N; r0 += rows) {
+          const n = Math.min(rows, N - r0);
+          parts.push(
+            tf.tidy(() =>
+              chunkGrad(tf.slice(xs, [r0, 0], [n, V]), tf.slice(ys, [r0], [n]), tf.slice(lse, [r0], [n]), tf.slice(dyf, [r0], [n])),
+            ),
+          );
+        }
+        return tf.reshape(cat(parts), [B, T, V]);
+      },
+    };
+  }) as unknown as CGF);
+  const out = f(logits) as tf.Tensor2D;
+  y.dispose(); // the tape keeps its own clone when a gradient is being recorded
+  return out;
+}
+
+/** Concatenate along axis 0 and dispose the parts (returns the only part as is). */
+function cat<R extends tf.Rank>(parts: tf.Tensor<R>[]): tf.Tensor<R> {
+  if (parts.length === 1) return parts[0]!;
+  const out = tf.concat(parts, 0);
+  for (const p of parts) p.dispose();
+  return out;
+}
+
+/**
+ * Per-token log-probabilities `[B,T]` straight from the last hidden states `[B,T,D]` and the LM
+ * head `[D,V]`: the logits exist only chunk by chunk (`[rows, V]`), in the forward and backward
+ * passes alike (the backward pass recomputes them). Differentiable with respect to both inputs.
+ * This is the form to use on a GPU with a large vocabulary.
+ */
+export function tokenLogProbsFromHidden(
+  hidden: tf.Tensor,
+  lmHead: tf.Tensor,
+  labels: tf.Tensor | number[][] | Int32Array,
+  opts: TokenLogProbOptions = {},
+): tf.Tensor2D {
+  if (hidden.rank !== 3) throw new Error(`hidden must be [B,T,D], got [${hidden.shape.join(",")}]`);
+  if (lmHead.rank !== 2) throw new Error(`lmHead must be [D,V], got [${lmHead.shape.join(",")}]`);
+  const [B, T, D] = hidden.shape as [number, number, number];
+  const [D2, V] = lmHead.shape as [number, number];
+  if (D !== D2) throw new Error(`hidden size ${D} does not match lmHead rows ${D2}`);
+  const N = B * T;
+  const mode = resolveGather(opts.gather);
+  const rows = chunkRows(V, N, opts.chunkBytes);
+  const y = asLabels(labels, B, T, V);
+  const f = tf.customGrad(((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const h2 = tf.reshape(h, [N, D]) as tf.Tensor2D;
+    const w2 = w as tf.Tensor2D;
+    const vals: tf.Tensor1D[] = [];
+    const lses: tf.Tensor1D[] = [];
+    for (let r0 = 0; r0 < N; r0 += rows) {
+      const n = Math.min(rows, N - r0);
+      const [v, l] = tf.tidy(() => {
+        const xc = tf.matMul(tf.slice(h2, [r0, 0], [n, D]), w2) as tf.Tensor2D;
+        const yc = tf.slice(y, [r0], [n]);
+        const lse = tf.logSumExp(xc, 1) as tf.Tensor1D;
+        return [tf.sub(pick(xc, yc, mode), lse), lse] as [tf.Tensor1D, tf.Tensor1D];
+      });
+      vals.push(v);
+      lses.push(l);
+    }
+    const value = tf.reshape(cat(vals), [B, T]);
+    save([h2, w2, cat(lses), y]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hs, ws, lse, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const dyf = tf.reshape(dy, [N]) as tf.Tensor1D;
+        const wT = tf.transpose(ws); // [V,D]: explicit transposes, plain matMuls (fast on wasm)
+        const dh: tf.Tensor2D[] = [];
+        let dw: tf.Tensor2D | null = null;
+        for (let r0 = 0; r0 < N; r0 += rows) {
+          const n = Math.min(rows, N - r0);
+          const [dhc, dwc] = tf.tidy(() => {
+            const hc = tf.slice(hs, [r0, 0], [n, D]);
+            const g = chunkGrad(tf.matMul(hc, ws) as tf.Tensor2D, tf.slice(ys, [r0], [n]), tf.slice(lse, [r0], [n]), tf.slice(dyf, [r0], [n]));
+            return [tf.matMul(g, wT), tf.matMul(tf.transpose(hc), g)] as [tf.Tensor2D, tf.Tensor2D];
+          });
+          dh.push(dhc);
+          if (dw === null) dw = dwc;
+          else {
+            const s = tf.add(dw, dwc) as tf.Tensor2D;
+            dw.dispose();
+            dwc.dispose();
+            dw = s;
+          }
+        }
+        wT.dispose();
+        return [tf.reshape(cat(dh), [B, T, D]), dw!];
+      },
+    };
+  }) as unknown as CGF);
+  const out = f(hidden, lmHead) as tf.Tensor2D;
+  y.dispose();
+  return out;
+}
+
+/** The naive formulation `sum(logSoftmax(x) · onehot(y), -1)` with tfjs autodiff (for benchmarks). */
+export function tokenLogProbsNaive(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor2D {
+  const V = logits.shape[2]!;
+  return tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(tf.cast(labels, "int32") as tf.Tensor2D, V), "float32")), -1) as tf.Tensor2D;
+}
+
+/** `Σ_t mask·x` per row: `[B,T]`,`[B,T]` → `[B]`. */
+export function maskedSum(x: tf.Tensor, mask: tf.Tensor): tf.Tensor1D {
+  return tf.sum(tf.mul(x, mask), -1) as tf.Tensor1D;
+}
