@@ -1,0 +1,419 @@
+import { type ChatTemplate, HORIZON_NOTE, render, type Turn } from "../chat/index.js";
+import { type Completion, type Policy } from "../policy/index.js";
+import { MathagentError } from "../errors.js";
+import { pairKey, TrajectoryWriter } from "./store.js";
+import { defaultObservationText, extractCode, hasAnswer, hasCode, replayCode, trajectorySeed } from "./text.js";
+import {
+  type FinishReason,
+  type Interpreter,
+  type Observation,
+  type RolloutProblem,
+  type Step,
+  TRAJECTORY_SCHEMA,
+  type Trajectory,
+} from "./types.js";
+
+/**
+ * How code reaches the interpreter:
+ * - `session`: one interpreter per trajectory (from a factory), each turn's blocks run in it;
+ * - `replay`: a shared stateless interpreter; earlier turns' blocks re-run silently first;
+ * - `last`: a shared interpreter; only the turn's blocks run (the paper's ToRA-style executor).
+ */
+export type ExecutionMode = "session" | "replay" | "last";
+
+export interface RolloutProgress {
+  /** Pairs finished, including those found in the output file. */
+  done: number;
+  total: number;
+  /** Pairs found already finished in the output file. */
+  resumed: number;
+  /** Trajectories that ended with finish "error" (this run). */
+  errors: number;
+  /** Graded so far / correct so far (when a `grade` function was given). */
+  graded: number;
+  correct: number;
+  elapsedMs: number;
+  /** Trajectories per second this run (resumed ones excluded). */
+  rate: number;
+  etaMs: number | null;
+}
+
+export interface RolloutOptions {
+  problems: RolloutProblem[];
+  policy: Policy;
+  template: ChatTemplate;
+  /** A shared interpreter, or a factory giving one session per trajectory. Needed in tool mode. */
+  interpreter?: Interpreter | (() => Interpreter | Promise<Interpreter>);
+  /** Default: `session` with a factory, `replay` with a shared interpreter. */
+  execution?: ExecutionMode;
+  samples?: number;
+  /** Most tool calls per trajectory (the paper: 6). */
+  horizon?: number;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** Trajectories in flight (async) / requests in flight (barrier). */
+  concurrency?: number;
+  /** `async`: each trajectory runs on its own; `barrier`: turn-synchronous, as in the paper. */
+  mode?: "async" | "barrier";
+  /** Per-run time limit for code (passed to the interpreter). */
+  codeTimeoutMs?: number;
+  /** Append-only JSONL output; finished pairs already in it are skipped. */
+  out?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: RolloutProgress) => void;
+  /** Called as each trajectory finishes (after it is written). */
+  onTrajectory?: (t: Trajectory) => void;
+  onWarning?: (msg: string) => void;
+  /** Turns an interpreter observation into the text shown to the model. */
+  observationText?: (obs: Observation) => string;
+  /** Grades a finished trajectory for the progress display: true, false, or null (cannot tell). */
+  grade?: (t: Trajectory) => boolean | null;
+  /** Check the settings recorded in `out` match this run (default true). */
+  checkSettings?: boolean;
+}
+
+export interface RolloutResult {
+  /** Every pair of the run, resumed and new, ordered by problem then sample. */
+  trajectories: Trajectory[];
+  written: number;
+  resumed: number;
+  warnings: string[];
+  elapsedMs: number;
+}
+
+interface Job {
+  problem: RolloutProblem;
+  order: number;
+  sample: number;
+  seed: number;
+}
+
+/** Live state of one trajectory. */
+class Live {
+  turns: Turn[] = [];
+  steps: Step[] = [];
+  blocks: string[] = [];
+  session: Interpreter | null = null;
+  finish: FinishReason | null = null;
+  error: string | undefined;
+  horizonNote = false;
+  readonly started = Date.now();
+  readonly startedAt = new Date().toISOString();
+  constructor(readonly job: Job) {}
+}
+
+function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === "AbortError";
+}
+
+/** Run `fn` over `items` with at most `limit` at once, in order of issue. */
+async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      if (signal?.aborted) return;
+      const x = items[next++]!;
+      try {
+        await fn(x);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+/**
+ * Sample `samples` trajectories per problem with the interpreter in the loop. Per turn: complete →
+ * finish if the text contains "boxed", hit the length limit, or has no ```python block → otherwise
+ * run the code, append the observation, continue; after `horizon` tool calls the paper's note
+ * "\nReach max function call limit." is appended and the trajectory ends.
+ */
+export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
+  const t0 = Date.now();
+  const samples = opts.samples ?? 1;
+  const horizon = opts.horizon ?? 6;
+  const maxTokens = opts.maxTokens ?? 1024;
+  const temperature = opts.temperature ?? 0;
+  const topP = opts.topP ?? 1;
+  const runSeed = opts.seed ?? 0;
+  const concurrency = Math.max(1, opts.concurrency ?? 64);
+  const template = opts.template;
+  const tool = template.mode === "tool";
+  const obsText = opts.observationText ?? defaultObservationText;
+  const signal = opts.signal;
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    opts.onWarning?.(m);
+  };
+  if (!Number.isInteger(samples) || samples < 1) throw new MathagentError(`samples must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(horizon) || horizon < 1) throw new MathagentError(`horizon must be a positive integer, got ${horizon}`);
+  const interp = opts.interpreter;
+  const factory = typeof interp === "function" ? interp : undefined;
+  const shared = typeof interp === "object" ? interp : undefined;
+  const execution: ExecutionMode = opts.execution ?? (factory ? "session" : "replay");
+  if (tool && !interp) throw new MathagentError("tool mode needs an interpreter (or use a cot template)");
+  if (execution === "session" && !factory) throw new MathagentError("execution \"session\" needs an interpreter factory");
+
+  // The pairs of this run, in order.
+  const jobs: Job[] = [];
+  const ids = new Set<string>();
+  opts.problems.forEach((problem, order) => {
+    if (ids.has(problem.id)) throw new MathagentError(`problem id "${problem.id}" appears twice in the input`);
+    ids.add(problem.id);
+    for (let s = 0; s < samples; s++) jobs.push({ problem, order, sample: s, seed: trajectorySeed(runSeed, problem.id, s) });
+  });
+
+  // Resume.
+  let writer: TrajectoryWriter | undefined;
+  const finished = new Map<string, Trajectory>();
+  if (opts.out) {
+    const { writer: w, existing } = await TrajectoryWriter.open(opts.out, { onWarning: warn });
+    writer = w;
+    const first = existing.trajectories[0];
+    if (first && opts.checkSettings !== false) {
+      const want = { family: template.family, mode: template.mode, horizon, temperature, topP, maxTokens, runSeed };
+      for (const [k, v] of Object.entries(want)) {
+        const had = (first as unknown as Record<string, unknown>)[k];
+        if (had !== v) {
+          await w.close();
+          throw new MathagentError(
+            `${opts.out} was written with ${k}=${JSON.stringify(had)} but this run has ${k}=${JSON.stringify(v)}; use the same settings to resume, or another output file`,
+          );
+        }
+      }
+    }
+    for (const t of existing.trajectories) finished.set(pairKey(t.problemId, t.sample), t);
+  }
+  const todo = jobs.filter((j) => !finished.has(pairKey(j.problem.id, j.sample)));
+  const resumed = jobs.length - todo.length;
+  const results = new Map<string, Trajectory>();
+  for (const j of jobs) {
+    const t = finished.get(pairKey(j.problem.id, j.sample));
+    if (t) results.set(pairKey(j.problem.id, j.sample), t);
+  }
+
+  const progress: RolloutProgress = {
+    done: resumed,
+    total: jobs.length,
+    resumed,
+    errors: 0,
+    graded: 0,
+    correct: 0,
+    elapsedMs: 0,
+    rate: 0,
+    etaMs: null,
+  };
+  const grade = (t: Trajectory) => {
+    if (!opts.grade) return;
+    try {
+      const g = opts.grade(t);
+      if (g !== null) {
+        progress.graded++;
+        if (g) progress.correct++;
+      }
+    } catch (e) {
+      warn(`grading ${t.problemId}#${t.sample} failed: ${errMessage(e)}`);
+    }
+  };
+  for (const t of results.values()) grade(t);
+  const report = () => {
+    progress.elapsedMs = Date.now() - t0;
+    const newDone = progress.done - resumed;
+    progress.rate = progress.elapsedMs > 0 ? (newDone * 1000) / progress.elapsedMs : 0;
+    progress.etaMs = progress.rate > 0 ? ((progress.total - progress.done) / progress.rate) * 1000 : null;
+    opts.onProgress?.({ ...progress });
+  };
+  report();
+
+  const prompt = (live: Live) => render(template, { question: live.job.problem.question, turns: live.turns }).text;
+
+  const complete = async (live: Live): Promise<void> => {
+    const g0 = Date.now();
+    let c: Completion | undefined;
+    try {
+      const out = await opts.policy.complete(prompt(live), {
+        stop: template.stop,
+        maxTokens,
+        temperature,
+        topP,
+        seed: live.job.seed,
+        n: 1,
+        signal,
+      });
+      c = out[0];
+      if (!c || typeof c.text !== "string") throw new Error("the policy returned no completion");
+    } catch (e) {
+      if (isAbort(e) || signal?.aborted) throw e;
+      live.steps.push({ text: "", finishReason: null, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0, error: errMessage(e) });
+      live.finish = "error";
+      live.error = `model call ${live.steps.length}: ${errMessage(e)}`;
+      return;
+    }
+    const step: Step = { text: c.text, finishReason: c.finishReason, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0 };
+    if (c.stopReason !== undefined) step.stopReason = c.stopReason;
+    if (c.promptTokens !== undefined) step.promptTokens = c.promptTokens;
+    if (c.completionTokens !== undefined) step.completionTokens = c.completionTokens;
+    live.steps.push(step);
+    live.turns.push({ role: "model", text: c.text });
+    if (!tool || hasAnswer(c.text)) live.finish = c.finishReason === "length" && !tool ? "length" : "answer";
+    else if (c.finishReason === "length") live.finish = "length";
+    else if (!hasCode(c.text)) live.finish = "answer";
+  };
+
+  const execute = async (live: Live): Promise<void> => {
+    const step = live.steps[live.steps.length - 1]!;
+    const { blocks, unclosed } = extractCode(step.text);
+    const current = blocks.join("\n");
+    step.code = current;
+    if (unclosed) step.unclosedBlock = true;
+    const e0 = Date.now();
+    let obs: Observation;
+    try {
+      let runner: Interpreter;
+      let code = current;
+      if (execution === "session") {
+        live.session ??= await factory!();
+        runner = live.session;
+      } else {
+        runner = shared ?? (live.session ??= await factory!());
+        if (execution === "replay") code = replayCode(live.blocks, current);
+      }
+      const runOpts: { timeoutMs?: number; signal?: AbortSignal } = {};
+      if (opts.codeTimeoutMs !== undefined) runOpts.timeoutMs = opts.codeTimeoutMs;
+      if (signal) runOpts.signal = signal;
+      obs = await runner.run(code, runOpts);
+    } catch (e) {
+      if (isAbort(e) || signal?.aborted) throw e;
+      step.execMs = Date.now() - e0;
+      step.error = `interpreter failed: ${errMessage(e)}`;
+      live.finish = "error";
+      live.error = step.error;
+      return;
+    }
+    live.blocks.push(...blocks);
+    step.execMs = Date.now() - e0;
+    step.observation = obs;
+    let text: string;
+    try {
+      text = obsText(obs);
+    } catch (e) {
+      text = `[observation could not be formatted: ${errMessage(e)}]`;
+    }
+    step.observationText = text;
+    live.turns.push({ role: "observation", text });
+    if (live.steps.length >= horizon) {
+      live.horizonNote = true;
+      live.finish = "horizon";
+    }
+  };
+
+  const toTrajectory = (live: Live): Trajectory => {
+    const p = live.job.problem;
+    const conv = { question: p.question, turns: live.turns, ...(live.horizonNote ? { trailer: HORIZON_NOTE } : {}) };
+    const sum = (k: "promptTokens" | "completionTokens") =>
+      live.steps.every((s) => s[k] !== undefined || s.error) && live.steps.some((s) => s[k] !== undefined)
+        ? live.steps.reduce((a, s) => a + (s[k] ?? 0), 0)
+        : undefined;
+    const t: Trajectory = {
+      schema: TRAJECTORY_SCHEMA,
+      problemId: p.id,
+      ...(p.dataset !== undefined ? { dataset: p.dataset } : {}),
+      sample: live.job.sample,
+      seed: live.job.seed,
+      runSeed,
+      question: p.question,
+      gold: p.answer,
+      ...(p.level !== undefined ? { level: p.level } : {}),
+      ...(p.subject !== undefined ? { subject: p.subject } : {}),
+      family: template.family,
+      mode: template.mode,
+      policy: opts.policy.name,
+      horizon,
+      temperature,
+      topP,
+      maxTokens,
+      steps: live.steps,
+      finish: live.finish ?? "error",
+      ...(live.error !== undefined ? { error: live.error } : {}),
+      toolCalls: live.steps.filter((s) => s.observation !== null).length,
+      horizonNote: live.horizonNote,
+      transcript: render(template, conv).text,
+      startedAt: live.startedAt,
+      durationMs: Date.now() - live.started,
+      genMs: live.steps.reduce((a, s) => a + s.genMs, 0),
+      execMs: live.steps.reduce((a, s) => a + s.execMs, 0),
+    };
+    const pt = sum("promptTokens");
+    const ct = sum("completionTokens");
+    if (pt !== undefined) t.promptTokens = pt;
+    if (ct !== undefined) t.completionTokens = ct;
+    return t;
+  };
+
+  const closeSession = async (live: Live) => {
+    const s = live.session;
+    live.session = null;
+    if (s && s !== shared) await s.close().catch((e: unknown) => warn(`closing an interpreter session failed: ${errMessage(e)}`));
+  };
+
+  const finishLive = async (live: Live) => {
+    await closeSession(live);
+    const t = toTrajectory(live);
+    if (writer) await writer.append(t);
+    results.set(pairKey(t.problemId, t.sample), t);
+    progress.done++;
+    if (t.finish === "error") progress.errors++;
+    grade(t);
+    opts.onTrajectory?.(t);
+    report();
+  };
+
+  const lives: Live[] = [];
+  try {
+    if ((opts.mode ?? "async") === "async") {
+      await pool(
+        todo,
+        concurrency,
+        async (job) => {
+          const live = new Live(job);
+          lives.push(live);
+          while (live.finish === null) {
+            await complete(live);
+            if (live.finish === null) await execute(live);
+          }
+          await finishLive(live);
+        },
+        signal,
+      );
+    } else {
+      // The paper's order: every active trajectory's turn t is generated (in input order), then
+      // every code block of turn t runs, then turn t + 1 starts.
+      let active = todo.map((j) => new Live(j));
+      lives.push(...active);
+      while (active.length > 0) {
+        await pool(active, concurrency, complete, signal);
+        if (signal?.aborted) break;
+        await pool(active.filter((l) => l.finish === null), concurrency, execute, signal);
+        if (signal?.aborted) break;
+        for (const l of active) if (l.finish !== null) await finishLive(l);
+        active = active.filter((l) => l.finish === null);
+      }
+    }
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : Object.assign(new Error("rollout aborted"), { name: "AbortError" });
+  } finally {
+    await Promise.all(lives.map(closeSession));
+    await writer?.close();
+  }
+  const trajectories = jobs.map((j) => results.get(pairKey(j.problem.id, j.sample))).filter((t): t is Trajectory => t !== undefined);
+  return { trajectories, written: writer?.written ?? todo.length, resumed, warnings, elapsedMs: Date.now() - t0 };
+}
