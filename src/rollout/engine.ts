@@ -2,8 +2,10 @@ import { type ChatTemplate, HORIZON_NOTE, render, type Turn } from "../chat/inde
 import { type Completion, type Policy } from "../policy/index.js";
 import { MathagentError } from "../errors.js";
 import { pairKey, TrajectoryWriter } from "./store.js";
-import { defaultObservationText, extractCode, hasAnswer, hasCode, replayCode, trajectorySeed } from "./text.js";
+import { extractCode, hasAnswer, hasCode, replayCode, trajectorySeed } from "./text.js";
+import { observationText } from "../interpreter/index.js";
 import {
+  type CodeSession,
   type FinishReason,
   type Interpreter,
   type Observation,
@@ -42,8 +44,11 @@ export interface RolloutOptions {
   problems: RolloutProblem[];
   policy: Policy;
   template: ChatTemplate;
-  /** A shared interpreter, or a factory giving one session per trajectory. Needed in tool mode. */
-  interpreter?: Interpreter | (() => Interpreter | Promise<Interpreter>);
+  /**
+   * A shared interpreter, or a factory giving one session per trajectory (e.g.
+   * `() => pool.session()` for a `PyodidePool`). Needed in tool mode.
+   */
+  interpreter?: Interpreter | (() => CodeSession | Promise<CodeSession>);
   /** Default: `session` with a factory, `replay` with a shared interpreter. */
   execution?: ExecutionMode;
   samples?: number;
@@ -66,7 +71,7 @@ export interface RolloutOptions {
   /** Called as each trajectory finishes (after it is written). */
   onTrajectory?: (t: Trajectory) => void;
   onWarning?: (msg: string) => void;
-  /** Turns an interpreter observation into the text shown to the model. */
+  /** Turns an interpreter observation into the text shown to the model (default: the interpreter's `observationText`). */
   observationText?: (obs: Observation) => string;
   /** Grades a finished trajectory for the progress display: true, false, or null (cannot tell). */
   grade?: (t: Trajectory) => boolean | null;
@@ -95,7 +100,7 @@ class Live {
   turns: Turn[] = [];
   steps: Step[] = [];
   blocks: string[] = [];
-  session: Interpreter | null = null;
+  session: CodeSession | null = null;
   finish: FinishReason | null = null;
   error: string | undefined;
   horizonNote = false;
@@ -148,7 +153,7 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
   const concurrency = Math.max(1, opts.concurrency ?? 64);
   const template = opts.template;
   const tool = template.mode === "tool";
-  const obsText = opts.observationText ?? defaultObservationText;
+  const obsText = opts.observationText ?? ((o: Observation) => observationText(o));
   const signal = opts.signal;
   const warnings: string[] = [];
   const warn = (m: string) => {
@@ -279,7 +284,7 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     const e0 = Date.now();
     let obs: Observation;
     try {
-      let runner: Interpreter;
+      let runner: CodeSession;
       let code = current;
       if (execution === "session") {
         live.session ??= await factory!();
@@ -363,7 +368,13 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
   const closeSession = async (live: Live) => {
     const s = live.session;
     live.session = null;
-    if (s && s !== shared) await s.close().catch((e: unknown) => warn(`closing an interpreter session failed: ${errMessage(e)}`));
+    if (s && s !== shared) {
+      try {
+        await s.close();
+      } catch (e) {
+        warn(`closing an interpreter session failed: ${errMessage(e)}`);
+      }
+    }
   };
 
   const finishLive = async (live: Live) => {

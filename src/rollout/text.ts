@@ -1,5 +1,3 @@
-import type { Observation } from "./types.js";
-
 export interface CodeBlocks {
   /** The ```python blocks of a text, in order, without fences. */
   blocks: string[];
@@ -37,21 +35,6 @@ export function hasAnswer(text: string): boolean {
 
 export function hasCode(text: string): boolean {
   return text.includes("```python");
-}
-
-/**
- * Fallback observation text, used until `observationText` of src/interpreter is passed in:
- * stdout (else the last expression's value), then the error, as the model was trained to see it.
- */
-export function defaultObservationText(obs: Observation): string {
-  const parts: string[] = [];
-  const out = obs.stdout.replace(/\n+$/, "");
-  if (out) parts.push(out);
-  else if (obs.value !== null && obs.value !== "None") parts.push(obs.value);
-  if (obs.timedOut) parts.push("TimeoutError: the code ran too long");
-  else if (obs.error) parts.push(obs.error.replace(/\n+$/, ""));
-  if (obs.truncated) parts.push("[output truncated]");
-  return parts.join("\n");
 }
 
 /**

@@ -1,34 +1,15 @@
-/**
- * The records the rollout engine writes. Structural types for the interpreter match
- * `src/interpreter/index.ts` (Interpreter, Observation), so a `PyodidePool` plugs in directly.
- */
+/** The records the rollout engine writes, and what it needs from the interpreter and data modules. */
 
-/** What one interpreter run returns (the interpreter module's `Observation`). */
-export interface Observation {
-  stdout: string;
-  stderr: string;
-  value: string | null;
-  error: string | null;
-  timedOut: boolean;
-  truncated: boolean;
-  durationMs: number;
-}
+import type { Interpreter, InterpreterSession, Observation } from "../interpreter/index.js";
+import type { Problem } from "../data/index.js";
 
-/** Runs untrusted Python (the interpreter module's `Interpreter`). */
-export interface Interpreter {
-  run(code: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<Observation>;
-  close(): Promise<void>;
-}
+export type { Interpreter, InterpreterSession, Observation };
+
+/** What a session factory may return: a pool session, or any interpreter used for one trajectory. */
+export type CodeSession = Pick<Interpreter, "run"> & { close(): void | Promise<void> };
 
 /** The fields of a `Problem` (src/data) the engine uses. */
-export interface RolloutProblem {
-  id: string;
-  question: string;
-  answer: string;
-  dataset?: string;
-  level?: string | number;
-  subject?: string;
-}
+export type RolloutProblem = Pick<Problem, "id" | "question" | "answer"> & Partial<Pick<Problem, "dataset" | "level" | "subject">>;
 
 /** Why a trajectory ended. */
 export type FinishReason = "answer" | "horizon" | "length" | "error";
@@ -69,7 +50,7 @@ export interface Trajectory {
   question: string;
   /** The problem's reference answer, copied for grading. */
   gold: string;
-  level?: string | number;
+  level?: number;
   subject?: string;
   family: string;
   mode: "tool" | "cot";
