@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { JUPYTER_PYTHON } from "../jupyter.js";
+import { projectPath } from "../../paths.js";
+
+const usage = `usage: mathagent kernel <install|uninstall|spec> [--dir DIR]
+
+  install     register the "mathagent (TypeScript)" kernel for your own Jupyter and VS Code
+  uninstall   remove that registration
+  spec        print the kernel.json that install writes
+
+The project's own commands (report, notebook) never need this: they point Jupyter at kernel/jupyter.
+
+options:
+  --dir DIR   Jupyter data directory to register in (default: your user's, e.g. ~/.local/share/jupyter)`;
+
+/** kernel.json with absolute paths: a registered copy lives outside the project, so {resource_dir} cannot reach it. */
+export function userKernelSpec(): object {
+  return {
+    argv: [process.execPath, projectPath("kernel", "tslab-kernel.cjs"), "kernel", "--config-path", "{connection_file}"],
+    display_name: "mathagent (TypeScript)",
+    language: "typescript",
+    metadata: { debugger: false },
+  };
+}
+
+function userDataDir(): string {
+  if (process.env["JUPYTER_DATA_DIR"]) return process.env["JUPYTER_DATA_DIR"];
+  try {
+    return execFileSync(JUPYTER_PYTHON, ["-c", "from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return path.join(os.homedir(), ".local", "share", "jupyter");
+  }
+}
+
+export const command: Command = {
+  name: "kernel",
+  summary: "register the mathagent kernel for your own Jupyter / VS Code",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { dir: { type: "string" } }, true);
+    const [action] = positionals;
+    const specJson = JSON.stringify(userKernelSpec(), null, 2) + "\n";
+    if (action === "spec") {
+      io.stdout.write(specJson);
+      return 0;
+    }
+    const target = path.join(values.dir ?? userDataDir(), "kernels", "mathagent");
+    if (action === "install") {
+      fs.mkdirSync(target, { recursive: true });
+      fs.writeFileSync(path.join(target, "kernel.json"), specJson);
+      io.stdout.write(`installed kernel "mathagent (TypeScript)" in ${target}\n`);
+      return 0;
+    }
+    if (action === "uninstall") {
+      const existed = fs.existsSync(target);
+      fs.rmSync(target, { recursive: true, force: true });
+      io.stdout.write(existed ? `removed ${target}\n` : `no kernel registered at ${target}\n`);
+      return 0;
+    }
+    throw new UsageError(action ? `unknown action "${action}"` : "missing action");
+  },
+};
