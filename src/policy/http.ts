@@ -121,6 +121,8 @@ interface Endpoint {
   base: string;
   url: string;
   outstanding: number;
+  /** Consecutive failed attempts; while cooling, others are preferred. */
+  failures: number;
   coolUntil: number;
 }
 
@@ -199,7 +201,7 @@ export class HttpPolicy implements Policy {
     this.opts = { timeoutMs: 600_000, retries: 8, backoffMs: 500, maxBackoffMs: 15_000, ...options };
     this.proto = PROTOCOLS[options.api ?? "openai"];
     if (!this.proto) throw new Error(`unknown api "${String(options.api)}"; use openai or vllm-generate`);
-    this.endpoints = list.map((base) => ({ base: trimSlash(base), url: this.proto.url(base), outstanding: 0, coolUntil: 0 }));
+    this.endpoints = list.map((base) => ({ base: trimSlash(base), url: this.proto.url(base), outstanding: 0, failures: 0, coolUntil: 0 }));
     if (options.model) this.model = Promise.resolve(options.model);
     this.name = `${options.api ?? "openai"}:${options.model ?? "?"}@${list.join(",")}`;
   }
@@ -272,11 +274,17 @@ export class HttpPolicy implements Policy {
       if (signal?.aborted) throw abortError(signal);
       const e = this.pick();
       try {
-        return await fn(e);
+        const r = await fn(e);
+        e.failures = 0;
+        e.coolUntil = 0;
+        return r;
       } catch (err) {
         if (!(err instanceof Attempt)) throw err;
         last = err;
-        e.coolUntil = Date.now() + Math.min(this.opts.maxBackoffMs, this.opts.backoffMs);
+        if (err.retry) {
+          e.failures++;
+          e.coolUntil = Date.now() + Math.min(30_000, 250 * 2 ** (e.failures - 1));
+        }
         if (!err.retry || attempt === this.opts.retries) break;
         const exp = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** attempt);
         const delayMs = Math.min(this.opts.maxBackoffMs, err.retryAfterMs ?? exp / 2 + Math.random() * (exp / 2));
