@@ -47,10 +47,18 @@ export function readArgument(s: string, i: number): { arg: string; end: number }
  */
 export function splitTopLevel(s: string, sep: string): string[] {
   const parts: string[] = [];
+  // `\pm` must not split `\pmatrix`.
+  const commandSep = /^\\[a-zA-Z]+$/.test(sep);
   let depth = 0;
   let start = 0;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
+    if (depth === 0 && s.startsWith(sep, i) && !(commandSep && /[a-zA-Z]/.test(s[i + sep.length] ?? ""))) {
+      parts.push(s.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+      continue;
+    }
     if (ch === "\\") {
       // `\{` and `\}` are set braces: count them as groups; other escapes are skipped.
       const next = s[i + 1];
@@ -61,11 +69,6 @@ export function splitTopLevel(s: string, sep: string): string[] {
     }
     if (ch === "{" || ch === "(" || ch === "[") depth++;
     else if (ch === "}" || ch === ")" || ch === "]") depth--;
-    else if (depth === 0 && s.startsWith(sep, i)) {
-      parts.push(s.slice(start, i));
-      start = i + sep.length;
-      i += sep.length - 1;
-    }
   }
   parts.push(s.slice(start));
   return parts;

@@ -37,7 +37,8 @@ export function stripMathDelimiters(s: string): string {
 
 /** Thin and wide spaces: `\!`, `\,`, `\;`, `\:`, `\ `, `~`, `\quad`, `\qquad`. */
 export function stripSpacingCommands(s: string): string {
-  return s.replace(/\\[!,;:> ]/g, "").replace(/\\q?quad(?![a-zA-Z])/g, " ").replace(/~/g, " ");
+  // Not the `\ ` inside a row break `\\ ` of a matrix.
+  return s.replace(/(?<!\\)\\[!,;:> ]/g, "").replace(/\\q?quad(?![a-zA-Z])/g, " ").replace(/~/g, " ");
 }
 
 /** `\left(` → `(`; sizing commands carry no meaning. `\left.` is an invisible delimiter. */
@@ -66,8 +67,14 @@ const TRAILING_TEXT_UNIT = /^(.*?[\d}a-zA-Z)\]])\s*\\(?:text|mbox|textnormal|mat
  * the value alone stays. Only the last one goes; a lone `\text{Monday}` is the answer itself.
  */
 export function stripTextUnits(s: string): string {
-  const m = TRAILING_TEXT_UNIT.exec(s);
-  return m ? m[1]!.trim() : s;
+  let t = s;
+  // "5\text{ pounds}\text{ each}": a few trailing words, one at a time.
+  for (let round = 0; round < 3; round++) {
+    const m = TRAILING_TEXT_UNIT.exec(t);
+    if (!m) break;
+    t = m[1]!.trim();
+  }
+  return t;
 }
 
 const TEXT_WRAPPER = /\\(?:text|textbf|textit|textrm|textnormal|mbox|mathrm|mathbf|mathit|operatorname)\{([^{}]*)\}/g;

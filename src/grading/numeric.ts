@@ -20,7 +20,8 @@ export function parseNumeric(s: string): number | null {
     const v = p.parseExpression(0);
     p.skipSpaces();
     if (p.i !== s.length) return null;
-    return Number.isNaN(v) ? null : v;
+    // Overflow (2^{2005}) is not a value: equal-looking infinities would compare equal.
+    return Number.isFinite(v) ? v : null;
   } catch (err) {
     if (err instanceof NotNumeric || err instanceof RangeError) return null;
     throw err;
