@@ -54,7 +54,7 @@ export function compareAnswers(pred: string, gt: string, ctx: CompareContext): {
 
   const ps = shapeOf(pred);
   const gs = shapeOf(gt);
-  if (ps.kind === "scalar" && gs.kind === "scalar") return compareScalar(pred, gt, p, g, ctx);
+  if (ps.kind === "scalar" && gs.kind === "scalar") return compareScalar(pred, gt, ctx);
   if (ps.kind === "equation" || gs.kind === "equation") return { result: compareEquations(ps, gs, ctx), rule: "equation" };
   return { result: compareShapes(ps, gs, ctx, 0), rule: "structural" };
 }
@@ -68,15 +68,8 @@ function isText(s: string): boolean {
   return /(?<![\\a-zA-Z])[a-zA-Z]{4,}/.test(s.replace(/\\[a-zA-Z]+/g, " "));
 }
 
-/** Letters that are variables (not commands, not e, not i). */
-function hasFreeVariables(s: string): boolean {
-  return /[a-df-hj-zA-Z]/.test(s.replace(/\\[a-zA-Z]+/g, " "));
-}
-
-function compareScalar(pred: string, gt: string, p: number | null, g: number | null, ctx: CompareContext): { result: Tri; rule: Rule } {
+function compareScalar(pred: string, gt: string, ctx: CompareContext): { result: Tri; rule: Rule } {
   if (isText(pred) || isText(gt)) return { result: false, rule: "text" };
-  // A number against an expression in variables cannot be equal.
-  if ((p !== null && hasFreeVariables(gt)) || (g !== null && hasFreeVariables(pred))) return { result: false, rule: "numeric" };
   return { result: ctx.symbolic({ kind: "expression", a: pred, b: gt }), rule: "symbolic" };
 }
 
@@ -94,7 +87,7 @@ function leafEqual(a: string, b: string, ctx: CompareContext, depth: number): Tr
   if (xs.kind !== "scalar" || ys.kind !== "scalar") {
     return depth >= MAX_DEPTH ? false : compareShapes(xs, ys, ctx, depth + 1);
   }
-  return compareScalar(x, y, p, g, ctx).result;
+  return compareScalar(x, y, ctx).result;
 }
 
 function compareEquations(ps: Shape, gs: Shape, ctx: CompareContext): Tri {

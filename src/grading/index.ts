@@ -21,3 +21,4 @@ export {
   type SymbolicStats,
 } from "./symbolic.js";
 export { type FastVerdict, type GradeOptions, Grader, type GraderStats, gradeFast, type Verdict } from "./grader.js";
+export { type BatchOptions, type GradeItem, GraderPool, type GraderPoolOptions } from "./pool.js";
