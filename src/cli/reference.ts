@@ -1,0 +1,19 @@
+import { loadCommands, mainUsage } from "./main.js";
+
+/** docs/cli.md: every command's own --help text, so the reference cannot drift from the code. */
+export async function cliReference(): Promise<string> {
+  const commands = await loadCommands();
+  const parts = [
+    "# Command-line reference",
+    "",
+    "Generated from the commands' own `--help` by `node --import tsx scripts/cli-reference.ts`; a test fails when it is out of date.",
+    "",
+    "```text",
+    mainUsage(commands),
+    "```",
+  ];
+  for (const c of commands.values()) {
+    parts.push("", `## mathagent ${c.name}`, "", "```text", c.usage.trimEnd(), "```");
+  }
+  return parts.join("\n") + "\n";
+}
