@@ -16,6 +16,10 @@ def _harden():
     for name in list(sys.modules):
         if name.split(".")[0] in BRIDGES:
             del sys.modules[name]
+    import __main__
+    for k in list(vars(__main__)):
+        if k.split(".")[0] in BRIDGES or "pyodide" in k:
+            delattr(__main__, k)
     sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ not in ("_pyodide._importhook",)]
     sys.path_hooks[:] = [h for h in sys.path_hooks if getattr(h, "__module__", "") not in ("_pyodide._importhook",)]
 

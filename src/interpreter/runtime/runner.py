@@ -62,13 +62,82 @@ def _make_runner(cfg):
     module_snap = {}
     state = {"recycle": False}
 
+    class_snap = {}  # id(cls) -> (cls, dict copy) for classes defined in library modules
+    bridges = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip", "pyodide_http")
+
+    mods_snap = {}  # sys.modules as it was after the last snippet
+
+    def sync_modules():
+        """Cheap per-snippet check of sys.modules: restore replaced/removed entries, drop bridge
+        modules, snapshot newly imported modules. A no-op (one dict compare) when unchanged."""
+        cur = sys.modules
+        try:
+            if cur == mods_snap:
+                return
+        except BaseExc:
+            pass
+        for name in list_(cur):
+            m = cur.get(name)
+            old = mods_snap.get(name, mods_snap)
+            if old is mods_snap:
+                if name.split(".")[0] in bridges:
+                    del cur[name]
+            elif m is not old:
+                cur[name] = old
+        for name, m in mods_snap.items():
+            if name not in cur:
+                cur[name] = m
+        snap_new_modules()
+
     def snap_new_modules():
+        mods_snap.clear()
+        mods_snap.update(sys.modules)
         for name, m in list_(sys.modules.items()):
             if name in module_snap or m is None:
                 continue
             d = getattr(m, "__dict__", None)
             if isinstance_(d, dict_):
                 module_snap[name] = (m, dict_(d))
+                if name == "__main__":
+                    continue
+                for v in list_(d.values()):
+                    if isinstance_(v, type_) and id(v) not in class_snap:
+                        try:
+                            if v.__dict__.get("__module__") == name:
+                                class_snap[id(v)] = (v, dict_(v.__dict__))
+                        except BaseExc:
+                            pass
+
+    def classes_changed():
+        for cls, snap in class_snap.values():
+            try:
+                if cls.__dict__ != snap:
+                    return True
+            except BaseExc:
+                return True
+        return False
+
+    # names whose presence in a snippet makes the runner check library classes for changes
+    RISKY = frozenset({
+        "setattr", "delattr", "__setattr__", "__delattr__", "__dict__", "vars", "exec", "eval",
+        "compile", "__import__", "importlib", "__builtins__", "__class__", "__bases__", "__mro__",
+        "__subclasses__", "getattr", "__getattribute__", "__globals__", "__code__", "pickle",
+        "_pickle", "marshal", "copyreg", "loads", "__init_subclass__", "__set_name__", "globals",
+    })
+    Attribute = ast.Attribute
+    Name = ast.Name
+    walk = ast.walk
+
+    def is_risky(tree):
+        for node in walk(tree):
+            t = type_(node)
+            if t is Attribute:
+                if node.attr in RISKY or type_(node.ctx) is not ast.Load:
+                    return True
+            elif t is Name:
+                if node.id in RISKY:
+                    return True
+        return False
 
     def restore_modules():
         changed = False
@@ -104,7 +173,7 @@ def _make_runner(cfg):
 
     sys.addaudithook(audit)
 
-    def reset_process_state():
+    def reset_process_state(risky):
         sys.stdin = stdin_real
         try:
             real_setrec(default_recursion)
@@ -134,7 +203,10 @@ def _make_runner(cfg):
         if builtins.__dict__ != orig_builtins:
             builtins.__dict__.clear()
             builtins.__dict__.update(orig_builtins)
-        restore_modules()
+        if risky:
+            # the snippet may have rebound module attributes (sympy.solve = ...): compare every
+            # module dict with its snapshot and restore the changed ones (~1.5 ms, so only then)
+            restore_modules()
 
     # --- sessions --------------------------------------------------------------------------------
     sessions = {}  # id -> {"ns": dict, "state": saved process state}
@@ -249,6 +321,7 @@ def _make_runner(cfg):
         error = None
         status = "ok"
         sess = None
+        risky = False
         if sid is not None:
             sess = sessions.get(sid)
             if sess is None:
@@ -257,6 +330,7 @@ def _make_runner(cfg):
                 # replay: this interpreter never saw the earlier blocks (new worker after a crash,
                 # recycle or kill): re-run them silently, as the paper's executor does every turn.
                 hist = req.get("history") or []
+                risky = bool(hist)
                 sys.stdout, sys.stderr = Cap(0), Cap(0)
                 sys.stdin = StringIO("")
                 try:
@@ -286,6 +360,7 @@ def _make_runner(cfg):
             if status == "timeout":
                 raise KeyboardInt()
             tree = parse(code, fn, "exec")
+            risky = is_risky(tree)
             last = None
             if tree.body and isinstance_(tree.body[-1], Expr):
                 last = Expression(tree.body.pop().value)
@@ -315,7 +390,7 @@ def _make_runner(cfg):
             except BaseExc:
                 pass
             try:
-                reset_process_state()
+                reset_process_state(risky)
             except BaseExc:
                 state["recycle"] = True
             lc_cache.pop(fn, None)
@@ -333,7 +408,9 @@ def _make_runner(cfg):
             "stdoutChars": out.total,
             "stderrChars": err.total,
         }
-        snap_new_modules()
+        if risky and classes_changed():
+            state["recycle"] = True  # a library class was changed: this interpreter is retired
+        sync_modules()
         if state["recycle"]:
             res["recycle"] = True
             state["recycle"] = False
@@ -344,6 +421,7 @@ def _make_runner(cfg):
 
     def resnap():
         module_snap.clear()
+        class_snap.clear()
         orig_builtins.clear()
         orig_builtins.update(builtins.__dict__)
         snap_new_modules()

@@ -57,6 +57,8 @@ const createPyodideModule = async (settings) => {
 
 // fd-level output (os.write(1, ...), C code) bypasses sys.stdout: capped separately.
 const maxOut = W.maxOut || 8192;
+const fsLimit = (W.fsLimitMb || 64) * 1048576;
+let fsBudget = fsLimit;
 let fdOut = "";
 let fdTotal = 0;
 const fdWrite = (s) => {
@@ -117,15 +119,29 @@ if (W.harden) {
     } catch {}
   }
   py.runPython(fs.readFileSync(path.join(W.runtimeDir, "harden.py"), "utf8"));
-  // MEMFS file data lives in JS ArrayBuffers, outside the wasm cap: bound total file growth.
+  // MEMFS file data lives in JS ArrayBuffers, outside the wasm cap: bound the total growth of
+  // file data (writes past the end and truncate-to-larger) with a per-interpreter budget.
   const MEMFS = py.FS.filesystems.MEMFS;
-  const expand = MEMFS.expandFileStorage;
-  let budget = (W.fsLimitMb || 64) * 1048576;
-  MEMFS.expandFileStorage = function (node, newCapacity) {
-    const cur = node.contents ? node.contents.length : 0;
-    if (newCapacity > cur && newCapacity - cur > budget) throw new py.FS.ErrnoError(51 /* ENOSPC */);
-    budget -= Math.max(0, newCapacity - cur);
-    return expand.call(this, node, newCapacity);
+  const ENOSPC = 51;
+  const charge = (node, newSize) => {
+    const grow = newSize - (node.usedBytes || 0);
+    if (grow <= 0) return;
+    if (grow > fsBudget) throw new py.FS.ErrnoError(ENOSPC);
+    fsBudget -= grow;
+  };
+  // file nodes use MEMFS.ops_table.file.stream (a copy of MEMFS.stream_ops): patch both
+  const fileStream = MEMFS.ops_table && MEMFS.ops_table.file && MEMFS.ops_table.file.stream;
+  for (const ops of new Set([MEMFS.stream_ops, fileStream].filter(Boolean))) {
+    const write = ops.write;
+    ops.write = function (stream, buffer, offset, length, position, canOwn) {
+      if (length > 0) charge(stream.node, position + length);
+      return write.call(this, stream, buffer, offset, length, position, canOwn);
+    };
+  }
+  const resize = MEMFS.resizeFileStorage;
+  MEMFS.resizeFileStorage = function (node, newSize) {
+    charge(node, newSize);
+    return resize.call(this, node, newSize);
   };
   // no mounting of host directories, even through a recovered FS object
   py.FS.mount = () => {
@@ -200,6 +216,8 @@ parentPort.on("message", (msg) => {
     res.stdoutChars = (res.stdoutChars || 0) + fdTotal;
   }
   res.ms = performance.now() - t0;
+  // the file budget never refills: past half of it, ask for a fresh interpreter
+  if (fsBudget < fsLimit / 2) res.recycle = true;
   try {
     res.heapMb = py._module.HEAP8.length / 1048576;
   } catch {
