@@ -11,3 +11,4 @@ export * from "./losses.js";
 export * from "./metrics.js";
 export * from "./precomputed.js";
 export * from "./reference.js";
+export * from "./selfcheck.js";

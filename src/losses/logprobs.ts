@@ -53,12 +53,53 @@ function pick(x: tf.Tensor2D, y: tf.Tensor1D, mode: Exclude<GatherMode, "auto">)
   return tf.sum(tf.mul(x, tf.cast(tf.oneHot(y, V), "float32")), 1);
 }
 
-/** `(onehot(y) − softmax(x)) · dy` for one chunk, given the saved logsumexp. */
-function chunkGrad(x: tf.Tensor2D, y: tf.Tensor1D, lse: tf.Tensor1D, dy: tf.Tensor1D): tf.Tensor2D {
-  const V = x.shape[1];
-  const p = tf.exp(tf.sub(x, tf.expandDims(lse, 1)));
-  const oh = tf.cast(tf.oneHot(y, V), "float32");
-  return tf.mul(tf.sub(oh, p), tf.expandDims(dy, 1));
+/**
+ * Softmax `p` and logsumexp of a `[n,V]` chunk. The wasm Softmax kernel is native and several
+ * times faster than the composite `tf.logSumExp`; the logsumexp follows exactly from it:
+ * `p[argmax] = exp(max − lse)`, so `lse = max − log(max(p))` (max(p) ≥ 1/V never underflows).
+ */
+function softmaxLse(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  const p = tf.softmax(x);
+  const lse = tf.tidy(() => tf.sub(tf.max(x, 1), tf.log(tf.max(p, 1))) as tf.Tensor1D);
+  return [p, lse];
+}
+
+/** `(onehot(y) − p) · dy` for one chunk, freeing intermediates early (peak: p + 2 chunk tensors). */
+function chunkGrad(p: tf.Tensor2D, y: tf.Tensor1D, dy: tf.Tensor1D, disposeP: boolean): tf.Tensor2D {
+  const V = p.shape[1];
+  const oh = tf.tidy(() => tf.cast(tf.oneHot(y, V), "float32") as tf.Tensor2D);
+  const d = tf.sub(oh, p);
+  oh.dispose();
+  if (disposeP) p.dispose();
+  const g = tf.tidy(() => tf.mul(d, tf.expandDims(dy, 1)) as tf.Tensor2D);
+  d.dispose();
+  return g;
+}
+
+interface WasmBackendInternals {
+  dataIdMap?: { get(id: object): { memoryOffset?: number | null } | undefined };
+  wasm?: { HEAPF32?: Float32Array };
+}
+
+/**
+ * Rows `[r0, r0+n)` of a `[N,V]` float32 tensor. On wasm, `tf.slice` first copies the whole input
+ * out of the heap (its `readSync`), so slicing k chunks costs k full copies; there we copy only
+ * the rows, straight from the wasm heap. Elsewhere, `tf.slice`.
+ */
+export function rowSlice(x: tf.Tensor2D, r0: number, n: number): tf.Tensor2D {
+  const [N, V] = x.shape;
+  if (r0 === 0 && n === N) return tf.clone(x);
+  if (x.dtype === "float32" && tf.getBackend() === "wasm") {
+    const be = tf.backend() as unknown as WasmBackendInternals;
+    const off = be.dataIdMap?.get(x.dataId as object)?.memoryOffset;
+    const heap = be.wasm?.HEAPF32;
+    if (typeof off === "number" && heap) {
+      const s = off / 4 + r0 * V;
+      // .slice copies to JS first: the tensor's allocation may grow (and detach) the heap.
+      return tf.tensor2d(heap.slice(s, s + n * V), [n, V]);
+    }
+  }
+  return tf.slice(x, [r0, 0], [n, V]);
 }
 
 function asLabels(labels: tf.Tensor | number[][] | Int32Array, B: number, T: number, V: number): tf.Tensor1D {
@@ -75,12 +116,22 @@ function asLabels(labels: tf.Tensor | number[][] | Int32Array, B: number, T: num
   return tf.tensor1d(flat, "int32");
 }
 
+function tapeIsRecording(): boolean {
+  const e = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  return e.isTapeOn ? e.isTapeOn() : true;
+}
+
 /**
  * Per-token log-probabilities `[B,T]` of `labels` under `logits` `[B,T,V]`.
  *
- * Differentiable with respect to `logits` (analytic gradient, computed chunk by chunk). Labels
- * must lie in `[0, V)`; for padding use any valid id and mask the position out afterwards (a masked
- * position receives exactly zero gradient). Labels given as arrays are range-checked; tensors are not.
+ * Differentiable with respect to `logits` (analytic gradient `(onehot − softmax)·dy`, chunk by
+ * chunk). Labels must lie in `[0, V)`; for padding use any valid id and mask the position out
+ * afterwards (a masked position receives exactly zero gradient). Labels given as arrays are
+ * range-checked; tensors are not.
+ *
+ * Memory beyond the logits: forward only, a few `[rows,V]` chunks; when a gradient is recorded,
+ * the softmax (1× the logits) is kept for the backward pass, which frees it chunk by chunk while
+ * it builds the gradient (peak ≈ 2× the logits, plus chunks).
  */
 export function tokenLogProbs(
   logits: tf.Tensor,
@@ -93,44 +144,45 @@ export function tokenLogProbs(
   const mode = resolveGather(opts.gather);
   const rows = chunkRows(V, N, opts.chunkBytes);
   const y = asLabels(labels, B, T, V);
+  const recording = tapeIsRecording();
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const x2 = tf.reshape(x, [N, V]) as tf.Tensor2D;
     const vals: tf.Tensor1D[] = [];
-    const lses: tf.Tensor1D[] = [];
+    const probs: tf.Tensor2D[] = [];
     for (let r0 = 0; r0 < N; r0 += rows) {
       const n = Math.min(rows, N - r0);
-      const [v, l] = tf.tidy(() => {
-        const xc = tf.slice(x2, [r0, 0], [n, V]);
-        const yc = tf.slice(y, [r0], [n]);
-        const lse = tf.logSumExp(xc, 1) as tf.Tensor1D;
-        return [tf.sub(pick(xc, yc, mode), lse), lse] as [tf.Tensor1D, tf.Tensor1D];
-      });
-      vals.push(v);
-      lses.push(l);
+      const xc = rowSlice(x2, r0, n);
+      const [p, lse] = softmaxLse(xc);
+      vals.push(tf.tidy(() => tf.sub(pick(xc, tf.slice(y, [r0], [n]), mode), lse)));
+      xc.dispose();
+      lse.dispose();
+      if (recording) probs.push(p);
+      else p.dispose();
     }
     const value = tf.reshape(cat(vals), [B, T]);
-    const lseAll = cat(lses);
-    save([x2, lseAll, y]);
+    if (recording) {
+      save([y, ...probs]); // the tape keeps clones; ours are freed with this scope
+    }
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, lse, ys] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const ys = saved[0] as tf.Tensor1D;
         const dyf = tf.reshape(dy, [N]) as tf.Tensor1D;
         const parts: tf.Tensor2D[] = [];
-        for (let r0 = 0; r0 < N; r0 += rows) {
+        for (let c = 0, r0 = 0; r0 < N; c++, r0 += rows) {
           const n = Math.min(rows, N - r0);
-          parts.push(
-            tf.tidy(() =>
-              chunkGrad(tf.slice(xs, [r0, 0], [n, V]), tf.slice(ys, [r0], [n]), tf.slice(lse, [r0], [n]), tf.slice(dyf, [r0], [n])),
-            ),
-          );
+          const yc = tf.slice(ys, [r0], [n]);
+          const dyc = tf.slice(dyf, [r0], [n]);
+          // Each saved softmax chunk is freed as soon as its gradient exists (disposing twice is a no-op).
+          parts.push(chunkGrad(saved[1 + c] as tf.Tensor2D, yc, dyc, true));
+          tf.dispose([yc, dyc]);
         }
         return tf.reshape(cat(parts), [B, T, V]);
       },
     };
   }) as unknown as CGF);
   const out = f(logits) as tf.Tensor2D;
-  y.dispose(); // the tape keeps its own clone when a gradient is being recorded
+  y.dispose();
   return out;
 }
 
@@ -167,24 +219,22 @@ export function tokenLogProbsFromHidden(
     const h2 = tf.reshape(h, [N, D]) as tf.Tensor2D;
     const w2 = w as tf.Tensor2D;
     const vals: tf.Tensor1D[] = [];
-    const lses: tf.Tensor1D[] = [];
     for (let r0 = 0; r0 < N; r0 += rows) {
       const n = Math.min(rows, N - r0);
-      const [v, l] = tf.tidy(() => {
-        const xc = tf.matMul(tf.slice(h2, [r0, 0], [n, D]), w2) as tf.Tensor2D;
-        const yc = tf.slice(y, [r0], [n]);
-        const lse = tf.logSumExp(xc, 1) as tf.Tensor1D;
-        return [tf.sub(pick(xc, yc, mode), lse), lse] as [tf.Tensor1D, tf.Tensor1D];
-      });
-      vals.push(v);
-      lses.push(l);
+      vals.push(
+        tf.tidy(() => {
+          const xc = tf.matMul(tf.slice(h2, [r0, 0], [n, D]), w2) as tf.Tensor2D;
+          const [, lse] = softmaxLse(xc);
+          return tf.sub(pick(xc, tf.slice(y, [r0], [n]), mode), lse) as tf.Tensor1D;
+        }),
+      );
     }
     const value = tf.reshape(cat(vals), [B, T]);
-    save([h2, w2, cat(lses), y]);
+    save([h2, w2, y]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hs, ws, lse, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const [hs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
         const dyf = tf.reshape(dy, [N]) as tf.Tensor1D;
         const wT = tf.transpose(ws); // [V,D]: explicit transposes, plain matMuls (fast on wasm)
         const dh: tf.Tensor2D[] = [];
@@ -193,7 +243,7 @@ export function tokenLogProbsFromHidden(
           const n = Math.min(rows, N - r0);
           const [dhc, dwc] = tf.tidy(() => {
             const hc = tf.slice(hs, [r0, 0], [n, D]);
-            const g = chunkGrad(tf.matMul(hc, ws) as tf.Tensor2D, tf.slice(ys, [r0], [n]), tf.slice(lse, [r0], [n]), tf.slice(dyf, [r0], [n]));
+            const g = chunkGrad(tf.softmax(tf.matMul(hc, ws) as tf.Tensor2D), tf.slice(ys, [r0], [n]), tf.slice(dyf, [r0], [n]), true);
             return [tf.matMul(g, wT), tf.matMul(tf.transpose(hc), g)] as [tf.Tensor2D, tf.Tensor2D];
           });
           dh.push(dhc);
