@@ -75,12 +75,14 @@ export interface RolloutOptions {
   observationText?: (obs: Observation) => string;
   /** Grades a finished trajectory for the progress display: true, false, or null (cannot tell). */
   grade?: (t: Trajectory) => boolean | null;
+  /** Return the trajectories in the result (default true); false keeps memory flat on huge runs. */
+  collect?: boolean;
   /** Check the settings recorded in `out` match this run (default true). */
   checkSettings?: boolean;
 }
 
 export interface RolloutResult {
-  /** Every pair of the run, resumed and new, ordered by problem then sample. */
+  /** Every pair of the run, resumed and new, ordered by problem then sample (empty when `collect` is false). */
   trajectories: Trajectory[];
   written: number;
   resumed: number;
@@ -178,39 +180,10 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     for (let s = 0; s < samples; s++) jobs.push({ problem, order, sample: s, seed: trajectorySeed(runSeed, problem.id, s) });
   });
 
-  // Resume.
-  let writer: TrajectoryWriter | undefined;
-  const finished = new Map<string, Trajectory>();
-  if (opts.out) {
-    const { writer: w, existing } = await TrajectoryWriter.open(opts.out, { onWarning: warn });
-    writer = w;
-    const first = existing.trajectories[0];
-    if (first && opts.checkSettings !== false) {
-      const want = { family: template.family, mode: template.mode, horizon, temperature, topP, maxTokens, runSeed };
-      for (const [k, v] of Object.entries(want)) {
-        const had = (first as unknown as Record<string, unknown>)[k];
-        if (had !== v) {
-          await w.close();
-          throw new MathagentError(
-            `${opts.out} was written with ${k}=${JSON.stringify(had)} but this run has ${k}=${JSON.stringify(v)}; use the same settings to resume, or another output file`,
-          );
-        }
-      }
-    }
-    for (const t of existing.trajectories) finished.set(pairKey(t.problemId, t.sample), t);
-  }
-  const todo = jobs.filter((j) => !finished.has(pairKey(j.problem.id, j.sample)));
-  const resumed = jobs.length - todo.length;
-  const results = new Map<string, Trajectory>();
-  for (const j of jobs) {
-    const t = finished.get(pairKey(j.problem.id, j.sample));
-    if (t) results.set(pairKey(j.problem.id, j.sample), t);
-  }
-
   const progress: RolloutProgress = {
-    done: resumed,
+    done: 0,
     total: jobs.length,
-    resumed,
+    resumed: 0,
     errors: 0,
     graded: 0,
     correct: 0,
@@ -230,7 +203,43 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       warn(`grading ${t.problemId}#${t.sample} failed: ${errMessage(e)}`);
     }
   };
-  for (const t of results.values()) grade(t);
+
+  // Resume: the pairs already in the output file are done.
+  const collect = opts.collect !== false;
+  const jobKeys = new Set(jobs.map((j) => pairKey(j.problem.id, j.sample)));
+  const results = new Map<string, Trajectory>();
+  let writer: TrajectoryWriter | undefined;
+  let finishedKeys = new Set<string>();
+  if (opts.out) {
+    const { writer: w, existing } = await TrajectoryWriter.open(opts.out, {
+      onWarning: warn,
+      keep: false,
+      onRow: (t) => {
+        const key = pairKey(t.problemId, t.sample);
+        if (!jobKeys.has(key)) return;
+        if (collect) results.set(key, t);
+        grade(t);
+      },
+    });
+    writer = w;
+    const first = existing.first;
+    if (first && opts.checkSettings !== false) {
+      const want = { family: template.family, mode: template.mode, horizon, temperature, topP, maxTokens, runSeed };
+      for (const [k, v] of Object.entries(want)) {
+        const had = (first as unknown as Record<string, unknown>)[k];
+        if (had !== v) {
+          await w.close();
+          throw new MathagentError(
+            `${opts.out} was written with ${k}=${JSON.stringify(had)} but this run has ${k}=${JSON.stringify(v)}; use the same settings to resume, or another output file`,
+          );
+        }
+      }
+    }
+    finishedKeys = existing.keys;
+  }
+  const todo = jobs.filter((j) => !finishedKeys.has(pairKey(j.problem.id, j.sample)));
+  const resumed = jobs.length - todo.length;
+  progress.done = progress.resumed = resumed;
   const report = () => {
     progress.elapsedMs = Date.now() - t0;
     const newDone = progress.done - resumed;
@@ -381,7 +390,7 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     await closeSession(live);
     const t = toTrajectory(live);
     if (writer) await writer.append(t);
-    results.set(pairKey(t.problemId, t.sample), t);
+    if (collect) results.set(pairKey(t.problemId, t.sample), t);
     progress.done++;
     if (t.finish === "error") progress.errors++;
     grade(t);

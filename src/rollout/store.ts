@@ -21,8 +21,21 @@ export function checkTrajectory(x: unknown): string | null {
   return null;
 }
 
+export interface ReadOptions {
+  onWarning?: (msg: string) => void;
+  /** Called for every kept row (first of its pair), in file order. */
+  onRow?: (t: Trajectory, line: number) => void;
+  /** Keep the rows in `trajectories` (default true); false reads large files in constant memory but for the keys. */
+  keep?: boolean;
+}
+
 export interface ReadResult {
+  /** The rows, first of each pair, in file order (empty when `keep` is false). */
   trajectories: Trajectory[];
+  /** `pairKey` of every row. */
+  keys: Set<string>;
+  /** The first row, for checking the settings a file was written with. */
+  first?: Trajectory;
   warnings: string[];
   /** Byte length of the valid prefix (everything but a torn last line). */
   validBytes: number;
@@ -37,13 +50,13 @@ export interface ReadResult {
  * with a warning; any other bad line is an error naming the file and line. Duplicate pairs keep the
  * first row and warn.
  */
-export async function readTrajectories(file: string, opts: { onWarning?: (msg: string) => void } = {}): Promise<ReadResult> {
+export async function readTrajectories(file: string, opts: ReadOptions = {}): Promise<ReadResult> {
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
     opts.onWarning?.(m);
   };
-  const result: ReadResult = { trajectories: [], warnings, validBytes: 0, torn: false, missingNewline: false };
+  const result: ReadResult = { trajectories: [], keys: new Set(), warnings, validBytes: 0, torn: false, missingNewline: false };
   if (!fs.existsSync(file)) return result;
   const size = fs.statSync(file).size;
   let endsWithNewline = true;
@@ -57,7 +70,7 @@ export async function readTrajectories(file: string, opts: { onWarning?: (msg: s
       fs.closeSync(fd);
     }
   }
-  const seen = new Set<string>();
+  const seen = result.keys;
   const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   let lineNo = 0;
   let offset = 0;
@@ -87,7 +100,9 @@ export async function readTrajectories(file: string, opts: { onWarning?: (msg: s
     if (seen.has(key)) warn(`${file}:${lineNo}: duplicate of problem ${t.problemId} sample ${t.sample}; keeping the first`);
     else {
       seen.add(key);
-      result.trajectories.push(t);
+      result.first ??= t;
+      if (opts.keep !== false) result.trajectories.push(t);
+      opts.onRow?.(t, lineNo);
     }
     offset += bytes;
   }
@@ -121,7 +136,7 @@ export class TrajectoryWriter {
   ) {}
 
   /** Open `file` for appending, after reading what it already holds. */
-  static async open(file: string, opts: { onWarning?: (msg: string) => void } = {}): Promise<{ writer: TrajectoryWriter; existing: ReadResult }> {
+  static async open(file: string, opts: ReadOptions = {}): Promise<{ writer: TrajectoryWriter; existing: ReadResult }> {
     const existing = await readTrajectories(file, opts);
     if (existing.torn) fs.truncateSync(file, existing.validBytes);
     if (existing.missingNewline) fs.appendFileSync(file, "\n");

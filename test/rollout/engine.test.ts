@@ -306,10 +306,13 @@ test("resume: abort mid-run, rerun skips finished pairs and never rewrites them"
     assert.ok(after.subarray(0, before.length).equals(before), "finished lines are never rewritten");
     checkAll((await readTrajectories(out)).trajectories, "gemma", problems, 2, 5, 6);
     assert.ok(server.completed > requestsBefore);
-    // a third run has nothing to do
-    const again = await rollout(base);
+    // a third run has nothing to do; with collect false it keeps no rows but still grades them
+    let lastProgress: { done: number; graded: number } | undefined;
+    const again = await rollout({ ...base, collect: false, grade: () => true, onProgress: (p) => (lastProgress = p) });
     assert.equal(again.written, 0);
     assert.equal(again.resumed, 24);
+    assert.equal(again.trajectories.length, 0);
+    assert.deepEqual([lastProgress!.done, lastProgress!.graded], [24, 24]);
     assert.ok(fs.readFileSync(out).equals(after));
   });
 });

@@ -72,7 +72,7 @@ example:
 `,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { ...ROLLOUT_OPTIONS, json: { type: "string" } });
-    const { result, out } = await runRollout(values, io, { samples: 1, temperature: 0, label: "eval" });
+    const { result, out } = await runRollout(values, io, { samples: 1, temperature: 0, label: "eval", collect: true });
     const grader = new Grader();
     const graded: { t: Trajectory; correct: boolean }[] = [];
     try {

@@ -3,7 +3,7 @@ import { type Command, type CommandIO, parseCommandArgs, UsageError } from "../c
 import { MathagentError } from "../../errors.js";
 import { FAMILIES, getTemplate, isFamily } from "../../chat/index.js";
 import { HttpPolicy, type ApiKind } from "../../policy/index.js";
-import { progressBar, rollout, type RolloutProblem, type RolloutResult, type Trajectory } from "../../rollout/index.js";
+import { progressBar, rollout, type RolloutProblem, type RolloutProgress, type RolloutResult, type Trajectory } from "../../rollout/index.js";
 import { DATASET_SPLITS, type DatasetName, loadProblems, readJsonl } from "../../data/index.js";
 import { PyodidePool } from "../../interpreter/index.js";
 import { type DatasetName as GradingDataset, DATASET_NAMES, gradeFast } from "../../grading/index.js";
@@ -109,10 +109,18 @@ export function quickGrade(t: Trajectory): boolean | null {
 export interface RolloutRun {
   result: RolloutResult;
   out: string;
+  /** The last progress report (counts include resumed pairs). */
+  progress: RolloutProgress | undefined;
+  /** Finish reasons of the trajectories this run wrote. */
+  finishes: Record<string, number>;
 }
 
 /** Parse the shared options and run the rollout; the exit code is the caller's. */
-export async function runRollout(values: Values, io: CommandIO, defaults: { samples: number; temperature: number; label: string }): Promise<RolloutRun> {
+export async function runRollout(
+  values: Values,
+  io: CommandIO,
+  defaults: { samples: number; temperature: number; label: string; collect: boolean },
+): Promise<RolloutRun> {
   if (!values.server) throw new UsageError("--server is required (e.g. --server http://127.0.0.1:8000)");
   if (!values.family) throw new UsageError(`--family is required: one of ${FAMILIES.join(", ")}`);
   if (!isFamily(values.family)) throw new UsageError(`unknown --family "${values.family}": one of ${FAMILIES.join(", ")}`);
@@ -169,6 +177,8 @@ export async function runRollout(values: Values, io: CommandIO, defaults: { samp
   process.once("SIGINT", onSigint);
   process.once("SIGTERM", onSigint);
   const bar = values.quiet ? undefined : progressBar(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, { label: defaults.label });
+  let last: RolloutProgress | undefined;
+  const finishes: Record<string, number> = {};
   try {
     const result = await rollout({
       problems,
@@ -187,11 +197,16 @@ export async function runRollout(values: Values, io: CommandIO, defaults: { samp
       out: values.out,
       signal: ac.signal,
       grade: quickGrade,
+      collect: defaults.collect,
       onWarning: (w) => io.stderr.write(`\nwarning: ${w}\n`),
-      ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
+      onTrajectory: (t) => void (finishes[t.finish] = (finishes[t.finish] ?? 0) + 1),
+      onProgress: (p) => {
+        last = p;
+        bar?.update(p);
+      },
     });
     bar?.end();
-    return { result, out: values.out };
+    return { result, out: values.out, progress: last, finishes };
   } catch (e) {
     bar?.end();
     if (e instanceof Error && e.name === "AbortError") {
@@ -235,12 +250,14 @@ example:
 `,
   async run(args, io) {
     const { values } = parseCommandArgs(args, ROLLOUT_OPTIONS);
-    const { result, out } = await runRollout(values, io, { samples: 1, temperature: 0.7, label: "rollout" });
-    const ts = result.trajectories;
-    const graded = ts.map(quickGrade).filter((g): g is boolean => g !== null);
-    const acc = graded.length ? ` · answers correct (fast check) ${graded.filter(Boolean).length}/${graded.length}` : "";
+    const { result, out, progress, finishes } = await runRollout(values, io, { samples: 1, temperature: 0.7, label: "rollout", collect: false });
+    const total = result.written + result.resumed;
+    const acc = progress && progress.graded > 0 ? ` · answers correct (fast check) ${progress.correct}/${progress.graded}` : "";
+    const fin = Object.entries(finishes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
     io.stdout.write(
-      `${ts.length} trajectories in ${out} (${result.written} new, ${result.resumed} resumed) in ${(result.elapsedMs / 1000).toFixed(1)} s · ${finishSummary(ts)}${acc}\n`,
+      `${total} trajectories in ${out} (${result.written} new, ${result.resumed} resumed) in ${(result.elapsedMs / 1000).toFixed(1)} s${fin ? ` · new: ${fin}` : ""}${acc}\n`,
     );
     return 0;
   },
