@@ -1,0 +1,168 @@
+/** Metrics as Arquero tables: accuracy, pass@k, maj@k, per level / subject / tool calls, with bootstrap 95% intervals. */
+import * as aq from "arquero";
+import { type BootstrapOptions, bootstrapMean, majAtK, passAtK } from "./passk.js";
+import { type MetricRow, type ProblemRecord, problemRecords, type RecordOptions } from "./records.js";
+
+export type Table = ReturnType<typeof aq.table>;
+
+/** Per-problem accuracy c/n; accuracy is their mean (= pass@1, equal to the plain rate when every n is 1). */
+export function problemAccuracy(p: ProblemRecord): number {
+  return p.c / p.n;
+}
+
+/** k = 1, 2, 4, … up to the smallest n, plus that n itself. */
+export function defaultKs(problems: readonly ProblemRecord[]): number[] {
+  if (problems.length === 0) return [];
+  const nMax = Math.max(...problems.map((p) => p.n));
+  const ks: number[] = [];
+  for (let k = 1; k <= nMax; k *= 2) ks.push(k);
+  if (ks[ks.length - 1] !== nMax) ks.push(nMax);
+  return ks;
+}
+
+export interface TableOptions {
+  bootstrap?: BootstrapOptions;
+}
+
+/** pass@k for each k (problems with n ≥ k), with a bootstrap interval over problems. */
+export function passAtKTable(problems: readonly ProblemRecord[], ks: readonly number[] = defaultKs(problems), opts: TableOptions = {}): Table {
+  const cols = { k: [] as number[], problems: [] as number[], pass_at_k: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (const k of ks) {
+    const vals = problems.filter((p) => p.n >= k).map((p) => passAtK(p.n, p.c, k));
+    const ci = bootstrapMean(vals, opts.bootstrap);
+    cols.k.push(k);
+    cols.problems.push(vals.length);
+    cols.pass_at_k.push(ci.estimate);
+    cols.lo.push(ci.lo);
+    cols.hi.push(ci.hi);
+  }
+  return aq.table(cols);
+}
+
+/** maj@k (majority vote over the first k samples) for each k, with a bootstrap interval over problems. */
+export function majAtKTable(problems: readonly ProblemRecord[], ks: readonly number[] = defaultKs(problems), opts: TableOptions = {}): Table {
+  const cols = { k: [] as number[], problems: [] as number[], maj_at_k: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (const k of ks) {
+    const vals = problems.filter((p) => p.n >= k).map((p) => majAtK(p.classes, p.classCorrect, k));
+    const ci = bootstrapMean(vals, opts.bootstrap);
+    cols.k.push(k);
+    cols.problems.push(vals.length);
+    cols.maj_at_k.push(ci.estimate);
+    cols.lo.push(ci.lo);
+    cols.hi.push(ci.hi);
+  }
+  return aq.table(cols);
+}
+
+export type GroupKey = "level" | "subject" | "dataset";
+
+/** Accuracy per level, subject or dataset (problems without the field go to "—"), sorted by group. */
+export function accuracyBy(problems: readonly ProblemRecord[], key: GroupKey, opts: TableOptions = {}): Table {
+  const groups = new Map<string, ProblemRecord[]>();
+  for (const p of problems) {
+    const v = p[key];
+    const g = v === undefined ? "—" : String(v);
+    let list = groups.get(g);
+    if (!list) groups.set(g, (list = []));
+    list.push(p);
+  }
+  const names = [...groups.keys()].sort((a, b) => (a === "—" ? 1 : b === "—" ? -1 : a.localeCompare(b, "en", { numeric: true })));
+  const groupCol: string[] = [];
+  const cols = { problems: [] as number[], trajectories: [] as number[], accuracy: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (const g of names) {
+    const list = groups.get(g)!;
+    const ci = bootstrapMean(list.map(problemAccuracy), opts.bootstrap);
+    groupCol.push(g);
+    cols.problems.push(list.length);
+    cols.trajectories.push(list.reduce((a, p) => a + p.n, 0));
+    cols.accuracy.push(ci.estimate);
+    cols.lo.push(ci.lo);
+    cols.hi.push(ci.hi);
+  }
+  return aq.table({ [key]: groupCol, ...cols });
+}
+
+/** Accuracy by the number of tool calls of a trajectory (intervals resample trajectories). */
+export function accuracyByToolCalls(rows: readonly MetricRow[], opts: TableOptions = {}): Table {
+  const groups = new Map<number, MetricRow[]>();
+  for (const r of rows) {
+    const k = r.toolCalls ?? 0;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  const cols = { tool_calls: [] as number[], trajectories: [] as number[], share: [] as number[], accuracy: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (const k of [...groups.keys()].sort((a, b) => a - b)) {
+    const g = groups.get(k)!;
+    const ci = bootstrapMean(g.map((r) => (r.correct ? 1 : 0)), opts.bootstrap);
+    cols.tool_calls.push(k);
+    cols.trajectories.push(g.length);
+    cols.share.push(g.length / rows.length);
+    cols.accuracy.push(ci.estimate);
+    cols.lo.push(ci.lo);
+    cols.hi.push(ci.hi);
+  }
+  return aq.table(cols);
+}
+
+/** One row per headline metric: accuracy, pass@kmax, maj@kmax, with intervals and counts. */
+export function summaryTable(problems: readonly ProblemRecord[], rows: readonly MetricRow[], opts: TableOptions = {}): Table {
+  const ks = defaultKs(problems);
+  const kMax = ks[ks.length - 1];
+  const acc = bootstrapMean(problems.map(problemAccuracy), opts.bootstrap);
+  const cols = { metric: ["accuracy"], value: [acc.estimate], lo: [acc.lo], hi: [acc.hi], problems: [problems.length], trajectories: [rows.length] };
+  if (kMax !== undefined && kMax > 1) {
+    for (const [name, t] of [
+      [`pass@${kMax}`, passAtKTable(problems, [kMax], opts)],
+      [`maj@${kMax}`, majAtKTable(problems, [kMax], opts)],
+    ] as const) {
+      const o = t.objects()[0] as Record<string, number>;
+      cols.metric.push(name);
+      cols.value.push(o[name.startsWith("pass") ? "pass_at_k" : "maj_at_k"]!);
+      cols.lo.push(o.lo!);
+      cols.hi.push(o.hi!);
+      cols.problems.push(o.problems!);
+      cols.trajectories.push(rows.length);
+    }
+  }
+  const errors = rows.filter((r) => r.finish === "error").length;
+  cols.metric.push("environment errors");
+  cols.value.push(rows.length ? errors / rows.length : NaN);
+  cols.lo.push(NaN);
+  cols.hi.push(NaN);
+  cols.problems.push(problems.length);
+  cols.trajectories.push(rows.length);
+  return aq.table(cols);
+}
+
+export interface MetricsOptions extends RecordOptions, TableOptions {
+  ks?: number[];
+}
+
+export interface Metrics {
+  problems: ProblemRecord[];
+  summary: Table;
+  passAtK: Table;
+  majAtK: Table;
+  byLevel: Table;
+  bySubject: Table;
+  byDataset: Table;
+  byToolCalls: Table;
+}
+
+/** Every metric table for a set of graded trajectories. */
+export async function computeMetrics(rows: readonly MetricRow[], opts: MetricsOptions = {}): Promise<Metrics> {
+  const problems = await problemRecords(rows, opts);
+  const ks = opts.ks ?? defaultKs(problems);
+  const t: TableOptions = opts.bootstrap ? { bootstrap: opts.bootstrap } : {};
+  return {
+    problems,
+    summary: summaryTable(problems, rows, t),
+    passAtK: passAtKTable(problems, ks, t),
+    majAtK: majAtKTable(problems, ks, t),
+    byLevel: accuracyBy(problems, "level", t),
+    bySubject: accuracyBy(problems, "subject", t),
+    byDataset: accuracyBy(problems, "dataset", t),
+    byToolCalls: accuracyByToolCalls(rows, t),
+  };
+}
