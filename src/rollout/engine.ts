@@ -119,6 +119,21 @@ function isAbort(e: unknown): boolean {
   return e instanceof Error && e.name === "AbortError";
 }
 
+/** Cut `text` at the earliest stop string, as the server should have done. */
+export function cutAtStop(text: string, stops: readonly string[]): { text: string; stop: string | null } {
+  let at = -1;
+  let which: string | null = null;
+  for (const s of stops) {
+    if (!s) continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) {
+      at = i;
+      which = s;
+    }
+  }
+  return at < 0 ? { text, stop: null } : { text: text.slice(0, at), stop: which };
+}
+
 /** Run `fn` over `items` with at most `limit` at once, in order of issue. */
 async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
@@ -273,15 +288,20 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       live.error = `model call ${live.steps.length}: ${errMessage(e)}`;
       return;
     }
-    const step: Step = { text: c.text, finishReason: c.finishReason, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0 };
-    if (c.stopReason !== undefined) step.stopReason = c.stopReason;
+    // A server that ignores `stop` must not put a made-up observation in the transcript.
+    const cut = cutAtStop(c.text, template.stop);
+    const step: Step = { text: cut.text, finishReason: cut.stop !== null ? "stop" : c.finishReason, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0 };
+    if (cut.stop !== null) {
+      step.stopReason = cut.stop;
+      step.rawText = c.text;
+    } else if (c.stopReason !== undefined) step.stopReason = c.stopReason;
     if (c.promptTokens !== undefined) step.promptTokens = c.promptTokens;
     if (c.completionTokens !== undefined) step.completionTokens = c.completionTokens;
     live.steps.push(step);
-    live.turns.push({ role: "model", text: c.text });
-    if (!tool || hasAnswer(c.text)) live.finish = c.finishReason === "length" && !tool ? "length" : "answer";
-    else if (c.finishReason === "length") live.finish = "length";
-    else if (!hasCode(c.text)) live.finish = "answer";
+    live.turns.push({ role: "model", text: step.text });
+    if (!tool || hasAnswer(step.text)) live.finish = step.finishReason === "length" && !tool ? "length" : "answer";
+    else if (step.finishReason === "length") live.finish = "length";
+    else if (!hasCode(step.text)) live.finish = "answer";
   };
 
   const execute = async (live: Live): Promise<void> => {

@@ -16,8 +16,10 @@ export type FinishReason = "answer" | "horizon" | "length" | "error";
 
 /** One model turn and, when it wrote code, the run of that code. */
 export interface Step {
-  /** The model's text for this turn, verbatim. */
+  /** The model's text for this turn, verbatim (cut at the first stop string if the server did not stop there). */
   text: string;
+  /** The server's text when it ran past a stop string and was cut (`text` is the part before it). */
+  rawText?: string;
   /** "stop" or "length" from the server; null when the request failed. */
   finishReason: "stop" | "length" | null;
   stopReason?: string | null;

@@ -223,6 +223,12 @@ test("bad model output becomes recorded steps: unclosed block, nested boxed, 100
       assert.equal(by.length!.toolCalls, 0);
       assert.equal(by.weird!.steps[0]!.code, "");
       assert.equal(by.weird!.toolCalls, 1);
+      // a server that ignored the stop strings: the text is cut at "```output", the raw reply kept
+      const w2 = by.weird!.steps[1]!;
+      assert.equal(w2.text, "\u0000\uFFFF\uD800 ");
+      assert.equal(w2.stopReason, "```output");
+      assert.equal(w2.rawText, "\u0000\uFFFF\uD800 ```output inside");
+      assert.ok(!by.weird!.transcript.endsWith("inside"));
       // the file round-trips, lone surrogates and all
       const back = await readTrajectories(out);
       assert.equal(back.trajectories.length, problems.length);
