@@ -67,7 +67,9 @@ export function selfCheck(opts: { B?: number; T?: number; V?: number; seed?: num
     dz[p] = (-beta / (1 + Math.exp(z))) / P;
   }
   const t0 = performance.now();
-  const result = tf.tidy(() => {
+  // Return tensors from tidy, read them after: tidy walks a returned container element by element,
+  // which is very slow for large typed arrays.
+  const [lpT, valueT, gradT] = tf.tidy(() => {
     const x = tf.tensor3d(logits, [B, T, V]);
     const y = tf.tensor2d(labels, [B, T], "int32");
     const refT = tf.tensor2d(ref, [B, T]);
@@ -83,10 +85,12 @@ export function selfCheck(opts: { B?: number; T?: number; V?: number; seed?: num
         maskRejected: tf.slice(maskT, [P, 0], [P, T]),
       }).loss;
     };
-    const lpT = tokenLogProbs(x, y, opts);
+    const lp1 = tokenLogProbs(x, y, opts);
     const { value, grad } = tf.valueAndGrad(f)(x);
-    return { lpv: lpT.dataSync(), lossv: value.dataSync()[0]!, g: grad.dataSync() };
+    return [lp1, value, grad];
   });
+  const result = { lpv: lpT.dataSync(), lossv: valueT.dataSync()[0]!, g: gradT.dataSync() };
+  tf.dispose([lpT, valueT, gradT]);
   const ms = performance.now() - t0;
   let logpRelErr = 0;
   for (let i = 0; i < N; i++) logpRelErr = Math.max(logpRelErr, Math.abs(result.lpv[i]! - lp[i]!) / Math.max(1, Math.abs(lp[i]!)));
