@@ -162,3 +162,16 @@ export class Grader {
     return this.checker.close();
   }
 }
+
+let shared: Grader | null = null;
+
+/**
+ * One pair with the full check, on a grader shared by the whole program (its CAS worker does not
+ * keep the program alive). For many pairs, or your own time limit, use a `Grader` or `GraderPool`.
+ */
+export async function grade(pred: string, gt: string, options: GradeOptions = {}): Promise<Verdict> {
+  const fast = gradeFast(pred, gt, options);
+  if (fast.correct !== undefined) return fast;
+  shared ??= new Grader();
+  return shared.grade(pred, gt, options);
+}

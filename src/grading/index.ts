@@ -20,5 +20,5 @@ export {
   type SymbolicResult,
   type SymbolicStats,
 } from "./symbolic.js";
-export { type FastVerdict, type GradeOptions, Grader, type GraderStats, gradeFast, type Verdict } from "./grader.js";
+export { type FastVerdict, grade, type GradeOptions, Grader, type GraderStats, gradeFast, type Verdict } from "./grader.js";
 export { type BatchOptions, type GradeItem, GraderPool, type GraderPoolOptions } from "./pool.js";

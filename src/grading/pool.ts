@@ -21,7 +21,7 @@ export interface GraderPoolOptions {
   workers?: number;
   /** Symbolic time limit per query, in milliseconds. */
   timeoutMs?: number;
-  /** Pairs per message to a worker. Default 64. */
+  /** Pairs per message to a worker. Default 256. */
   chunkSize?: number;
 }
 
@@ -49,7 +49,7 @@ export class GraderPool {
   constructor(options: GraderPoolOptions = {}) {
     this.size = options.workers ?? Math.max(1, os.availableParallelism() - 1);
     if (!Number.isInteger(this.size) || this.size < 1) throw new Error(`workers must be a positive integer, got ${options.workers}`);
-    this.chunkSize = options.chunkSize ?? 64;
+    this.chunkSize = options.chunkSize ?? 256;
     this.timeoutMs = options.timeoutMs;
   }
 

@@ -73,3 +73,17 @@ describe("GraderPool", () => {
     }
   });
 });
+
+describe("grade (shared grader)", () => {
+  test("decides cheap pairs synchronously-fast and symbolic ones through the shared CAS worker", async () => {
+    const { grade } = await import("../../src/grading/index.js");
+    assert.deepEqual(
+      [await grade("\\frac12", "0.5"), await grade("(x+1)^2", "x^2+2x+1"), await grade("#### 7", "7", { dataset: "gsm8k", extract: true })].map((v) => [v.correct, v.rule]),
+      [
+        [true, "numeric"],
+        [true, "symbolic"],
+        [true, "exact"],
+      ],
+    );
+  });
+});
