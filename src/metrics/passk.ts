@@ -10,6 +10,7 @@ export function passAtK(n: number, c: number, k: number): number {
     throw new RangeError(`pass@k needs integers 0 ≤ c ≤ n, 1 ≤ k ≤ n; got n=${n}, c=${c}, k=${k}`);
   }
   if (n - c < k) return 1;
+  if (k === 1) return c / n;
   let prod = 1;
   for (let i = n - c + 1; i <= n; i++) prod *= 1 - k / i;
   return 1 - prod;
