@@ -41,3 +41,9 @@ if [ ! -f "$OUT/snapshot.bin" ] || [ "$(cat "$OUT/snapshot.stamp" 2>/dev/null)" 
     rm -f "$OUT/snapshot.bin"
   fi
 fi
+
+# SubprocessPool (CPython) gets the very same sympy/mpmath through a folder put first on sys.path
+mkdir -p "$OUT/site"
+for pkg in sympy mpmath; do
+  if [ "$(readlink "$OUT/site/$pkg" 2>/dev/null)" != "$SRC/$pkg" ]; then ln -sfn "$SRC/$pkg" "$OUT/site/$pkg"; fi
+done

@@ -11,3 +11,4 @@ export {
 } from "./observation.js";
 export { PyodidePool, type PyodidePoolOptions, probeUnshare } from "./pyodide-pool.js";
 export { BasePool } from "./base.js";
+export { SubprocessPool, type SubprocessPoolOptions } from "./subprocess-pool.js";

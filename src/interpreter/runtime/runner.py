@@ -108,14 +108,30 @@ def _make_runner(cfg):
                         except BaseExc:
                             pass
 
+    DATA = (int, float, str, bytes, bool, type_(None))
+    MISSING = object()
+
     def classes_changed():
+        """True when a library class got a method/descriptor added, replaced or removed.
+        Plain data attributes are ignored: libraries change those themselves (Dummy._count)."""
+        changed = False
         for cls, snap in class_snap.values():
             try:
-                if cls.__dict__ != snap:
-                    return True
+                d = cls.__dict__
+                if d == snap:
+                    continue
+                for k in set(d) | set(snap):
+                    a = snap.get(k, MISSING)
+                    b = d.get(k, MISSING)
+                    if a is b:
+                        continue
+                    if isinstance_(a, DATA) and isinstance_(b, DATA):
+                        snap[k] = b
+                        continue
+                    changed = True
             except BaseExc:
-                return True
-        return False
+                changed = True
+        return changed
 
     # names whose presence in a snippet makes the runner check library classes for changes
     RISKY = frozenset({
@@ -161,17 +177,6 @@ def _make_runner(cfg):
                 changed = True
         return changed
 
-    # class-attribute monkeypatching (sympy.Integer.__add__ = ...) cannot be undone cheaply:
-    # the audit hook marks the interpreter for recycling when a snippet changes a library class.
-    def audit(event, args):
-        if event == "object.__setattr__" or event == "object.__delattr__":
-            obj = args[0]
-            if isinstance_(obj, type_):
-                mod = obj.__dict__.get("__module__", None)
-                if mod != "__main__":
-                    state["recycle"] = True
-
-    sys.addaudithook(audit)
 
     def reset_process_state(risky):
         sys.stdin = stdin_real

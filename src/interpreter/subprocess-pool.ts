@@ -1,0 +1,341 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { BasePool, abortError, type Job, type RawResult } from "./base.js";
+import { cacheDir, runtimeDir } from "./locate.js";
+
+export interface SubprocessPoolOptions {
+  /** Persistent CPython processes. Default: min(2, cores). */
+  workers?: number;
+  /** The Python executable. Default "python3" (from PATH). */
+  python?: string;
+  /** Default per-snippet time limit (ms). Default 20000. */
+  timeoutMs?: number;
+  /** After SIGINT, how long to wait before SIGKILL (ms). Default 1000. */
+  graceMs?: number;
+  /** Cap on kept stdout and on kept stderr (characters). Default 8192. */
+  maxOutputBytes?: number;
+  /** Address-space limit per process (MiB, RLIMIT_AS where the OS has it). Default 2048. */
+  memoryLimitMb?: number;
+  /** Replace a process after this many snippets. Default 500. */
+  maxJobsPerWorker?: number;
+  /** Ceiling for sys.setrecursionlimit. Default 10000 (native stack). */
+  maxRecursion?: number;
+  /**
+   * Folders put first on sys.path. Default: the project's sympy/mpmath folder made by setup
+   * (.cache/python/site, Debian's sympy 1.11.1, the same as the Pyodide pool) when it exists.
+   */
+  sysPath?: string[];
+  /** Import sympy & co. before the first snippet. Default true. */
+  preimport?: boolean;
+  /** Extra environment for the workers (the default is nearly empty: PATH, HOME, LANG). */
+  env?: Record<string, string>;
+}
+
+interface Slot {
+  index: number;
+  gen: number;
+  proc: ChildProcess | null;
+  ready: boolean;
+  job: (Job & { id: number; resolve: (r: RawResult) => void; start: number; t1?: NodeJS.Timeout; t2?: NodeJS.Timeout; interrupted?: boolean; cancelled?: boolean; onAbort?: () => void }) | null;
+  jobs: number;
+  spawnStart: number;
+}
+
+/**
+ * CPython persistent workers with the same interface and limits where the OS gives them
+ * (time via SIGINT then SIGKILL, RLIMIT_AS memory, output caps, recursion cap, fresh globals,
+ * state reset). NOT A SANDBOX: snippets run with this user's rights, files and network. Use it
+ * for trusted code that needs numpy or native speed; PyodidePool is the default.
+ */
+export class SubprocessPool extends BasePool {
+  readonly options: Required<Omit<SubprocessPoolOptions, "env">> & { env: Record<string, string> };
+  protected readonly defaultTimeoutMs: number;
+  protected readonly defaultMaxOut: number;
+  readonly startup: { spawnMs: number[] } = { spawnMs: [] };
+  readonly counters = { spawns: 0, kills: 0, crashes: 0, recycles: 0 };
+  private slots: Slot[] = [];
+  private queue: (Slot["job"] & {})[] = [];
+  private owner = new Map<string, { slot: Slot; gen: number }>();
+  private nextId = 1;
+  private started = false;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(options: SubprocessPoolOptions = {}) {
+    super();
+    const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+    const site = path.join(cacheDir, "site");
+    this.options = {
+      workers: Math.max(1, Math.floor(options.workers ?? Math.min(2, cores))),
+      python: options.python ?? "python3",
+      timeoutMs: options.timeoutMs ?? 20000,
+      graceMs: options.graceMs ?? 1000,
+      maxOutputBytes: options.maxOutputBytes ?? 8192,
+      memoryLimitMb: options.memoryLimitMb ?? 2048,
+      maxJobsPerWorker: options.maxJobsPerWorker ?? 500,
+      maxRecursion: options.maxRecursion ?? 10000,
+      sysPath: options.sysPath ?? (fs.existsSync(site) ? [site] : []),
+      preimport: options.preimport ?? true,
+      env: options.env ?? {},
+    };
+    this.defaultTimeoutMs = this.options.timeoutMs;
+    this.defaultMaxOut = this.options.maxOutputBytes;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let i = 0; i < this.options.workers; i++) {
+      const slot: Slot = { index: i, gen: 0, proc: null, ready: false, job: null, jobs: 0, spawnStart: 0 };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+  }
+
+  /** Resolves when every worker process has imported its modules. */
+  async ready(): Promise<void> {
+    this.start();
+    while (!this.slots.every((s) => s.ready)) {
+      if (this.closed) throw new Error("interpreter pool is closed");
+      await new Promise<void>((r) => this.readyWaiters.push(r));
+    }
+  }
+
+  private spawn(slot: Slot): void {
+    const o = this.options;
+    slot.gen++;
+    slot.ready = false;
+    slot.jobs = 0;
+    slot.spawnStart = performance.now();
+    const cfg = {
+      memLimitMb: o.memoryLimitMb,
+      maxRecursion: o.maxRecursion,
+      maxOut: o.maxOutputBytes,
+      sysPath: o.sysPath,
+      preimport: o.preimport ? fs.readFileSync(path.join(runtimeDir, "preimport.py"), "utf8") : "",
+    };
+    const proc = spawn(o.python, ["-u", "-X", "utf8", path.join(runtimeDir, "cpython_worker.py"), path.join(runtimeDir, "runner.py"), JSON.stringify(cfg)], {
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.tmpdir(), LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1", ...o.env },
+      cwd: os.tmpdir(),
+    });
+    this.counters.spawns++;
+    slot.proc = proc;
+    const gen = slot.gen;
+    // the worker moves fds 1/2 to a capped temp file once started; before that they carry
+    // start-up errors, kept for the crash message
+    let startErr = "";
+    const onFd = (d: Buffer) => {
+      if (slot.gen === gen) startErr = (startErr + d.toString("utf8")).slice(-1000);
+    };
+    proc.stdout!.on("data", onFd);
+    proc.stderr!.on("data", onFd);
+    const results = proc.stdio[4] as Readable;
+    let buf = "";
+    results.on("data", (d: Buffer) => {
+      buf += d.toString("utf8");
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (slot.gen !== gen) return;
+        let msg: any;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (msg.type === "ready") {
+          slot.ready = true;
+          this.startup.spawnMs.push(performance.now() - slot.spawnStart);
+          this.wake();
+          this.pump();
+        } else if (msg.type === "result") {
+          this.finish(slot, JSON.parse(msg.res) as RawResult & { recycle?: boolean });
+        }
+      }
+    });
+    proc.on("error", (e) => {
+      if (slot.gen === gen) this.dead(slot, `cannot start ${o.python}: ${e.message}`, !slot.ready);
+    });
+    proc.on("exit", (code, sig) => {
+      if (slot.gen === gen) this.dead(slot, `python exited (code ${code}, signal ${sig})${startErr ? ": " + startErr.trim() : ""}`, !slot.ready);
+    });
+  }
+
+  private wake(): void {
+    const w = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const f of w) f();
+  }
+
+  private failStreak = 0;
+  private fatal: Error | null = null;
+
+  private dead(slot: Slot, why: string, beforeReady: boolean): void {
+    if (this.closed) return;
+    slot.gen++; // ignore anything more from this process
+    slot.ready = false;
+    try {
+      slot.proc?.kill("SIGKILL");
+    } catch {}
+    slot.proc = null;
+    if (slot.job) {
+      this.counters.crashes++;
+      this.settle(slot, { status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${why}` });
+    }
+    if (beforeReady && ++this.failStreak >= 3) {
+      this.fatal = new Error(`Python workers keep failing to start: ${why}`);
+      for (const j of this.queue.splice(0)) j.resolve({ status: "crash", stdout: "", stderr: "", value: null, error: this.fatal.message });
+      this.closed = true;
+      this.wake();
+      return;
+    }
+    this.spawn(slot);
+  }
+
+  private settle(slot: Slot, res: RawResult): void {
+    const job = slot.job!;
+    slot.job = null;
+    clearTimeout(job.t1);
+    clearTimeout(job.t2);
+    if (job.signal && job.onAbort) job.signal.removeEventListener("abort", job.onAbort);
+    res.wallMs = performance.now() - job.start;
+    job.resolve(res);
+  }
+
+  private finish(slot: Slot, res: RawResult & { recycle?: boolean }): void {
+    const job = slot.job;
+    if (!job) return;
+    this.failStreak = 0;
+    slot.jobs++;
+    if (job.interrupted) res.status = job.cancelled ? "cancelled" : "timeout";
+    this.settle(slot, res);
+    if (res.recycle || slot.jobs >= this.options.maxJobsPerWorker) {
+      this.counters.recycles++;
+      this.replace(slot);
+      return;
+    }
+    this.pump();
+  }
+
+  private replace(slot: Slot): void {
+    slot.gen++;
+    slot.ready = false;
+    const p = slot.proc;
+    slot.proc = null;
+    try {
+      p?.kill("SIGKILL");
+    } catch {}
+    this.spawn(slot);
+  }
+
+  private pick(job: NonNullable<Slot["job"]>): { slot: Slot; replay: boolean } | null {
+    if (job.session != null) {
+      const own = this.owner.get(job.session);
+      if (own && own.slot.gen === own.gen) return own.slot.ready && !own.slot.job ? { slot: own.slot, replay: false } : null;
+    }
+    const free = this.slots.find((s) => s.ready && !s.job);
+    return free ? { slot: free, replay: true } : null;
+  }
+
+  private pump(): void {
+    for (let i = 0; i < this.queue.length; ) {
+      if (!this.slots.some((s) => s.ready && !s.job)) return;
+      const job = this.queue[i]!;
+      const p = this.pick(job);
+      if (!p) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      this.run1(p.slot, job, p.replay);
+    }
+  }
+
+  private run1(slot: Slot, job: NonNullable<Slot["job"]>, replay: boolean): void {
+    slot.job = job;
+    job.start = performance.now();
+    const req: Record<string, unknown> = { code: job.code, maxOut: job.maxOut };
+    if (job.session != null) {
+      req.session = job.session;
+      if (replay) req.history = job.history ?? [];
+      this.owner.set(job.session, { slot, gen: slot.gen });
+    }
+    job.t1 = setTimeout(() => this.interrupt(slot, job), job.timeoutMs);
+    (slot.proc!.stdio[3] as Writable).write(JSON.stringify({ type: "run", id: job.id, req: JSON.stringify(req) }) + "\n");
+  }
+
+  private interrupt(slot: Slot, job: NonNullable<Slot["job"]>): void {
+    if (slot.job !== job) return;
+    job.interrupted = true;
+    try {
+      slot.proc?.kill("SIGINT");
+    } catch {}
+    job.t2 = setTimeout(() => {
+      if (slot.job !== job) return;
+      this.counters.kills++;
+      this.settle(slot, { status: job.cancelled ? "cancelled" : "timeout", stdout: "", stderr: "", value: null, error: null, killed: true });
+      this.replace(slot);
+    }, this.options.graceMs);
+  }
+
+  protected submit(job: Job): Promise<RawResult> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    this.start();
+    return new Promise<RawResult>((resolve, reject) => {
+      const j = { ...job, id: this.nextId++, resolve, start: 0 } as NonNullable<Slot["job"]>;
+      if (job.signal) {
+        if (job.signal.aborted) return reject(abortError(job.signal));
+        j.onAbort = () => {
+          const qi = this.queue.indexOf(j);
+          if (qi >= 0) {
+            this.queue.splice(qi, 1);
+            resolve({ status: "cancelled", stdout: "", stderr: "", value: null, error: null });
+            return;
+          }
+          const slot = this.slots.find((s) => s.job === j);
+          if (slot) {
+            j.cancelled = true;
+            clearTimeout(j.t1);
+            this.interrupt(slot, j);
+          }
+        };
+        job.signal.addEventListener("abort", j.onAbort, { once: true });
+      }
+      this.queue.push(j);
+      this.pump();
+    });
+  }
+
+  protected endSession(id: string): void {
+    const own = this.owner.get(id);
+    this.owner.delete(id);
+    if (own && own.slot.gen === own.gen && own.slot.proc) {
+      (own.slot.proc.stdio[3] as Writable).write(JSON.stringify({ type: "end", session: id }) + "\n");
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed && !this.slots.some((s) => s.proc)) return;
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.resolve({ status: "cancelled", stdout: "", stderr: "", value: null, error: "pool closed" });
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const p = s.proc;
+            s.gen++;
+            s.proc = null;
+            if (s.job) this.settle(s, { status: "cancelled", stdout: "", stderr: "", value: null, error: "pool closed" });
+            if (!p || p.exitCode !== null) return resolve();
+            p.once("exit", () => resolve());
+            p.kill("SIGKILL");
+          }),
+      ),
+    );
+    this.wake();
+  }
+}
