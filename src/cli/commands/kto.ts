@@ -1,0 +1,74 @@
+import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import {
+  applyFilters,
+  buildKto,
+  checkNotInPlace,
+  describeFilters,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportKto,
+  FILTER_NAMES,
+  fileTypeOf,
+  type KtoBalance,
+  loadAnnotated,
+} from "../../pairing/index.js";
+import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
+
+const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
+
+Build M-KTO examples: every trajectory kept by the paper's filters with its label (desirable =
+correct), optionally balanced, and export them.
+
+options:
+${INPUT_USAGE}
+  --format NAME      ${EXPORT_FORMATS.join(" | ")} (default paper)
+  --balance MODE     none | downsample (drop a seeded random part of the larger class; default none).
+                     The weights that balance the classes without dropping are printed either way.
+  --out FILE         .jsonl or .parquet (default: beside the input, *.kto.<format>.jsonl); a .meta.json
+                     file beside it records the seed, the filters and the counts
+  --seed N           seed of down-sampling (default 0)
+  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
+
+export const command: Command = {
+  name: "kto",
+  summary: "build M-KTO examples (trajectory + desirable label) from a rollout file and export them",
+  usage,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, {
+      ...INPUT_OPTIONS,
+      format: { type: "string" },
+      balance: { type: "string" },
+      out: { type: "string" },
+      seed: { type: "string" },
+      "skip-filter": { type: "string" },
+    });
+    const input = requireInput(values.input);
+    const format = (values.format ?? "paper") as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`unknown --format "${format}": one of ${EXPORT_FORMATS.join(", ")}`);
+    const balance = (values.balance ?? "none") as KtoBalance;
+    if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
+    const seed = intOption(values.seed, "seed", 0);
+    const filters = filterSwitches(values["skip-filter"]);
+    const out = values.out ?? besideInput(input, `kto.${format}.jsonl`);
+    try {
+      fileTypeOf(out);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    checkNotInPlace(input, out);
+    const problems = await problemsFor(values.dataset, values.split);
+    const loaded = await loadAnnotated(input, { lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
+    reportIssues(loaded.issues, io.stderr);
+    const { kept, summary: filterSummary } = applyFilters(loaded.rows, filters);
+    const { examples, summary } = buildKto(kept, { balance, seed });
+    exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines: loaded.issues.length } });
+    io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
+    io.stdout.write(
+      `kto: ${examples.length} examples, ${summary.desirable} desirable, ${summary.undesirable} undesirable` +
+        (summary.dropped ? `, ${summary.dropped} dropped by down-sampling (seed ${seed})` : "") +
+        `; balancing weights: desirable ${summary.desirableWeight.toFixed(3)}, undesirable ${summary.undesirableWeight.toFixed(3)}\n`,
+    );
+    io.stdout.write(`wrote ${out} (${format})\n`);
+    return 0;
+  },
+};

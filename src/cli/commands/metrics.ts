@@ -1,0 +1,64 @@
+import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { Grader } from "../../grading/index.js";
+import { computeMetrics } from "../../metrics/index.js";
+import { loadAnnotated } from "../../pairing/index.js";
+import { INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
+
+const usage = `usage: mathagent metrics --input rollouts.jsonl [options]
+
+Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), and accuracy per
+level, subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems.
+Every trajectory counts (no filters).
+
+options:
+${INPUT_USAGE}
+  --k LIST           k values for pass@k and maj@k, e.g. 1,2,4,8 (default powers of two up to n)
+  --bootstrap N      bootstrap resamples (default 1000; 0: no intervals)
+  --seed N           bootstrap seed (default 0)
+  --symbolic         let the CAS decide answer classes the fast steps cannot (slower)
+  --json             print the tables as JSON instead of Markdown`;
+
+export const command: Command = {
+  name: "metrics",
+  summary: "accuracy, pass@k, maj@k and per-level / subject / tool-call tables of a rollout file",
+  usage,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, {
+      ...INPUT_OPTIONS,
+      k: { type: "string" },
+      bootstrap: { type: "string" },
+      seed: { type: "string" },
+      symbolic: { type: "boolean" },
+      json: { type: "boolean" },
+    });
+    const input = requireInput(values.input);
+    const ks = values.k?.split(",").map((s) => {
+      const k = Number(s.trim());
+      if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k ${values.k}: a comma-separated list of positive integers`);
+      return k;
+    });
+    const resamples = intOption(values.bootstrap, "bootstrap", 1000);
+    const seed = intOption(values.seed, "seed", 0);
+    const problems = await problemsFor(values.dataset, values.split);
+    const grader = new Grader();
+    try {
+      const loaded = await loadAnnotated(input, { grader, lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
+      reportIssues(loaded.issues, io.stderr);
+      const counts = new Map<string, number>();
+      for (const r of loaded.rows) counts.set(r.problemId, (counts.get(r.problemId) ?? 0) + 1);
+      const nMin = Math.min(...counts.values());
+      if (ks && ks.some((k) => k > nMin)) io.stderr.write(`note: k above ${nMin} (the fewest samples of a problem) uses only the problems with n ≥ k\n`);
+      const m = await computeMetrics(loaded.rows, { bootstrap: { resamples, seed }, ...(ks ? { ks } : {}), ...(values.symbolic ? { grader } : {}) });
+      const tables = { summary: m.summary, "pass@k": m.passAtK, "maj@k": m.majAtK, "by level": m.byLevel, "by subject": m.bySubject, "by dataset": m.byDataset, "by tool calls": m.byToolCalls };
+      if (values.json) {
+        io.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, t.objects()])), null, 2) + "\n");
+      } else {
+        io.stdout.write(`${loaded.rows.length} trajectories of ${m.problems.length} problems from ${input}; 95% bootstrap intervals (${resamples} resamples, seed ${seed})\n`);
+        for (const [name, t] of Object.entries(tables)) io.stdout.write(`\n## ${name}\n\n${t.toMarkdown({ limit: Infinity, maxdigits: 4 } as never)}`);
+      }
+      return 0;
+    } finally {
+      await grader.close();
+    }
+  },
+};
