@@ -1,0 +1,188 @@
+// Behaviour of the pools: semantics of run(), sessions, observation text, limits, cancellation,
+// recycling. PyodidePool is the default; SubprocessPool must behave the same where it can.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  PyodidePool,
+  SubprocessPool,
+  observationText,
+  OBSERVATION_TEXT,
+  type Observation,
+} from "../../src/interpreter/index.js";
+
+const obs = (o: Partial<Observation>): Observation => ({
+  stdout: "",
+  stderr: "",
+  value: null,
+  error: null,
+  timedOut: false,
+  truncated: false,
+  durationMs: 1,
+  ...o,
+});
+
+describe("observationText (the paper's convention)", () => {
+  test("stdout, stripped", () => assert.equal(observationText(obs({ stdout: "  4\n\n" })), "4"));
+  test("stdout then stderr then the value", () =>
+    assert.equal(observationText(obs({ stdout: "a\n", stderr: "warn\n", value: "[1, 2]" })), "a\nwarn\n[1, 2]"));
+  test("only a value", () => assert.equal(observationText(obs({ value: "Rational(1, 3)" })), "Rational(1, 3)"));
+  test("nothing at all", () => assert.equal(observationText(obs({})), "Result is not defined"));
+  test("an exception gives its last traceback line, output before it dropped", () => {
+    const o = obs({ stdout: "partial\n", status: "error", error: 'Traceback (most recent call last):\n  File "<snippet>", line 1, in <module>\nZeroDivisionError: division by zero' });
+    assert.equal(observationText(o), "ZeroDivisionError: division by zero");
+    assert.equal(observationText(o, { stdoutOnError: true }), "partial\nZeroDivisionError: division by zero");
+  });
+  test("time-out", () => assert.equal(observationText(obs({ timedOut: true, status: "timeout", error: "x" })), "Timeout Error"));
+  test("constants can be restated per template", () => {
+    assert.equal(observationText(obs({}), { texts: { noResult: "(no output)" } }), "(no output)");
+    assert.equal(OBSERVATION_TEXT.timeout, "Timeout Error");
+  });
+});
+
+for (const Backend of [PyodidePool, SubprocessPool] as const) {
+  describe(Backend.name, () => {
+    let pool: PyodidePool | SubprocessPool;
+    before(async () => {
+      pool = Backend === PyodidePool ? new PyodidePool({ workers: 2, timeoutMs: 5000, graceMs: 500, log: () => {} }) : new SubprocessPool({ workers: 2, timeoutMs: 5000, graceMs: 500 });
+      await pool.ready();
+    });
+    after(async () => {
+      await pool.close();
+    });
+
+    test("stdout, last value, fresh globals", async () => {
+      const a = await pool.run("y = 41\nprint('hi')\ny + 1");
+      assert.equal(a.stdout, "hi\n");
+      assert.equal(a.value, "42");
+      assert.equal(a.error, null);
+      assert.equal(a.status, "ok");
+      assert.ok(a.durationMs >= 0);
+      const b = await pool.run("y");
+      assert.equal(b.status, "error");
+      assert.match(b.error!, /NameError: name 'y' is not defined/);
+    });
+
+    test("a trimmed traceback: the innermost snippet frame and the exception", async () => {
+      const o = await pool.run("def f(n):\n    return 10 / n\n\nf(0)");
+      assert.equal(
+        o.error!.split("\n").filter((l) => !/^\s+[~^ ]+$/.test(l)).join("\n"),
+        'Traceback (most recent call last):\n  File "<snippet>", line 2, in f\n    return 10 / n\nZeroDivisionError: division by zero',
+      );
+      assert.equal(observationText(o), "ZeroDivisionError: division by zero");
+    });
+
+    test("sympy is importable", async () => {
+      const o = await pool.run("from sympy import *\nx = symbols('x')\nsolve(x**2 - 5*x + 6, x)");
+      assert.equal(o.value, "[2, 3]");
+    });
+
+    test("time-out interrupts and the pool keeps working", async () => {
+      const t0 = Date.now();
+      const o = await pool.run("import time\nwhile True:\n    time.sleep(0.01)", { timeoutMs: 400 });
+      assert.equal(o.timedOut, true);
+      assert.equal(o.status, "timeout");
+      assert.equal(observationText(o), "Timeout Error");
+      assert.ok(Date.now() - t0 < 3000);
+      assert.equal((await pool.run("1 + 1")).value, "2");
+    });
+
+    test("output is capped and marked truncated", async () => {
+      const o = await pool.run("for i in range(100000):\n    print(i)");
+      assert.equal(o.truncated, true);
+      assert.ok(o.stdout.length <= 8192);
+      assert.ok(o.stdout.startsWith("0\n1\n2\n"));
+      const p = await pool.run("print('short')");
+      assert.equal(p.truncated, false);
+    });
+
+    test("runs in parallel on two workers", async () => {
+      const t0 = Date.now();
+      const rs = await Promise.all([0, 1].map((i) => pool.run(`import time\ntime.sleep(0.5)\n${i}`)));
+      assert.deepEqual(rs.map((r) => r.value), ["0", "1"]);
+      assert.ok(Date.now() - t0 < 950, `took ${Date.now() - t0} ms`);
+    });
+
+    test("many concurrent runs keep their order of results", async () => {
+      const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.run(`print(${i} * 3)`)));
+      rs.forEach((r, i) => assert.equal(r.stdout, `${i * 3}\n`));
+    });
+
+    test("a session keeps variables across blocks, like notebook cells", async () => {
+      const s = pool.session();
+      assert.equal((await s.run("from sympy import symbols\nx = symbols('x')\na = 3")).status, "ok");
+      assert.equal((await s.run("a * 2")).value, "6");
+      assert.equal((await s.run("expr = (x + a)**2\nexpr.expand()")).value, "x**2 + 6*x + 9");
+      assert.deepEqual(s.history.length, 3);
+      s.close();
+    });
+
+    test("a session survives the loss of its worker (its blocks are replayed)", async () => {
+      const s = pool.session();
+      await s.run("total = 10\nprint('side effect')");
+      await s.run("total += 5");
+      // a C-level loop ignores the interrupt: the worker holding the session is killed
+      const k = await s.run("sum(range(10**12))", { timeoutMs: 300 });
+      assert.equal(k.timedOut, true);
+      const o = await s.run("print(total)");
+      assert.equal(o.stdout, "15\n"); // the replayed side effect does not show up
+      s.close();
+    });
+
+    test("a session restores its precision settings, others do not see them", async () => {
+      const s = pool.session();
+      await s.run("from decimal import getcontext\ngetcontext().prec = 50");
+      await pool.run("from decimal import getcontext\ngetcontext().prec");
+      assert.equal((await s.run("getcontext().prec")).value, "50");
+      assert.equal((await pool.run("from decimal import getcontext\ngetcontext().prec")).value, "28");
+      s.close();
+    });
+
+    test("an AbortSignal cancels a running snippet", async () => {
+      const ac = new AbortController();
+      const p = pool.run("while True:\n    pass", { signal: ac.signal, timeoutMs: 10000 });
+      setTimeout(() => ac.abort(), 200);
+      const t0 = Date.now();
+      await assert.rejects(p, (e: Error) => e.name === "AbortError");
+      assert.ok(Date.now() - t0 < 3000);
+      assert.equal((await pool.run("2 + 2")).value, "4");
+      await assert.rejects(pool.run("1", { signal: AbortSignal.abort() }), (e: Error) => e.name === "AbortError");
+    });
+
+    test("input() does not block", async () => {
+      const o = await pool.run("input()");
+      assert.match(o.error!, /EOFError/);
+    });
+  });
+}
+
+test("PyodidePool: recycles a worker after maxJobsPerWorker, closes cleanly", async () => {
+  const pool = new PyodidePool({ workers: 1, maxJobsPerWorker: 3, log: () => {} });
+  for (let i = 0; i < 7; i++) assert.equal((await pool.run(`${i}`)).value, String(i));
+  const st = await pool.stats();
+  assert.ok(st.recycles >= 2, JSON.stringify(st));
+  assert.equal(pool.startup.snapshot, true, "setup builds the snapshot; workers should start from it");
+  assert.equal(pool.isolation.permission, true);
+  await pool.close();
+  await assert.rejects(pool.run("1"), /closed/);
+});
+
+test("PyodidePool: memory cap gives MemoryError and the pool recovers", async () => {
+  const pool = new PyodidePool({ workers: 1, memoryLimitMb: 256, log: () => {} });
+  const o = await pool.run("x = bytearray(400 * 2**20)");
+  assert.match(o.error!, /MemoryError/);
+  assert.equal((await pool.run("len(bytearray(10 * 2**20))")).value, String(10 * 2 ** 20));
+  await pool.close();
+});
+
+test("PyodidePool: host process without network and without the parent's environment", async () => {
+  process.env.MATHAGENT_ENV_PROBE = "visible";
+  const pool = new PyodidePool({ workers: 1, log: () => {} });
+  try {
+    const o = await pool.run("import os\nsorted(os.environ)");
+    assert.ok(!o.value!.includes("MATHAGENT_ENV_PROBE"));
+    if (pool.isolation.network) assert.equal(pool.isolation.permission, true);
+  } finally {
+    delete process.env.MATHAGENT_ENV_PROBE;
+    await pool.close();
+  }
+});
