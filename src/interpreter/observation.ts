@@ -72,7 +72,7 @@ export interface ObservationTextOptions {
   /** Keep stdout printed before an exception in front of the error line (the paper drops it). Default false. */
   stdoutOnError?: boolean;
   /** Override the constants (per chat template). */
-  texts?: Partial<typeof OBSERVATION_TEXT>;
+  texts?: Partial<Record<keyof typeof OBSERVATION_TEXT, string>>;
 }
 
 /** The exception line of a traceback: its last non-empty line (`ZeroDivisionError: division by zero`). */
