@@ -177,7 +177,7 @@ function describe(err: unknown): string {
  * promises never crashes the caller: it is retried and, in the end, thrown as a `PolicyError`.
  */
 export class HttpPolicy implements Policy {
-  readonly name: string;
+  private readonly label: { api: string; model: string | undefined; urls: string };
   private readonly proto: Protocol;
   private readonly endpoints: Endpoint[];
   private readonly opts: Required<Pick<HttpPolicyOptions, "timeoutMs" | "retries" | "backoffMs" | "maxBackoffMs">> & HttpPolicyOptions;
@@ -203,8 +203,16 @@ export class HttpPolicy implements Policy {
     if (!this.proto) throw new Error(`unknown api "${String(options.api)}"; use openai or vllm-generate`);
     this.endpoints = list.map((base) => ({ base: trimSlash(base), url: this.proto.url(base), outstanding: 0, failures: 0, coolUntil: 0 }));
     if (options.model) this.model = Promise.resolve(options.model);
-    this.name = `${options.api ?? "openai"}:${options.model ?? "?"}@${list.join(",")}`;
+    this.label = { api: options.api ?? "openai", model: options.model, urls: list.join(",") };
   }
+
+  /** "api:model@urls", with the model once known. */
+  get name(): string {
+    const { api, model, urls } = this.label;
+    return `${api}:${model ?? this.resolvedModel ?? "?"}@${urls}`;
+  }
+
+  private resolvedModel: string | undefined;
 
   /** Requests in flight per endpoint (for tests and progress displays). */
   outstanding(): number[] {
@@ -305,6 +313,7 @@ export class HttpPolicy implements Policy {
         if (!isObj(first) || typeof first.id !== "string") {
           throw new Attempt("GET /v1/models lists no model; pass the model name explicitly", "bad-response", false);
         }
+        this.resolvedModel = first.id;
         return first.id;
       });
       this.model = p;

@@ -75,6 +75,14 @@ export interface RolloutOptions {
   observationText?: (obs: Observation) => string;
   /** Grades a finished trajectory for the progress display: true, false, or null (cannot tell). */
   grade?: (t: Trajectory) => boolean | null;
+  /**
+   * Stop the run (rejecting with a `MathagentError`) after this many failed model calls in a row,
+   * each after its retries: a dead server should not turn a whole dataset into error records.
+   * Default max(16, concurrency); 0 never stops.
+   */
+  maxConsecutiveErrors?: number;
+  /** Redo pairs whose row in `out` ended in `error` (default true); the redo's row supersedes it. */
+  retryErrors?: boolean;
   /** Return the trajectories in the result (default true); false keeps memory flat on huge runs. */
   collect?: boolean;
   /** Check the settings recorded in `out` match this run (default true). */
@@ -171,7 +179,12 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
   const template = opts.template;
   const tool = template.mode === "tool";
   const obsText = opts.observationText ?? ((o: Observation) => observationText(o));
-  const signal = opts.signal;
+  // `signal` stops everything: the caller's abort, or the breaker below.
+  const breaker = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, breaker.signal]) : breaker.signal;
+  const maxConsecutiveErrors = opts.maxConsecutiveErrors ?? Math.max(16, concurrency);
+  let consecutiveErrors = 0;
+  let tripped: string | undefined;
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -206,25 +219,30 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     rate: 0,
     etaMs: null,
   };
-  const grade = (t: Trajectory) => {
-    if (!opts.grade) return;
+  const gradeOne = (t: Trajectory): boolean | null => {
+    if (!opts.grade) return null;
     try {
-      const g = opts.grade(t);
-      if (g !== null) {
-        progress.graded++;
-        if (g) progress.correct++;
-      }
+      return opts.grade(t);
     } catch (e) {
       warn(`grading ${t.problemId}#${t.sample} failed: ${errMessage(e)}`);
+      return null;
     }
   };
+  const count = (g: boolean | null) => {
+    if (g === null) return;
+    progress.graded++;
+    if (g) progress.correct++;
+  };
+  const grade = (t: Trajectory) => count(gradeOne(t));
 
   // Resume: the pairs already in the output file are done.
   const collect = opts.collect !== false;
   const jobKeys = new Set(jobs.map((j) => pairKey(j.problem.id, j.sample)));
+  const retryErrors = opts.retryErrors !== false;
   const results = new Map<string, Trajectory>();
+  const resumedGrades = new Map<string, boolean | null>();
   let writer: TrajectoryWriter | undefined;
-  let finishedKeys = new Set<string>();
+  const finishedKeys = new Set<string>();
   if (opts.out) {
     const { writer: w, existing } = await TrajectoryWriter.open(opts.out, {
       onWarning: warn,
@@ -232,8 +250,13 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       onRow: (t) => {
         const key = pairKey(t.problemId, t.sample);
         if (!jobKeys.has(key)) return;
+        if (t.finish === "error" && retryErrors) {
+          results.delete(key);
+          resumedGrades.delete(key);
+          return;
+        }
         if (collect) results.set(key, t);
-        grade(t);
+        resumedGrades.set(key, gradeOne(t));
       },
     });
     writer = w;
@@ -250,7 +273,8 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
         }
       }
     }
-    finishedKeys = existing.keys;
+    for (const k of existing.keys) if (!(retryErrors && existing.errorKeys.has(k))) finishedKeys.add(k);
+    for (const g of resumedGrades.values()) count(g);
   }
   const todo = jobs.filter((j) => !finishedKeys.has(pairKey(j.problem.id, j.sample)));
   const resumed = jobs.length - todo.length;
@@ -282,12 +306,19 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       c = out[0];
       if (!c || typeof c.text !== "string") throw new Error("the policy returned no completion");
     } catch (e) {
-      if (isAbort(e) || signal?.aborted) throw e;
+      if (isAbort(e) || signal.aborted) throw e;
+      consecutiveErrors++;
+      if (maxConsecutiveErrors > 0 && consecutiveErrors >= maxConsecutiveErrors && !tripped) {
+        tripped = `${consecutiveErrors} model calls in a row failed (last: ${errMessage(e)})`;
+        breaker.abort();
+        throw e;
+      }
       live.steps.push({ text: "", finishReason: null, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0, error: errMessage(e) });
       live.finish = "error";
       live.error = `model call ${live.steps.length}: ${errMessage(e)}`;
       return;
     }
+    consecutiveErrors = 0;
     // A server that ignores `stop` must not put a made-up observation in the transcript.
     const cut = cutAtStop(c.text, template.stop);
     const step: Step = { text: cut.text, finishReason: cut.stop !== null ? "stop" : c.finishReason, code: null, observation: null, observationText: null, genMs: Date.now() - g0, execMs: 0 };
@@ -324,10 +355,10 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       }
       const runOpts: { timeoutMs?: number; signal?: AbortSignal } = {};
       if (opts.codeTimeoutMs !== undefined) runOpts.timeoutMs = opts.codeTimeoutMs;
-      if (signal) runOpts.signal = signal;
+      runOpts.signal = signal;
       obs = await runner.run(code, runOpts);
     } catch (e) {
-      if (isAbort(e) || signal?.aborted) throw e;
+      if (isAbort(e) || signal.aborted) throw e;
       step.execMs = Date.now() - e0;
       step.error = `interpreter failed: ${errMessage(e)}`;
       live.finish = "error";
@@ -442,14 +473,21 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       lives.push(...active);
       while (active.length > 0) {
         await pool(active, concurrency, complete, signal);
-        if (signal?.aborted) break;
+        if (signal.aborted) break;
         await pool(active.filter((l) => l.finish === null), concurrency, execute, signal);
-        if (signal?.aborted) break;
+        if (signal.aborted) break;
         for (const l of active) if (l.finish !== null) await finishLive(l);
         active = active.filter((l) => l.finish === null);
       }
     }
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : Object.assign(new Error("rollout aborted"), { name: "AbortError" });
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : Object.assign(new Error("rollout aborted"), { name: "AbortError" });
+  } catch (e) {
+    if (tripped) {
+      throw new MathagentError(
+        `stopped: ${tripped}. Is the policy server up and the URL right? Finished trajectories are kept${opts.out ? ` in ${opts.out}` : ""}; rerun to resume.`,
+      );
+    }
+    throw e;
   } finally {
     await Promise.all(lives.map(closeSession));
     await writer?.close();

@@ -23,17 +23,19 @@ export function checkTrajectory(x: unknown): string | null {
 
 export interface ReadOptions {
   onWarning?: (msg: string) => void;
-  /** Called for every kept row (first of its pair), in file order. */
+  /** Called for every row that becomes its pair's current one (the first, or a redo of an error), in file order. */
   onRow?: (t: Trajectory, line: number) => void;
   /** Keep the rows in `trajectories` (default true); false reads large files in constant memory but for the keys. */
   keep?: boolean;
 }
 
 export interface ReadResult {
-  /** The rows, first of each pair, in file order (empty when `keep` is false). */
+  /** One current row per pair, in order of first appearance (empty when `keep` is false). */
   trajectories: Trajectory[];
-  /** `pairKey` of every row. */
+  /** `pairKey` of every pair in the file. */
   keys: Set<string>;
+  /** Pairs whose current row ended in `error` (a later row for the pair supersedes it). */
+  errorKeys: Set<string>;
   /** The first row, for checking the settings a file was written with. */
   first?: Trajectory;
   warnings: string[];
@@ -47,8 +49,9 @@ export interface ReadResult {
 
 /**
  * Read a trajectory file. A torn last line (no newline, not parseable: a crash mid-write) is ignored
- * with a warning; any other bad line is an error naming the file and line. Duplicate pairs keep the
- * first row and warn.
+ * with a warning; any other bad line is an error naming the file and line. A pair's row that ended
+ * in `error` is superseded by a later row of the same pair (a redo on resume); other duplicates keep
+ * the first row and warn.
  */
 export async function readTrajectories(file: string, opts: ReadOptions = {}): Promise<ReadResult> {
   const warnings: string[] = [];
@@ -56,7 +59,7 @@ export async function readTrajectories(file: string, opts: ReadOptions = {}): Pr
     warnings.push(m);
     opts.onWarning?.(m);
   };
-  const result: ReadResult = { trajectories: [], keys: new Set(), warnings, validBytes: 0, torn: false, missingNewline: false };
+  const result: ReadResult = { trajectories: [], keys: new Set(), errorKeys: new Set(), warnings, validBytes: 0, torn: false, missingNewline: false };
   if (!fs.existsSync(file)) return result;
   const size = fs.statSync(file).size;
   let endsWithNewline = true;
@@ -71,6 +74,7 @@ export async function readTrajectories(file: string, opts: ReadOptions = {}): Pr
     }
   }
   const seen = result.keys;
+  const index = new Map<string, number>();
   const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   let lineNo = 0;
   let offset = 0;
@@ -97,12 +101,23 @@ export async function readTrajectories(file: string, opts: ReadOptions = {}): Pr
     }
     const t = row as Trajectory;
     const key = pairKey(t.problemId, t.sample);
-    if (seen.has(key)) warn(`${file}:${lineNo}: duplicate of problem ${t.problemId} sample ${t.sample}; keeping the first`);
-    else {
+    if (!seen.has(key)) {
       seen.add(key);
       result.first ??= t;
-      if (opts.keep !== false) result.trajectories.push(t);
+      if (opts.keep !== false) {
+        index.set(key, result.trajectories.length);
+        result.trajectories.push(t);
+      }
+      if (t.finish === "error") result.errorKeys.add(key);
       opts.onRow?.(t, lineNo);
+    } else if (result.errorKeys.has(key)) {
+      // a redo of a pair whose earlier row ended in error supersedes it
+      if (t.finish !== "error") result.errorKeys.delete(key);
+      const i = index.get(key);
+      if (i !== undefined) result.trajectories[i] = t;
+      opts.onRow?.(t, lineNo);
+    } else {
+      warn(`${file}:${lineNo}: duplicate of problem ${t.problemId} sample ${t.sample}; keeping the first`);
     }
     offset += bytes;
   }

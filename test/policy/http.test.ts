@@ -20,8 +20,10 @@ test("openai: request body carries prompt, stop, seed, sampling; model asked fro
   try {
     for (const url of [s.url, s.url + "/", s.url + "/v1", s.url + "/v1/completions"]) {
       const p = new HttpPolicy({ endpoints: url });
+      assert.equal(p.name, `openai:?@${url}`);
       const out = await p.complete("hi", { stop: ["```output"], maxTokens: 7, temperature: 0.5, topP: 0.9, seed: 42 });
       assert.deepEqual(out, [{ text: "echo:hi", finishReason: "stop", promptTokens: 3, completionTokens: 4 }]);
+      assert.equal(p.name, `openai:gemma-7b@${url}`);
     }
     assert.deepEqual(bodies[0], { model: "gemma-7b", prompt: "hi", n: 1, echo: false, max_tokens: 7, temperature: 0.5, top_p: 0.9, seed: 42, stop: ["```output"] });
     const n3 = await new HttpPolicy({ endpoints: s.url, model: "m" }).complete("q", { n: 3 });
@@ -60,13 +62,13 @@ test("retries 5xx, resets, truncated JSON and hangs, then succeeds", async () =>
   const s = await server({ respond: () => ({ text: "ok" }), fault: (r) => plan[r.index] });
   try {
     const errors: string[] = [];
-    const p = new HttpPolicy({ endpoints: s.url, model: "m", timeoutMs: 300, backoffMs: 1, retries: 10, onRetry: (i) => errors.push(i.error) });
+    const p = new HttpPolicy({ endpoints: s.url, model: "m", timeoutMs: 1000, backoffMs: 1, retries: 10, onRetry: (i) => errors.push(i.error) });
     const out = await p.complete("x");
     assert.equal(out[0]!.text, "ok");
     assert.equal(errors.length, plan.length);
     assert.match(errors[0]!, /HTTP 500/);
     assert.match(errors[2]!, /not valid JSON/);
-    assert.match(errors[3]!, /no complete reply within 300 ms/);
+    assert.match(errors[3]!, /no complete reply within 1000 ms/);
     assert.match(errors[5]!, /no string `text`/);
   } finally {
     await s.close();

@@ -167,11 +167,13 @@ for (const mode of ["async", "barrier"] as const) {
   });
 }
 
-test("a server that always fails: recorded errors, no crash, every pair present", async () => {
+test("a server that always fails: recorded errors, no crash; a rerun redoes them and its rows supersede", async () => {
   const template = getTemplate("gemma");
+  const out = tmpFile();
+  const problems = makeProblems(3);
   await withServer({ respond: () => ({ text: "x" }), fault: () => "http500" }, async (server) => {
     const policy = new HttpPolicy({ endpoints: server.url, model: "m", retries: 2, backoffMs: 1 });
-    const res = await rollout({ problems: makeProblems(3), policy, template, interpreter: () => new FakeInterpreter(), samples: 2, out: tmpFile() });
+    const res = await rollout({ problems, policy, template, interpreter: () => new FakeInterpreter(), samples: 2, out });
     assert.equal(res.trajectories.length, 6);
     for (const t of res.trajectories) {
       assert.equal(t.finish, "error");
@@ -180,6 +182,40 @@ test("a server that always fails: recorded errors, no crash, every pair present"
       assert.equal(t.steps[0]!.finishReason, null);
     }
   });
+  const before = fs.readFileSync(out);
+  await withServer({ respond: (r) => scriptedReply(template, r) }, async (server) => {
+    const res = await rollout({ problems, policy: new HttpPolicy({ endpoints: server.url }), template, interpreter: () => new FakeInterpreter(), samples: 2, out });
+    assert.equal(res.resumed, 0);
+    assert.equal(res.written, 6);
+    checkAll(res.trajectories, "gemma", problems, 2, 0, 6);
+  });
+  const after = fs.readFileSync(out);
+  assert.ok(after.subarray(0, before.length).equals(before), "error rows stay; redo rows are appended");
+  const back = await readTrajectories(out);
+  assert.equal(back.warnings.length, 0);
+  assert.equal(back.errorKeys.size, 0);
+  checkAll(back.trajectories, "gemma", problems, 2, 0, 6);
+});
+
+test("a dead server stops the run early instead of filling the file with errors", async () => {
+  const dead = await new ScriptedServer({ respond: () => ({ text: "x" }) }).start();
+  const url = dead.url;
+  await dead.close();
+  const out = tmpFile();
+  await assert.rejects(
+    rollout({
+      problems: makeProblems(40),
+      policy: new HttpPolicy({ endpoints: url, model: "m", retries: 1, backoffMs: 1 }),
+      template: getTemplate("gemma"),
+      interpreter: () => new FakeInterpreter(),
+      concurrency: 2,
+      maxConsecutiveErrors: 4,
+      out,
+    }),
+    /stopped: 4 model calls in a row failed \(last: .*ECONNREFUSED.*\)\. Is the policy server up/,
+  );
+  const rows = (await readTrajectories(out)).trajectories;
+  assert.ok(rows.length <= 4, `${rows.length} error rows written`);
 });
 
 test("bad model output becomes recorded steps: unclosed block, nested boxed, 100 KB, empty, length", async () => {

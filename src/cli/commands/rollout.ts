@@ -153,6 +153,8 @@ export async function runRollout(
   if (limit !== undefined) problems = problems.slice(0, limit);
 
   let policy: HttpPolicy;
+  let lastRetryLine = 0;
+  let retriesSince = 0;
   try {
     policy = new HttpPolicy({
       endpoints: values.server,
@@ -162,7 +164,14 @@ export async function runRollout(
       timeoutMs: requestTimeout * 1000,
       retries,
       onRetry: (i) => {
-        if (!values.quiet) io.stderr.write(`\n[retry ${i.attempt}] ${i.endpoint}: ${i.error.slice(0, 200)}\n`);
+        // at most one line per 10 s, however many requests are retrying
+        retriesSince++;
+        const now = Date.now();
+        if (values.quiet || now - lastRetryLine < 10_000) return;
+        const more = retriesSince > 1 ? ` (+${retriesSince - 1} other retries)` : "";
+        io.stderr.write(`\n[retrying] ${i.endpoint}: ${i.error.slice(0, 200)}${more}\n`);
+        lastRetryLine = now;
+        retriesSince = 0;
       },
     });
   } catch (e) {
