@@ -22,6 +22,7 @@ export type Rule =
   | "symbolic" // decided by the CAS
   | "symbolic-timeout" // the CAS ran past its time limit: counted as not equal
   | "too-long" // an answer too long to be a real one: not equal
+  | "malformed" // unbalanced or absurdly deep brackets: not equal, and not worth a CAS call
   | "undecided"; // only from the fast path: needs the symbolic step
 
 /** What a symbolic query asks: are two expressions equal, or two equations equivalent? */
@@ -40,12 +41,14 @@ export interface CompareContext {
 /** Answers longer than this are not compared beyond exact equality. */
 export const MAX_ANSWER_LENGTH = 2000;
 const MAX_DEPTH = 6;
+const MAX_NESTING = 64;
 const MULTIPLE_CHOICE = /^[A-E]$/;
 
 export function compareAnswers(pred: string, gt: string, ctx: CompareContext): { result: Tri; rule: Rule } {
   if (sameText(pred, gt)) return { result: true, rule: "exact" };
   if (MULTIPLE_CHOICE.test(gt)) return { result: pred.toUpperCase() === gt, rule: "choice" };
   if (pred.length > MAX_ANSWER_LENGTH || gt.length > MAX_ANSWER_LENGTH) return { result: false, rule: "too-long" };
+  if (!wellFormed(pred) || !wellFormed(gt)) return { result: false, rule: "malformed" };
   const p = parseNumeric(pred);
   const g = parseNumeric(gt);
   if (p !== null && g !== null) {
@@ -57,6 +60,26 @@ export function compareAnswers(pred: string, gt: string, ctx: CompareContext): {
   if (ps.kind === "scalar" && gs.kind === "scalar") return compareScalar(pred, gt, ctx);
   if (ps.kind === "equation" || gs.kind === "equation") return { result: compareEquations(ps, gs, ctx), rule: "equation" };
   return { result: compareShapes(ps, gs, ctx, 0), rule: "structural" };
+}
+
+/**
+ * Brackets balance in total (interval ends may mix kinds: `[0,1)`), never close before they open,
+ * and nest at most MAX_NESTING deep.
+ */
+function wellFormed(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "\\") {
+      const next = s[i + 1];
+      if (next === "{") depth++;
+      else if (next === "}") depth--;
+      i++;
+    } else if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    if (depth < 0 || depth > MAX_NESTING) return false;
+  }
+  return depth === 0;
 }
 
 function sameText(a: string, b: string): boolean {

@@ -118,7 +118,7 @@ export class Grader {
     const known = new Map<string, boolean>();
     let timedOut = false;
     let verdict = decide(p, known);
-    for (let round = 0; verdict.correct === undefined; round++) {
+    for (let round = 0; verdict.rule === "undecided"; round++) {
       if (round >= MAX_ROUNDS) {
         verdict = { ...verdict, correct: false, rule: "symbolic" };
         break;

@@ -241,7 +241,10 @@ export function unifyChoiceLetter(s: string): string {
 /** `{5}` → `5` when the braces wrap everything and hold no list (`{1,2}` is a set). */
 export function stripOuterBraces(s: string): string {
   let t = s;
-  while (t.startsWith("{") && t.endsWith("}") && braceWrapsAll(t) && !t.includes(",")) t = t.slice(1, -1);
+  // A few layers at most: each check is a pass over the string, and real answers have one or two.
+  for (let layer = 0; layer < 4 && t.startsWith("{") && t.endsWith("}") && braceWrapsAll(t) && !t.includes(","); layer++) {
+    t = t.slice(1, -1);
+  }
   return t;
 }
 
