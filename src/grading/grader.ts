@@ -118,12 +118,12 @@ export class Grader {
     const known = new Map<string, boolean>();
     let timedOut = false;
     let verdict = decide(p, known);
-    for (let round = 0; verdict.rule === "undecided"; round++) {
+    for (let round = 0; verdict.correct === undefined; round++) {
       if (round >= MAX_ROUNDS) {
         verdict = { ...verdict, correct: false, rule: "symbolic" };
         break;
       }
-      const pending = verdict.pending;
+      const pending = "pending" in verdict ? verdict.pending : [];
       const results = await Promise.all(pending.map((q) => this.checker.check(q)));
       pending.forEach((q, i) => {
         known.set(queryKey(q), results[i]!.equal);
