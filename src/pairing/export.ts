@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
 import { trajectoryMessages } from "./messages.js";
 import type { ExportMessage, KtoExample, Pair } from "./types.js";
@@ -160,6 +160,12 @@ export function writeExport(file: string, rows: readonly ExportRow[], columns: r
   if (opts.meta) fs.writeFileSync(metaPath(file), JSON.stringify({ file: path.basename(file), rows: rows.length, ...opts.meta }, null, 2) + "\n");
 }
 
+/** A file's bytes as an ArrayBuffer (what hyparquet reads). */
+function fileArrayBuffer(file: string): ArrayBuffer {
+  const b = fs.readFileSync(file);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
 /** Read an exported file back (JSONL, or Parquet through hyparquet). */
 export async function readExport(file: string): Promise<Record<string, unknown>[]> {
   if (!fs.existsSync(file)) throw new MathagentError(`${file}: no such file`);
@@ -177,13 +183,12 @@ export async function readExport(file: string): Promise<Record<string, unknown>[
       });
     return out;
   }
-  const buf = await asyncBufferFromFile(file);
-  return (await parquetReadObjects({ file: buf })) as Record<string, unknown>[];
+  return (await parquetReadObjects({ file: fileArrayBuffer(file) })) as Record<string, unknown>[];
 }
 
 /** The key-value metadata mathagent recorded in a Parquet file (null when none). */
 export async function readParquetMeta(file: string): Promise<Record<string, unknown> | null> {
-  const md = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  const md = parquetMetadata(fileArrayBuffer(file));
   const kv = md.key_value_metadata?.find((x) => x.key === "mathagent");
   return kv?.value ? (JSON.parse(kv.value) as Record<string, unknown>) : null;
 }
