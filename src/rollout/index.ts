@@ -2,4 +2,3 @@ export * from "./types.js";
 export * from "./text.js";
 export * from "./store.js";
 export * from "./engine.js";
-export * from "./progress.js";

@@ -3,7 +3,8 @@ import { type Command, type CommandIO, parseCommandArgs, UsageError } from "../c
 import { MathagentError } from "../../errors.js";
 import { FAMILIES, getTemplate, isFamily } from "../../chat/index.js";
 import { HttpPolicy, type ApiKind } from "../../policy/index.js";
-import { progressBar, rollout, type RolloutProblem, type RolloutProgress, type RolloutResult, type Trajectory } from "../../rollout/index.js";
+import { rollout, type RolloutProblem, type RolloutProgress, type RolloutResult, type Trajectory } from "../../rollout/index.js";
+import { Progress } from "../../display/index.js";
 import { DATASET_SPLITS, type DatasetName, loadProblems, readJsonl } from "../../data/index.js";
 import { PyodidePool } from "../../interpreter/index.js";
 import { type DatasetName as GradingDataset, DATASET_NAMES, gradeFast } from "../../grading/index.js";
@@ -185,8 +186,17 @@ export async function runRollout(
   const onSigint = () => ac.abort();
   process.once("SIGINT", onSigint);
   process.once("SIGTERM", onSigint);
-  const bar = values.quiet ? undefined : progressBar(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, { label: defaults.label });
+  // The project's progress display over the pairs still to do (resumed ones are in the status).
+  let bar: Progress | undefined;
   let last: RolloutProgress | undefined;
+  const status = () => {
+    if (!last) return "";
+    const parts: string[] = [];
+    if (last.resumed > 0) parts.push(`${last.resumed} resumed`);
+    if (last.errors > 0) parts.push(`${last.errors} errors`);
+    if (last.graded > 0) parts.push(`acc ${((100 * last.correct) / last.graded).toFixed(1)}% (${last.correct}/${last.graded})`);
+    return parts.join(" · ");
+  };
   const finishes: Record<string, number> = {};
   try {
     const result = await rollout({
@@ -211,13 +221,21 @@ export async function runRollout(
       onTrajectory: (t) => void (finishes[t.finish] = (finishes[t.finish] ?? 0) + 1),
       onProgress: (p) => {
         last = p;
-        bar?.update(p);
+        if (values.quiet) return;
+        bar ??= new Progress({
+          total: p.total - p.resumed,
+          label: defaults.label,
+          stream: io.stderr as NodeJS.WritableStream & { isTTY?: boolean },
+          intervalMs: (io.stderr as { isTTY?: boolean }).isTTY ? 250 : 10_000,
+          status,
+        });
+        bar.update(p.done - p.resumed);
       },
     });
-    bar?.end();
+    bar?.finish();
     return { result, out: values.out, progress: last, finishes };
   } catch (e) {
-    bar?.end();
+    bar?.finish();
     if (e instanceof Error && e.name === "AbortError") {
       throw new MathagentError(`interrupted; finished trajectories are in ${values.out}: rerun the same command to resume`);
     }
