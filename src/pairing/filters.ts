@@ -13,7 +13,7 @@ export const FILTER_NAMES: readonly FilterName[] = ["env-error", "too-short", "o
 
 export const FILTER_DESCRIPTIONS: Readonly<Record<FilterName, string>> = {
   "env-error": "the rollout hit an environment error (failed model call or interpreter failure)",
-  "too-short": "fewer than 4 messages (no tool call before the answer)",
+  "too-short": "fewer than 4 messages (no tool call before the answer); not applied to chain-of-thought (cot) trajectories",
   "odd-messages": "an odd number of messages: the transcript does not end on a model turn",
   "missing-code": "an intermediate model turn has no ```python block",
   "error-output": 'the last observation contains "error" (case-insensitive): a right answer reached through a failing program',
@@ -34,7 +34,8 @@ export interface FilterSummary {
 export function failingFilter(t: Annotated, enabled: FilterSet = {}, messages: ExportMessage[] = trajectoryMessages(t)): FilterName | null {
   const on = (f: FilterName) => enabled[f] !== false;
   if (on("env-error") && (t.finish === "error" || t.error !== undefined || t.steps.some((s) => s.error !== undefined))) return "env-error";
-  if (on("too-short") && messages.length < 4) return "too-short";
+  // A chain-of-thought trajectory (no tools) is one question and one answer: the tool rules do not apply.
+  if (on("too-short") && messages.length < 4 && t.mode !== "cot") return "too-short";
   if (on("odd-messages") && messages.length % 2 === 1) return "odd-messages";
   if (on("missing-code")) {
     const model = messages.filter((m) => m.model_written);

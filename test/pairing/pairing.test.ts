@@ -102,6 +102,11 @@ test("every filter removes exactly what it should, counted in order", async () =
   const none = applyFilters(rows, Object.fromEntries(FILTER_NAMES.map((f) => [f, false])));
   assert.equal(none.summary.kept, rows.length);
 
+  // Chain-of-thought trajectories (one question, one answer) are not "too short".
+  const cot = rows.map((r) => (kindOf(r.seed) === "direct-correct" ? { ...r, mode: "cot" as const } : r));
+  assert.equal(applyFilters(cot).summary.removed["too-short"], 0);
+  assert.equal(applyFilters(cot).summary.kept, summary.kept + expected["too-short"]);
+
   // An intermediate model turn without a python block (hand-edited rows; the engine never writes one).
   const edited = rows.map((r) => {
     if (kindOf(r.seed) !== "tool-correct" || r.toolCalls < 2) return r;
