@@ -1,0 +1,154 @@
+// Benchmark of the Python interpreter backends on the realistic corpus (test/interpreter/corpus.ts).
+//   node --import tsx bench/interpreter.ts [--n 500] [--spawn-n 40] [--skip-spawn]
+// Prints snippets/s and p50/p99 latency for the hardened Pyodide pool with 1 and 2 workers, side by
+// side with persistent CPython workers (SubprocessPool) and one CPython process per snippet (the
+// paper's executor style), with ratios; plus time from pool creation to first result and the
+// timeout overshoot (actual stop time minus the limit) for runaway snippets.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PyodidePool, SubprocessPool, type Interpreter } from "../src/interpreter/index.js";
+import { cacheDir } from "../src/interpreter/locate.js";
+import { corpus } from "../test/interpreter/corpus.js";
+
+const { values } = parseArgs({
+  options: { n: { type: "string", default: "500" }, "spawn-n": { type: "string", default: "40" }, "skip-spawn": { type: "boolean" } },
+});
+const N = Number(values.n);
+const SPAWN_N = Number(values["spawn-n"]);
+const snippets = corpus(N, 99).map((s) => s.code);
+
+interface Row {
+  name: string;
+  n: number;
+  perSec: number;
+  p50: number;
+  p99: number;
+}
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+
+/** Closed loop: `clients` concurrent callers, each taking the next snippet when its last one finished. */
+async function closedLoop(run: (code: string) => Promise<unknown>, codes: string[], clients: number) {
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < codes.length) {
+        const code = codes[next++]!;
+        const s = performance.now();
+        await run(code);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  return { perSec: codes.length / wall, p50: q(lat, 0.5), p99: q(lat, 0.99) };
+}
+
+async function benchPool(name: string, make: () => Interpreter & { ready(): Promise<void> }, workers: number): Promise<Row> {
+  const pool = make();
+  try {
+    await pool.ready();
+    await closedLoop((c) => pool.run(c), snippets.slice(0, Math.min(150, N)), workers); // warm-up (JIT, sympy caches)
+    const r = await closedLoop((c) => pool.run(c), snippets, workers);
+    return { name, n: N, ...r };
+  } finally {
+    await pool.close();
+  }
+}
+
+const HARNESS = String.raw`
+import sys, ast, io, contextlib
+sys.path.insert(0, sys.argv[1])
+code = sys.stdin.read()
+ns = {"__name__": "__main__"}
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        tree = ast.parse(code)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, "<snippet>", "exec"), ns)
+        if last is not None:
+            repr(eval(compile(ast.Expression(last.value), "<snippet>", "eval"), ns))
+    except BaseException:
+        pass
+`;
+function spawnOne(code: string): Promise<void> {
+  return new Promise((resolve) => {
+    const p = spawn("python3", ["-c", HARNESS, path.join(cacheDir, "site")], { stdio: ["pipe", "ignore", "ignore"] });
+    p.on("exit", () => resolve());
+    p.stdin.end(code);
+  });
+}
+
+async function firstResult(make: () => Interpreter): Promise<number> {
+  const t0 = performance.now();
+  const pool = make();
+  await pool.run("print(1)");
+  const ms = performance.now() - t0;
+  await pool.close();
+  return ms;
+}
+
+async function overshoot(): Promise<{ kind: string; limit: number; samples: number[] }[]> {
+  const limit = 500;
+  const pool = new PyodidePool({ workers: 1, timeoutMs: limit, graceMs: 1000, log: () => {} });
+  await pool.ready();
+  const kinds: [string, string, number][] = [
+    ["python loop", "while True:\n    pass", 8],
+    ["sympy loop", "from sympy import *\nx = symbols('x')\nwhile True:\n    expand((x + 1)**40)", 4],
+    ["swallowed interrupt", "while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass", 3],
+    ["C-level loop", "sum(range(10**12))", 3],
+  ];
+  const out = [];
+  for (const [kind, code, reps] of kinds) {
+    const samples: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      await pool.run("1"); // the worker is up (a killed one is replaced first)
+      const t0 = performance.now();
+      const o = await pool.run(code);
+      if (!o.timedOut) throw new Error(`${kind} did not time out`);
+      samples.push(performance.now() - t0 - limit);
+    }
+    out.push({ kind, limit, samples });
+  }
+  await pool.close();
+  return out;
+}
+
+const rows: Row[] = [];
+console.log(`corpus: ${N} snippets (test/interpreter/corpus.ts, seed 99); closed loop, clients = workers, warm`);
+rows.push(await benchPool("pyodide N=1 (hardened)", () => new PyodidePool({ workers: 1, log: () => {} }), 1));
+rows.push(await benchPool("pyodide N=2 (hardened)", () => new PyodidePool({ workers: 2, log: () => {} }), 2));
+rows.push(await benchPool("cpython persistent N=1", () => new SubprocessPool({ workers: 1 }), 1));
+rows.push(await benchPool("cpython persistent N=2", () => new SubprocessPool({ workers: 2 }), 2));
+if (!values["skip-spawn"]) {
+  const sub = snippets.slice(0, SPAWN_N);
+  for (const c of [1, 2]) rows.push({ name: `cpython process/snippet N=${c}`, n: sub.length, ...(await closedLoop(spawnOne, sub, c)) });
+}
+const base = (name: string) => rows.find((r) => r.name === name);
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+console.log("");
+console.log("| executor | snippets | snippets/s | p50 ms | p99 ms | vs cpython persistent (same N) | vs process/snippet (same N) |");
+console.log("|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const nW = r.name.match(/N=(\d)/)?.[1];
+  const pers = base(`cpython persistent N=${nW}`);
+  const spawnRow = base(`cpython process/snippet N=${nW}`);
+  console.log(`| ${r.name} | ${r.n} | ${f(r.perSec)} | ${f(r.p50, 2)} | ${f(r.p99, 1)} | ${pers ? f(r.perSec / pers.perSec, 2) + "×" : "-"} | ${spawnRow ? f(r.perSec / spawnRow.perSec, 1) + "×" : "-"} |`);
+}
+const goal = base("pyodide N=2 (hardened)")!;
+console.log(`\ngoal on 2 cores: ≥ 250 snippets/s and p99 ≤ 60 ms with N=2 → ${f(goal.perSec)} /s, p99 ${f(goal.p99)} ms: ${goal.perSec >= 250 && goal.p99 <= 60 ? "MET" : "NOT MET"}`);
+
+const fr1 = await firstResult(() => new PyodidePool({ workers: 1, log: () => {} }));
+const fr2 = await firstResult(() => new PyodidePool({ workers: 2, log: () => {} }));
+const frc = await firstResult(() => new SubprocessPool({ workers: 1 }));
+console.log(`\ntime from pool creation to first result: pyodide N=1 ${f(fr1, 0)} ms, pyodide N=2 ${f(fr2, 0)} ms, cpython persistent N=1 ${f(frc, 0)} ms`);
+
+console.log("\ntimeout overshoot (stop time minus the limit; the interrupt first, a kill after the 1 s grace):");
+for (const o of await overshoot()) {
+  console.log(`  ${o.kind.padEnd(20)} limit ${o.limit} ms: p50 ${f(q(o.samples, 0.5), 0)} ms, p99 ${f(q(o.samples, 0.99), 0)} ms (n=${o.samples.length})`);
+}
