@@ -35,7 +35,7 @@ export function shapeOf(s: string): Shape {
 
   const unionParts = splitTopLevel(s, "\\cup");
   if (unionParts.length > 1 || isInterval(s)) {
-    const parts = unionParts.map(parseInterval);
+    const parts = unionParts.flatMap(parseUnionPart);
     if (parts.every((p): p is Interval => p !== null)) return { kind: "intervals", parts };
   }
 
@@ -85,6 +85,15 @@ function isInterval(s: string): boolean {
   if (iv === null) return false;
   const mixed = iv.open !== "(" || iv.close !== ")";
   return mixed || /\\infty/.test(iv.lo + iv.hi);
+}
+
+/** An interval, or a set of points `{-3}` / `{1,2}` as degenerate closed intervals. */
+function parseUnionPart(s: string): (Interval | null)[] {
+  const t = s.trim();
+  if (t.startsWith("{") && bracketed(t)) {
+    return splitTopLevel(t.slice(1, -1), ",").map((x) => ({ open: "[", close: "]", lo: x.trim(), hi: x.trim() }));
+  }
+  return [parseInterval(t)];
 }
 
 function parseInterval(s: string): Interval | null {

@@ -130,6 +130,9 @@ export const CASES: Case[] = [
   c("Interval", "(-\\infty,\\infty)", "\\mathbb{R}", true),
   c("Interval", "(-\\infty, 2) \\cup (3, \\infty)", "(-\\infty,2)\\cup(3,\\infty)", true),
   c("Interval", "(-\\infty,0]\\cup[4,\\infty)", "(-\\infty,0)\\cup(4,\\infty)", false),
+  c("Interval", "\\{-3\\} \\cup [0,7)", "\\{-3\\}\\cup[0,7)", true),
+  c("Interval", "[0,7)\\cup\\{-3\\}", "\\{-3\\}\\cup[0,7)", true),
+  c("Interval", "\\{-2\\}\\cup[0,7)", "\\{-3\\}\\cup[0,7)", false),
 
   // Vector / point / tuple
   c("Vector", "(9,11)", "(9,11)", true),

@@ -74,6 +74,33 @@ describe("GraderPool", () => {
   });
 });
 
+describe("Grader.gradeMany", () => {
+  test("grades in order with per-item datasets, reports progress, and stops on abort", async () => {
+    const { Grader } = await import("../../src/grading/index.js");
+    const grader = new Grader();
+    try {
+      const seen: number[] = [];
+      const verdicts = await grader.gradeMany(
+        [
+          { pred: "0.5", gt: "50" },
+          { pred: "0.5", gt: "50", dataset: "gsm8k" },
+          { pred: "2x+2", gt: "2(x+1)" },
+        ],
+        { onProgress: (done) => seen.push(done) },
+      );
+      // 0.5 for 50 is the percent variant MATH accepts and GSM8K does not.
+      assert.deepEqual(verdicts.map((v) => v.correct), [true, false, true]);
+      assert.deepEqual(seen, [1, 2, 3]);
+      assert.equal(grader.stats.pairs, 3);
+      const controller = new AbortController();
+      controller.abort();
+      await assert.rejects(grader.gradeMany([{ pred: "1", gt: "1" }], { signal: controller.signal }), { name: "AbortError" });
+    } finally {
+      await grader.close();
+    }
+  });
+});
+
 describe("grade (shared grader)", () => {
   test("decides cheap pairs synchronously-fast and symbolic ones through the shared CAS worker", async () => {
     const { grade } = await import("../../src/grading/index.js");
