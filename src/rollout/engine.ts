@@ -449,7 +449,8 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     report();
   };
 
-  const lives: Live[] = [];
+  // Trajectories in flight (their sessions are closed on the way out, whatever happens).
+  const lives = new Set<Live>();
   try {
     if ((opts.mode ?? "async") === "async") {
       await pool(
@@ -457,12 +458,13 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
         concurrency,
         async (job) => {
           const live = new Live(job);
-          lives.push(live);
+          lives.add(live);
           while (live.finish === null) {
             await complete(live);
             if (live.finish === null) await execute(live);
           }
           await finishLive(live);
+          lives.delete(live);
         },
         signal,
       );
@@ -470,13 +472,17 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
       // The paper's order: every active trajectory's turn t is generated (in input order), then
       // every code block of turn t runs, then turn t + 1 starts.
       let active = todo.map((j) => new Live(j));
-      lives.push(...active);
+      for (const l of active) lives.add(l);
       while (active.length > 0) {
         await pool(active, concurrency, complete, signal);
         if (signal.aborted) break;
         await pool(active.filter((l) => l.finish === null), concurrency, execute, signal);
         if (signal.aborted) break;
-        for (const l of active) if (l.finish !== null) await finishLive(l);
+        for (const l of active) {
+          if (l.finish === null) continue;
+          await finishLive(l);
+          lives.delete(l);
+        }
         active = active.filter((l) => l.finish === null);
       }
     }
@@ -489,7 +495,7 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
     }
     throw e;
   } finally {
-    await Promise.all(lives.map(closeSession));
+    await Promise.all([...lives].map(closeSession));
     await writer?.close();
   }
   const trajectories = jobs.map((j) => results.get(pairKey(j.problem.id, j.sample))).filter((t): t is Trajectory => t !== undefined);

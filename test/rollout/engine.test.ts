@@ -333,10 +333,14 @@ test("resume: abort mid-run, rerun skips finished pairs and never rewrites them"
     const base: RolloutOptions = { problems, policy: new HttpPolicy({ endpoints: server.url }), template, interpreter: () => new FakeInterpreter(), samples: 2, seed: 5, concurrency: 3, out };
     const ac = new AbortController();
     let seen = 0;
+    const opened0 = FakeInterpreter.opened;
+    const closed0 = FakeInterpreter.closedCount;
     await assert.rejects(
       rollout({ ...base, signal: ac.signal, onTrajectory: () => ++seen === 9 && ac.abort() }),
       (e: Error) => e.name === "AbortError",
     );
+    assert.ok(FakeInterpreter.opened > opened0);
+    assert.equal(FakeInterpreter.closedCount - closed0, FakeInterpreter.opened - opened0, "aborted runs close their sessions");
     const before = fs.readFileSync(out);
     const mid = await readTrajectories(out);
     assert.ok(mid.trajectories.length >= 9 && mid.trajectories.length < 24, `${mid.trajectories.length} after abort`);
