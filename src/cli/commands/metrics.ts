@@ -1,5 +1,6 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import { Grader } from "../../grading/index.js";
+import { MathagentError } from "../../errors.js";
 import { computeMetrics } from "../../metrics/index.js";
 import { loadAnnotated } from "../../pairing/index.js";
 import { INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
@@ -44,6 +45,7 @@ export const command: Command = {
     try {
       const loaded = await loadAnnotated(input, { grader, lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
       reportIssues(loaded.issues, io.stderr);
+      if (loaded.rows.length === 0) throw new MathagentError(`${input}: no trajectories to measure`);
       const counts = new Map<string, number>();
       for (const r of loaded.rows) counts.set(r.problemId, (counts.get(r.problemId) ?? 0) + 1);
       const nMin = Math.min(...counts.values());
