@@ -237,8 +237,17 @@ export class HttpPolicy implements Policy {
   }
 
   private async attempt(e: Endpoint, url: string, init: { method: string; body?: string }, signal: AbortSignal | undefined): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    if (signal?.aborted) throw abortError(signal);
+    // One controller per attempt, fed by the caller's signal and a timer (no AbortSignal.any, whose
+    // listeners pile up on a long-lived caller signal over a long run).
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, this.opts.timeoutMs);
+    const onAbort = () => ac.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     const headers: Record<string, string> = { accept: "application/json" };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
@@ -247,11 +256,11 @@ export class HttpPolicy implements Policy {
       let res: Response;
       let text: string;
       try {
-        res = await fetch(url, { method: init.method, body: init.body, headers, signal: s });
+        res = await fetch(url, { method: init.method, body: init.body, headers, signal: ac.signal });
         text = await res.text();
       } catch (err) {
         if (signal?.aborted) throw abortError(signal);
-        if (timeout.aborted) throw new Attempt(`no complete reply within ${this.opts.timeoutMs} ms`, "timeout", true);
+        if (timedOut) throw new Attempt(`no complete reply within ${this.opts.timeoutMs} ms`, "timeout", true);
         throw new Attempt(describe(err), "network", true);
       }
       if (!res.ok) {
@@ -271,6 +280,8 @@ export class HttpPolicy implements Policy {
         throw new Attempt(`reply is not valid JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 120))})`, "bad-response", true);
       }
     } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
       e.outstanding--;
     }
   }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { getEventListeners } from "node:events";
 import { HttpPolicy, PolicyError } from "../../src/policy/index.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 
@@ -109,6 +110,18 @@ test("abort rejects at once with AbortError, even during backoff or a hang", asy
     setTimeout(() => ac.abort(), 50);
     await assert.rejects(p.complete("x", { signal: ac.signal }), (e: Error) => e.name === "AbortError");
     assert.ok(Date.now() - t0 < 2000);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a long-lived caller signal keeps no listeners from finished requests", async () => {
+  const s = await server({ respond: () => ({ text: "ok" }), fault: (r) => (r.index % 3 === 0 ? "http500" : undefined) });
+  try {
+    const p = new HttpPolicy({ endpoints: s.url, model: "m", backoffMs: 1 });
+    const ac = new AbortController();
+    for (let i = 0; i < 20; i++) await p.complete("x", { signal: ac.signal });
+    assert.equal(getEventListeners(ac.signal, "abort").length, 0);
   } finally {
     await s.close();
   }
