@@ -302,8 +302,8 @@ export const NORMALIZATION_RULES: readonly NormalizationRule[] = [
   braceFracArguments,
   braceSqrtArguments,
   unifyScriptBraces,
+  wordsToCommas, // before the prefix rule, so "x=2 or x=3" is two items
   stripVariablePrefix,
-  wordsToCommas,
   stripTrailingPunctuation,
   trimAnswer,
   stripThousandsSeparators,

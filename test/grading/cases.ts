@@ -203,6 +203,8 @@ export const CASES: Case[] = [
   c("Set", "5 - 10i, 11, -3 - 6i", "11, -3+6i, 5-10i", false),
   c("Set", "\\frac{5}{2},-3", "-3, 2.5", true),
   c("Set", "x=1, x=2", "1,2", true),
+  c("Set", "x=2 \\text{ or } x=3", "3, 2", true),
+  c("Set", "x = 2 and x = 4", "2,3", false),
   c("Set", "\\emptyset", "\\varnothing", true),
   c("Set", "\\emptyset", "0", false),
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { describe, test } from "node:test";
 import { UsageError } from "../../src/cli/command.js";
 import { command } from "../../src/cli/commands/grade.js";
@@ -80,6 +80,20 @@ describe("mathagent grade", () => {
     const one = await run(["--input", "-"], INPUT);
     const two = await run(["--input", "-", "--workers", "2"], INPUT);
     assert.equal(two.stdout, one.stdout);
+  });
+
+  test("a reader that goes away (EPIPE) ends the run quietly", async () => {
+    let writes = 0;
+    const stdout = new Writable({
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      },
+    });
+    const lines = Array.from({ length: 2000 }, () => JSON.stringify({ pred: "1", gt: "1" })).join("\n");
+    const code = await command.run(["--input", "-"], { stdout, stderr: new PassThrough(), stdin: Readable.from([lines]) });
+    assert.equal(code, 0);
+    assert.ok(writes < 2000, `kept writing after EPIPE (${writes} writes)`);
   });
 
   test("usage errors name the mistake", async () => {

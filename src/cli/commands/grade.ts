@@ -106,6 +106,15 @@ export const command: Command = {
     const grader = pool ? null : new Grader(timeoutMs ? { timeoutMs } : {});
     const counts = { lines: 0, correct: 0, errors: 0, byRule: {} as Record<string, number> };
 
+    // A reader that goes away (`| head`) ends the run quietly instead of crashing on EPIPE. The
+    // listener stays: the error can arrive after the last write returned.
+    let outputClosed = false;
+    const onOutputError = (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") outputClosed = true;
+      else throw err;
+    };
+    io.stdout.on("error", onOutputError);
+
     const gradeBatch = async (batch: ParsedLine[]): Promise<void> => {
       const items = batch.filter((p) => p.item !== null).map((p) => p.item!);
       let verdicts: Verdict[];
@@ -119,6 +128,7 @@ export const command: Command = {
       }
       let k = 0;
       for (const p of batch) {
+        if (outputClosed) return;
         counts.lines++;
         if (p.error !== undefined) {
           counts.errors++;
@@ -139,6 +149,7 @@ export const command: Command = {
       let batch: ParsedLine[] = [];
       let lineNo = 0;
       for await (const text of lines) {
+        if (outputClosed) break;
         lineNo++;
         if (text.trim() === "") continue;
         batch.push(parseLine(text, lineNo, dataset, extract));
@@ -152,6 +163,7 @@ export const command: Command = {
       await pool?.close();
       await grader?.close();
     }
+    if (outputClosed) return 0;
 
     const graded = counts.lines - counts.errors;
     const acc = graded ? ((100 * counts.correct) / graded).toFixed(2) : "0.00";
