@@ -59,7 +59,7 @@ test("exec -c and --text", async () => {
   assert.equal(await command.run(["-c", "print(6 * 7)"], a.io), 0);
   assert.equal(JSON.parse(a.out()).stdout, "42\n");
   const b = io();
-  assert.equal(await command.run(["-c", "x = 1", "--text"], b.io), 0);
+  assert.equal(await command.run(["-c", "x = 1", "--text", "--backend", "subprocess"], b.io), 0);
   assert.equal(b.out(), "Result is not defined\n");
 });
 

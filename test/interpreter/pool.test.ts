@@ -155,34 +155,16 @@ for (const Backend of [PyodidePool, SubprocessPool] as const) {
   });
 }
 
-test("PyodidePool: recycles a worker after maxJobsPerWorker, closes cleanly", async () => {
-  const pool = new PyodidePool({ workers: 1, maxJobsPerWorker: 3, log: () => {} });
-  for (let i = 0; i < 7; i++) assert.equal((await pool.run(`${i}`)).value, String(i));
+test("PyodidePool: memory cap, recycling after maxJobsPerWorker, clean close", async () => {
+  const pool = new PyodidePool({ workers: 1, maxJobsPerWorker: 3, memoryLimitMb: 256, log: () => {} });
+  const o = await pool.run("x = bytearray(400 * 2**20)");
+  assert.match(o.error!, /MemoryError/);
+  assert.equal((await pool.run("len(bytearray(10 * 2**20))")).value, String(10 * 2 ** 20));
+  for (let i = 0; i < 2; i++) assert.equal((await pool.run(`${i}`)).value, String(i));
   const st = await pool.stats();
-  assert.ok(st.recycles >= 2, JSON.stringify(st));
+  assert.equal(st.recycles, 1, JSON.stringify(st));
   assert.equal(pool.startup.snapshot, true, "setup builds the snapshot; workers should start from it");
   assert.equal(pool.isolation.permission, true);
   await pool.close();
   await assert.rejects(pool.run("1"), /closed/);
-});
-
-test("PyodidePool: memory cap gives MemoryError and the pool recovers", async () => {
-  const pool = new PyodidePool({ workers: 1, memoryLimitMb: 256, log: () => {} });
-  const o = await pool.run("x = bytearray(400 * 2**20)");
-  assert.match(o.error!, /MemoryError/);
-  assert.equal((await pool.run("len(bytearray(10 * 2**20))")).value, String(10 * 2 ** 20));
-  await pool.close();
-});
-
-test("PyodidePool: host process without network and without the parent's environment", async () => {
-  process.env.MATHAGENT_ENV_PROBE = "visible";
-  const pool = new PyodidePool({ workers: 1, log: () => {} });
-  try {
-    const o = await pool.run("import os\nsorted(os.environ)");
-    assert.ok(!o.value!.includes("MATHAGENT_ENV_PROBE"));
-    if (pool.isolation.network) assert.equal(pool.isolation.permission, true);
-  } finally {
-    delete process.env.MATHAGENT_ENV_PROBE;
-    await pool.close();
-  }
 });
