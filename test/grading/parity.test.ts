@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Grader, type GradeOptions, gradeFast, type Verdict } from "../../src/grading/index.js";
-import { GSM8K_COLUMNS, type GsmRow, type QwenRow, readJsonl, SKIP_NO_DATA } from "./data.js";
+import { type AnswerTypeRow, GSM8K_COLUMNS, type GsmRow, type QwenRow, readJson, readJsonl, SKIP_NO_DATA } from "./data.js";
 
 /**
  * Every known disagreement with the Qwen2.5-Math grader, keyed "idx/sample". All three are on
@@ -76,6 +76,34 @@ describe("parity with published verdicts", { skip: SKIP_NO_DATA }, () => {
       }
     }
     assert.equal(same, n);
+  });
+
+  test("MATH-500: the answer extracted from each reference solution equals the published answer", async () => {
+    const rows = readJsonl<{ solution: string; answer: string }>("math500/test.jsonl");
+    const wrong: string[] = [];
+    for (const [i, row] of rows.entries()) {
+      const v = await gradeAll(grader, row.solution, row.answer, { dataset: "math500", extract: true });
+      if (!v.correct) wrong.push(`row ${i + 1}: ${JSON.stringify(v.predAnswer)} vs ${JSON.stringify(row.answer)} (${v.rule})`);
+    }
+    assert.equal(rows.length, 500);
+    assert.deepEqual(wrong, []);
+  });
+
+  test("MATH test: each solution's last box equals the MARIO_EVAL annotated answer, but for 8 multi-box solutions", async () => {
+    const rows = readJsonl<{ solution: string }>("math/test.jsonl");
+    const types = readJson<AnswerTypeRow[]>("grading/math-test-answer-types.json");
+    // These solutions box each solution separately ("\\boxed{-2}, \\boxed{1}"); the annotation
+    // lists all of them. Taking the last box is what the ToRA and Qwen2.5-Math graders do too.
+    const MULTI_BOX = [414, 2152, 2549, 2656, 2703, 4559, 4562, 4860];
+    const wrong: number[] = [];
+    for (const [i, row] of rows.entries()) {
+      let ok = false;
+      for (const answer of [types[i]!.answer].flat().map(String)) {
+        if ((await gradeAll(grader, row.solution, answer, { dataset: "math", extract: true })).correct) ok = true;
+      }
+      if (!ok) wrong.push(i);
+    }
+    assert.deepEqual(wrong, MULTI_BOX);
   });
 
   test("GSM8K example model solutions: all 5,276 labels, and each column's accuracy exactly", async () => {
