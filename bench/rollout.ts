@@ -3,8 +3,12 @@
  * against the scripted loopback server with heavy-tailed generation times and a capacity of C
  * concurrent generations, plus the engine's CPU time per trajectory.
  *
- *   node --import tsx bench/rollout.ts [--problems 64] [--samples 2] [--capacity 16] [--base-ms 10]
- *                                       [--alpha 1.5] [--horizon 4] [--exec-ms 2] [--repeats 1] [--inflight 2C]
+ *   node --import tsx bench/rollout.ts [--problems 64] [--samples 2] [--capacity 16] [--base-ms 40] [--cap-ms 1600]
+ *                                       [--alpha 1.5] [--horizon 4] [--exec-ms 1] [--exec-cap-ms 160]
+ *                                       [--repeats 1] [--inflight 2C]
+ *
+ * Times are scaled down about 125× from a real run (a 5 s median generation → 40 ms; the paper's
+ * 20 s code time-out → 160 ms), so the figures are ratios, not absolute speeds.
  *
  * Both modes face the same server (it generates at most C requests at once and queues the rest)
  * and the same client limit: at most `--inflight` requests / trajectories in flight (default 2·C,
@@ -29,11 +33,12 @@ const { values } = parseArgs({
     problems: { type: "string", default: "64" },
     samples: { type: "string", default: "2" },
     capacity: { type: "string", default: "16" },
-    "base-ms": { type: "string", default: "10" },
+    "base-ms": { type: "string", default: "40" },
     alpha: { type: "string", default: "1.5" },
-    "cap-ms": { type: "string", default: "400" },
+    "cap-ms": { type: "string", default: "1600" },
     horizon: { type: "string", default: "4" },
-    "exec-ms": { type: "string", default: "2" },
+    "exec-ms": { type: "string", default: "1" },
+    "exec-cap-ms": { type: "string", default: "160" },
     repeats: { type: "string", default: "1" },
     inflight: { type: "string" },
   },
@@ -41,10 +46,20 @@ const { values } = parseArgs({
 const family = "gemma";
 const capacity = Number(values.capacity);
 
-/** Pareto(alpha) generation time, deterministic per request so both modes see the same workload. */
-function genMs(key: string): number {
+/** Pareto(alpha) time, deterministic per key so both modes see the same workload. */
+function pareto(key: string, base: number, cap: number): number {
   const u = (hash32(key) + 1) / 4294967297;
-  return Math.min(Number(values["cap-ms"]), Number(values["base-ms"]) * Math.pow(u, -1 / Number(values.alpha)));
+  return Math.min(cap, base * Math.pow(u, -1 / Number(values.alpha)));
+}
+const genMs = (key: string) => pareto(key, Number(values["base-ms"]), Number(values["cap-ms"]));
+
+/** The scripted interpreter with heavy-tailed run times (the cap plays the paper's 20 s code time-out, scaled). */
+class BenchInterpreter extends FakeInterpreter {
+  override async run(code: string) {
+    const ms = pareto(`exec|${code}|${this.runs}`, Number(values["exec-ms"]), Number(values["exec-cap-ms"]));
+    await new Promise((r) => setTimeout(r, ms));
+    return super.run(code);
+  }
 }
 
 if (values.serve) {
@@ -73,14 +88,13 @@ if (values.serve) {
   const problems = makeProblems(Number(values.problems));
   const samples = Number(values.samples);
   const horizon = Number(values.horizon);
-  const execMs = Number(values["exec-ms"]);
   const template = getTemplate(family);
   const inflight = values.inflight ? Number(values.inflight) : 2 * capacity;
   const runOnce = async (mode: "async" | "barrier") => {
     const policy = new HttpPolicy({ endpoints: `http://127.0.0.1:${port}`, model: "scripted" });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const res = await rollout({ problems, policy, template, interpreter: () => new FakeInterpreter(execMs), samples, horizon, temperature: 1, concurrency: inflight, mode, seed: 1 });
+    const res = await rollout({ problems, policy, template, interpreter: () => new BenchInterpreter(), samples, horizon, temperature: 1, concurrency: inflight, mode, seed: 1 });
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const n = res.trajectories.length;
@@ -115,7 +129,7 @@ if (values.serve) {
   console.log(
     `rollout bench: ${problems.length} problems × ${samples} samples = ${a.n} trajectories (${a.turns} model turns), ` +
       `server capacity C=${capacity} (client in flight ${inflight} in both modes), Pareto(α=${values.alpha}) generation times base ${values["base-ms"]} ms cap ${values["cap-ms"]} ms, ` +
-      `code ${execMs} ms, horizon ${horizon}`,
+      `code Pareto base ${values["exec-ms"]} ms cap ${values["exec-cap-ms"]} ms, horizon ${horizon}`,
   );
   for (const [name, x] of [["barrier", b], ["async", a]] as const) {
     console.log(`  ${name.padEnd(8)} ${x.perSec.toFixed(1).padStart(7)} traj/s   wall ${(x.wall / 1000).toFixed(2)} s   engine CPU ${x.cpuMsPerTraj.toFixed(2)} ms/trajectory`);
