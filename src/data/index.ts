@@ -5,3 +5,4 @@ export { readJsonl, RowError } from "./jsonl.js";
 export { dataDir } from "./datadir.js";
 export { loadProblems, datasetFile } from "./load.js";
 export { readManifest, verifyDatasets, fetchDatasets, type ManifestFile, type FileStatus } from "./fetch.js";
+export * from "./synthetic.js";

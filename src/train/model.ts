@@ -1,0 +1,404 @@
+/**
+ * The built-in tiny policy: a decoder-only transformer over a character vocabulary.
+ *
+ * Two implementations of the same function share one set of weights:
+ * - a TensorFlow.js forward pass over whole sequences, differentiable, for training (written around
+ *   the tfjs 4.22 wasm bugs: one-hot × matrix instead of an embedding gather, matMul with an explicit
+ *   transpose gradient, no 5-D slices);
+ * - a plain-JS incremental forward pass with a KV cache for generation (one token at a time, each
+ *   costing O(params + position·d), not a whole-prefix recomputation), deterministic, so a saved and
+ *   re-loaded model gives the same greedy outputs bit for bit.
+ *
+ * Saved format (a directory): `tiny-policy.json` (format tag, config, tokenizer, tensor table of
+ * name, shape and float offset, metadata) and `weights.bin` (all tensors as little-endian float32,
+ * concatenated in the table's order).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
+import { mulberry32 } from "../data/synthetic.js";
+
+export interface TinyConfig {
+  vocabSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  dFF: number;
+  /** Longest sequence (positions) the model can read. */
+  maxLen: number;
+}
+
+export const TINY_FORMAT = "mathagent-tiny-policy/1";
+export const TINY_CONFIG_FILE = "tiny-policy.json";
+export const TINY_WEIGHTS_FILE = "weights.bin";
+
+/** The character set of the tiny model: printable ASCII and newline. */
+export const TINY_CHARS = "\n" + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("");
+
+export function tinyTokenizer(): CharTokenizer {
+  return new CharTokenizer(TINY_CHARS);
+}
+
+/** Parameter names and shapes, in the saved order. */
+export function paramShapes(c: TinyConfig): [string, number[]][] {
+  const { vocabSize: V, dModel: d, dFF: f, maxLen } = c;
+  const out: [string, number[]][] = [
+    ["wte", [V, d]],
+    ["wpe", [maxLen, d]],
+  ];
+  for (let l = 0; l < c.nLayers; l++) {
+    const p = `h${l}.`;
+    out.push(
+      [p + "ln1_g", [d]], [p + "ln1_b", [d]],
+      [p + "wq", [d, d]], [p + "bq", [d]], [p + "wk", [d, d]], [p + "bk", [d]], [p + "wv", [d, d]], [p + "bv", [d]],
+      [p + "wo", [d, d]], [p + "bo", [d]],
+      [p + "ln2_g", [d]], [p + "ln2_b", [d]],
+      [p + "w1", [d, f]], [p + "b1", [f]], [p + "w2", [f, d]], [p + "b2", [d]],
+    );
+  }
+  out.push(["lnf_g", [d]], ["lnf_b", [d]], ["wout", [d, V]], ["bout", [V]]);
+  return out;
+}
+
+export type Weights = Map<string, Float32Array>;
+
+/** Seeded initial weights: N(0, 0.02), residual output projections scaled by 1/√(2L), LayerNorm (1, 0). */
+export function initWeights(c: TinyConfig, seed: number): Weights {
+  const r = mulberry32(seed ^ 0x9e3779b9);
+  const normal = () => {
+    const u = Math.max(r(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  };
+  const w: Weights = new Map();
+  for (const [name, shape] of paramShapes(c)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const a = new Float32Array(n);
+    const base = name.split(".").pop()!;
+    if (base.endsWith("_g")) a.fill(1);
+    else if (shape.length === 2) {
+      const std = base === "wo" || base === "w2" ? 0.02 / Math.sqrt(2 * c.nLayers) : 0.02;
+      for (let i = 0; i < n; i++) a[i] = normal() * std;
+    }
+    w.set(name, a);
+  }
+  return w;
+}
+
+function checkConfig(c: TinyConfig): void {
+  for (const k of ["vocabSize", "dModel", "nLayers", "nHeads", "dFF", "maxLen"] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`tiny model config: ${k} must be a positive integer, got ${String(c[k])}`);
+  }
+  if (c.dModel % c.nHeads !== 0) throw new Error(`tiny model config: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// tfjs forward (training)
+
+type CGF = Parameters<typeof tf.customGrad>[0];
+
+const tr = (x: tf.Tensor) => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
+/** matMul whose gradient uses explicit transposes (transposed BatchMatMul is ~10× slower on wasm). */
+const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, tr(sb!) as tf.Tensor2D), tf.matMul(tr(sa!) as tf.Tensor2D, dy as tf.Tensor2D)],
+  };
+}) as unknown as CGF) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+const gelu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+
+const maskCache = new Map<number, tf.Tensor2D>();
+function causalBias(T: number): tf.Tensor2D {
+  let m = maskCache.get(T);
+  if (!m || m.isDisposed) {
+    const a = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
+    m = tf.keep(tf.tensor2d(a, [T, T]));
+    maskCache.set(T, m);
+  }
+  return m;
+}
+
+/** Trainable parameters as tf.Variables, by name. */
+export type TfParams = Map<string, tf.Variable>;
+
+export function toVariables(c: TinyConfig, w: Weights, trainable = true): TfParams {
+  const out: TfParams = new Map();
+  for (const [name, shape] of paramShapes(c)) out.set(name, tf.variable(tf.tensor(w.get(name)!, shape, "float32"), trainable, `tiny/${name}/${Math.random().toString(36).slice(2)}`));
+  return out;
+}
+
+/** Logits `[B,T,V]` for input ids `[B,T]` (T ≤ maxLen). */
+export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = ids.shape;
+  if (T > c.maxLen) throw new Error(`sequence of ${T} tokens is longer than the model's context ${c.maxLen}`);
+  const d = c.dModel;
+  const H = c.nHeads;
+  const dh = d / H;
+  const g = (n: string) => p.get(n)!;
+  const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [B * T]), c.vocabSize), "float32");
+  let x = tf.reshape(tf.add(tf.reshape(mm(onehot, g("wte")), [B, T, d]), tf.slice(g("wpe"), [0, 0], [T, d])), [B * T, d]);
+  const bias = causalBias(T);
+  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
+  for (let l = 0; l < c.nLayers; l++) {
+    const P = `h${l}.`;
+    const h = layerNorm(x, g(P + "ln1_g"), g(P + "ln1_b"));
+    const q = heads(tf.add(mm(h, g(P + "wq")), g(P + "bq")));
+    const k = heads(tf.add(mm(h, g(P + "wk")), g(P + "bk")));
+    const v = heads(tf.add(mm(h, g(P + "wv")), g(P + "bv")));
+    const s = tf.add(tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), bias);
+    const a = mm(tf.softmax(s), v);
+    const o = tf.reshape(tf.transpose(tf.reshape(a, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, d]);
+    x = tf.add(x, tf.add(mm(o, g(P + "wo")), g(P + "bo")));
+    const h2 = layerNorm(x, g(P + "ln2_g"), g(P + "ln2_b"));
+    x = tf.add(x, tf.add(mm(gelu(tf.add(mm(h2, g(P + "w1")), g(P + "b1"))), g(P + "w2")), g(P + "b2")));
+  }
+  const hf = layerNorm(x, g("lnf_g"), g("lnf_b"));
+  return tf.reshape(tf.add(mm(hf, g("wout")), g("bout")), [B, T, c.vocabSize]) as tf.Tensor3D;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JS forward with a KV cache (generation)
+
+/** The per-sequence state of incremental decoding: keys and values of every position read so far. */
+export class KVCache {
+  readonly k: Float32Array[];
+  readonly v: Float32Array[];
+  length = 0;
+  constructor(readonly c: TinyConfig) {
+    this.k = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
+    this.v = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
+  }
+  /** A copy of the first `n` positions (prefix caching across turns and samples). */
+  clone(n = this.length): KVCache {
+    const o = new KVCache(this.c);
+    const m = n * this.c.dModel;
+    for (let l = 0; l < this.c.nLayers; l++) {
+      o.k[l]!.set(this.k[l]!.subarray(0, m));
+      o.v[l]!.set(this.v[l]!.subarray(0, m));
+    }
+    o.length = n;
+    return o;
+  }
+}
+
+/** `out = x·W + b` for `x` [din], W row-major [din, dout]. */
+function affine(x: Float64Array, W: Float32Array, b: Float32Array, out: Float64Array): void {
+  const dout = out.length;
+  const din = x.length;
+  for (let j = 0; j < dout; j++) out[j] = b[j]!;
+  for (let i = 0; i < din; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    const row = i * dout;
+    for (let j = 0; j < dout; j++) out[j] += xi * W[row + j]!;
+  }
+}
+
+function lnInto(x: Float64Array, g: Float32Array, b: Float32Array, out: Float64Array): void {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i]!;
+  mean /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (x[i]! - mean) ** 2;
+  const inv = 1 / Math.sqrt(v / n + 1e-5);
+  for (let i = 0; i < n; i++) out[i] = (x[i]! - mean) * inv * g[i]! + b[i]!;
+}
+
+/** Everything the JS forward pass needs, resolved once from the weights. */
+export class TinyRuntime {
+  private readonly W: Weights;
+  private readonly bufs: Record<string, Float64Array>;
+  readonly logits: Float64Array;
+  constructor(readonly c: TinyConfig, w: Weights) {
+    checkConfig(c);
+    this.W = w;
+    for (const [name, shape] of paramShapes(c)) {
+      const a = w.get(name);
+      const n = shape.reduce((x, y) => x * y, 1);
+      if (!a || a.length !== n) throw new Error(`tiny model weights: ${name} is missing or has ${a?.length ?? 0} values, expected ${n}`);
+    }
+    const d = c.dModel;
+    this.bufs = {
+      x: new Float64Array(d), h: new Float64Array(d), q: new Float64Array(d), k: new Float64Array(d), v: new Float64Array(d),
+      o: new Float64Array(d), t: new Float64Array(d), f: new Float64Array(c.dFF), att: new Float64Array(c.maxLen),
+    };
+    this.logits = new Float64Array(c.vocabSize);
+  }
+
+  /** Read one token at position `cache.length`, append its keys/values; fills and returns `logits` when asked. */
+  step(cache: KVCache, token: number, wantLogits: boolean): Float64Array | null {
+    const c = this.c;
+    const pos = cache.length;
+    if (pos >= c.maxLen) throw new Error(`context of ${c.maxLen} tokens is full`);
+    const d = c.dModel;
+    const H = c.nHeads;
+    const dh = d / H;
+    const W = this.W;
+    const { x, h, q, k, v, o, t, f, att } = this.bufs as Record<string, Float64Array> & { x: Float64Array; h: Float64Array; q: Float64Array; k: Float64Array; v: Float64Array; o: Float64Array; t: Float64Array; f: Float64Array; att: Float64Array };
+    const wte = W.get("wte")!;
+    const wpe = W.get("wpe")!;
+    for (let i = 0; i < d; i++) x[i] = wte[token * d + i]! + wpe[pos * d + i]!;
+    const scale = 1 / Math.sqrt(dh);
+    for (let l = 0; l < c.nLayers; l++) {
+      const P = `h${l}.`;
+      lnInto(x, W.get(P + "ln1_g")!, W.get(P + "ln1_b")!, h);
+      affine(h, W.get(P + "wq")!, W.get(P + "bq")!, q);
+      affine(h, W.get(P + "wk")!, W.get(P + "bk")!, k);
+      affine(h, W.get(P + "wv")!, W.get(P + "bv")!, v);
+      const K = cache.k[l]!;
+      const Vc = cache.v[l]!;
+      // Store in float32, as the cache is float32 (the tfjs pass computes in float32 too).
+      for (let i = 0; i < d; i++) {
+        K[pos * d + i] = k[i]!;
+        Vc[pos * d + i] = v[i]!;
+      }
+      for (let hh = 0; hh < H; hh++) {
+        const off = hh * dh;
+        let max = -Infinity;
+        for (let s = 0; s <= pos; s++) {
+          let dot = 0;
+          const base = s * d + off;
+          for (let i = 0; i < dh; i++) dot += q[off + i]! * K[base + i]!;
+          dot *= scale;
+          att[s] = dot;
+          if (dot > max) max = dot;
+        }
+        let z = 0;
+        for (let s = 0; s <= pos; s++) {
+          const e = Math.exp(att[s]! - max);
+          att[s] = e;
+          z += e;
+        }
+        for (let i = 0; i < dh; i++) o[off + i] = 0;
+        for (let s = 0; s <= pos; s++) {
+          const wgt = att[s]! / z;
+          const base = s * d + off;
+          for (let i = 0; i < dh; i++) o[off + i] += wgt * Vc[base + i]!;
+        }
+      }
+      affine(o, W.get(P + "wo")!, W.get(P + "bo")!, t);
+      for (let i = 0; i < d; i++) x[i] += t[i]!;
+      lnInto(x, W.get(P + "ln2_g")!, W.get(P + "ln2_b")!, h);
+      affine(h, W.get(P + "w1")!, W.get(P + "b1")!, f);
+      for (let i = 0; i < f.length; i++) {
+        const u = f[i]!;
+        f[i] = u / (1 + Math.exp(-1.702 * u));
+      }
+      affine(f, W.get(P + "w2")!, W.get(P + "b2")!, t);
+      for (let i = 0; i < d; i++) x[i] += t[i]!;
+    }
+    cache.length = pos + 1;
+    if (!wantLogits) return null;
+    lnInto(x, W.get("lnf_g")!, W.get("lnf_b")!, h);
+    affine(h, W.get("wout")!, W.get("bout")!, this.logits);
+    return this.logits;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model object: config + tokenizer + weights; save / load
+
+export interface TinyModelMeta {
+  /** Free-form provenance: how it was trained, seeds, iteration. */
+  [key: string]: unknown;
+}
+
+export class TinyModel {
+  readonly tokenizer: CharTokenizer;
+  private runtime_: TinyRuntime | undefined;
+  constructor(
+    readonly config: TinyConfig,
+    public weights: Weights,
+    tokenizer?: CharTokenizer,
+    public meta: TinyModelMeta = {},
+  ) {
+    checkConfig(config);
+    this.tokenizer = tokenizer ?? tinyTokenizer();
+    if (this.tokenizer.vocabSize !== config.vocabSize) throw new Error(`tokenizer has ${this.tokenizer.vocabSize} ids, config.vocabSize is ${config.vocabSize}`);
+  }
+
+  static create(sizes: Omit<TinyConfig, "vocabSize">, seed = 0): TinyModel {
+    const tok = tinyTokenizer();
+    const config = { vocabSize: tok.vocabSize, ...sizes };
+    checkConfig(config);
+    return new TinyModel(config, initWeights(config, seed), tok, { initSeed: seed });
+  }
+
+  get runtime(): TinyRuntime {
+    return (this.runtime_ ??= new TinyRuntime(this.config, this.weights));
+  }
+
+  get parameterCount(): number {
+    let n = 0;
+    for (const a of this.weights.values()) n += a.length;
+    return n;
+  }
+
+  /** Replace the weights (e.g. from trained variables); the JS runtime is rebuilt. */
+  setWeights(w: Weights): void {
+    this.weights = w;
+    this.runtime_ = undefined;
+  }
+
+  /** An independent copy (weights copied). */
+  clone(): TinyModel {
+    const w: Weights = new Map();
+    for (const [k, v] of this.weights) w.set(k, Float32Array.from(v));
+    return new TinyModel(this.config, w, this.tokenizer, { ...this.meta });
+  }
+
+  save(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const table: { name: string; shape: number[]; offset: number }[] = [];
+    let offset = 0;
+    for (const [name, shape] of paramShapes(this.config)) {
+      table.push({ name, shape, offset });
+      offset += shape.reduce((a, b) => a * b, 1);
+    }
+    const all = new Float32Array(offset);
+    for (const t of table) all.set(this.weights.get(t.name)!, t.offset);
+    const buf = Buffer.alloc(all.length * 4);
+    for (let i = 0; i < all.length; i++) buf.writeFloatLE(all[i]!, i * 4);
+    fs.writeFileSync(path.join(dir, TINY_WEIGHTS_FILE), buf);
+    const json = { format: TINY_FORMAT, config: this.config, tokenizer: this.tokenizer.toJSON(), tensors: table, meta: this.meta };
+    fs.writeFileSync(path.join(dir, TINY_CONFIG_FILE), JSON.stringify(json, null, 1) + "\n");
+  }
+
+  static load(dir: string): TinyModel {
+    const cfgPath = path.join(dir, TINY_CONFIG_FILE);
+    if (!fs.existsSync(cfgPath)) throw new Error(`${dir} is not a tiny policy model: ${TINY_CONFIG_FILE} is missing (save one with TinyModel.save or \`mathagent train\`)`);
+    let json: { format?: string; config: TinyConfig; tokenizer: CharTokenizerJSON; tensors: { name: string; shape: number[]; offset: number }[]; meta?: TinyModelMeta };
+    try {
+      json = JSON.parse(fs.readFileSync(cfgPath, "utf8")) as typeof json;
+    } catch (e) {
+      throw new Error(`${cfgPath}: not JSON (${(e as Error).message})`);
+    }
+    if (json.format !== TINY_FORMAT) throw new Error(`${cfgPath}: format is ${JSON.stringify(json.format)}, expected ${JSON.stringify(TINY_FORMAT)}`);
+    const buf = fs.readFileSync(path.join(dir, TINY_WEIGHTS_FILE));
+    const w: Weights = new Map();
+    for (const t of json.tensors) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      if ((t.offset + n) * 4 > buf.length) throw new Error(`${dir}/${TINY_WEIGHTS_FILE} is too short for tensor ${t.name}`);
+      const a = new Float32Array(n);
+      for (let i = 0; i < n; i++) a[i] = buf.readFloatLE((t.offset + i) * 4);
+      w.set(t.name, a);
+    }
+    return new TinyModel(json.config, w, CharTokenizer.fromJSON(json.tokenizer), json.meta ?? {});
+  }
+}
+
+/** Read trained variables back into a `Weights` map. */
+export function weightsFromVariables(p: TfParams): Weights {
+  const w: Weights = new Map();
+  for (const [k, v] of p) w.set(k, Float32Array.from(v.dataSync() as Float32Array));
+  return w;
+}

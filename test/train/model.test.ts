@@ -1,0 +1,113 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../../src/losses/index.js";
+import { forwardLogits, KVCache, TinyModel, toVariables } from "../../src/train/model.js";
+import { BatchGenerator } from "../../src/train/batchgen.js";
+import { generate, PrefixCache } from "../../src/train/generate.js";
+import { TinyPolicy } from "../../src/train/policy.js";
+
+const size = { dModel: 32, nLayers: 2, nHeads: 4, dFF: 64, maxLen: 96 };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-tiny-"));
+process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A random model whose weights are large enough to make outputs depend on the input. */
+function model(seed = 3): TinyModel {
+  const m = TinyModel.create(size, seed);
+  for (const [k, w] of m.weights) if (!k.endsWith("_g") && !k.endsWith("_b")) for (let i = 0; i < w.length; i++) w[i]! *= 20;
+  m.setWeights(m.weights);
+  return m;
+}
+
+test("the KV-cache step gives the same logits as the full tfjs forward pass", async () => {
+  await ensureBackend();
+  const m = model();
+  const ids = [m.tokenizer.bosId!, ...m.tokenizer.encode("Question: 12+5?\nAnswer: ")];
+  const vars = toVariables(m.config, m.weights, false);
+  const full = tf.tidy(() => forwardLogits(m.config, vars, tf.tensor2d([ids], [1, ids.length], "int32")).arraySync()[0]!);
+  for (const v of vars.values()) v.dispose();
+  const cache = new KVCache(m.config);
+  ids.forEach((t, i) => {
+    const lg = m.runtime.step(cache, t, true)!;
+    for (let j = 0; j < lg.length; j++) assert.ok(Math.abs(lg[j]! - full[i]![j]!) < 2e-3 * (1 + Math.abs(full[i]![j]!)), `position ${i} id ${j}: ${lg[j]} vs ${full[i]![j]}`);
+  });
+  assert.equal(cache.length, ids.length);
+});
+
+test("batched tfjs decoding and the JS KV-cache decoding agree (greedy)", async () => {
+  await ensureBackend();
+  const m = model(5);
+  const prompts = ["Question: Ann has 3 pens.\n\nAnswer: ", "Question: 7\n\nAnswer: ", "Q"];
+  const bg = new BatchGenerator(m);
+  const batched = await Promise.all(prompts.map((p) => bg.generate(p, { maxTokens: 30 })));
+  bg.dispose();
+  for (const [i, p] of prompts.entries()) {
+    const js = await generate(m, p, { maxTokens: 30 });
+    assert.equal(batched[i]![0]!.text, js[0]!.text, `prompt ${i}`);
+  }
+});
+
+test("save → load gives the same weights and the same greedy outputs, bit for bit", async () => {
+  const m = model(7);
+  m.meta = { name: "t" };
+  const dir = path.join(tmp, "m");
+  m.save(dir);
+  const l = TinyModel.load(dir);
+  assert.deepEqual(l.config, m.config);
+  assert.deepEqual(l.meta, m.meta);
+  for (const [k, w] of m.weights) assert.deepEqual(Buffer.from(l.weights.get(k)!.buffer), Buffer.from(w.buffer), k);
+  const prompts = ["Question: Kim has 43 shells and buys 35 more. How many shells now?\n\nAnswer: ", "Question: 9//3\n\nAnswer: "];
+  for (const p of prompts) {
+    const a = await generate(m, p, { maxTokens: 40 });
+    const b = await generate(l, p, { maxTokens: 40 });
+    assert.deepEqual(b, a);
+    const ca = new KVCache(m.config);
+    const cb = new KVCache(l.config);
+    for (const t of m.tokenizer.encode(p)) assert.deepEqual(Array.from(l.runtime.step(cb, t, true)!), Array.from(m.runtime.step(ca, t, true)!));
+  }
+  assert.throws(() => TinyModel.load(path.join(tmp, "nope")), /tiny-policy\.json is missing/);
+});
+
+test("sampling: seeded, stop strings cut, prefix cache changes nothing", async () => {
+  const m = model(9);
+  const p = "Question: x\n\nAnswer: ";
+  const a = await generate(m, p, { maxTokens: 50, temperature: 1, seed: 11, n: 3 });
+  const b = await generate(m, p, { maxTokens: 50, temperature: 1, seed: 11, n: 3 }, new PrefixCache());
+  assert.deepEqual(b, a);
+  const c = await generate(m, p, { maxTokens: 50, temperature: 1, seed: 12 });
+  assert.equal(a.length, 3);
+  assert.ok(a.some((x) => x.text !== c[0]!.text) || a[0]!.text.length === 0);
+  // A stop string that is a prefix of what greedy writes cuts it there.
+  const g = (await generate(m, p, { maxTokens: 20 }))[0]!;
+  if (g.text.length >= 3) {
+    const stop = g.text.slice(1, 3);
+    const s = (await generate(m, p, { maxTokens: 20, stop: [stop] }))[0]!;
+    assert.equal(s.finishReason, "stop");
+    assert.equal(s.stopReason, stop);
+    assert.ok(!s.text.includes(stop) && g.text.startsWith(s.text));
+  }
+  const len = (await generate(m, p, { maxTokens: 5 }))[0]!;
+  assert.ok(len.finishReason === "length" ? len.completionTokens === 5 : len.stopReason === null);
+  // A shared prefix cache across a multi-turn continuation gives the same result as none.
+  const pc = new PrefixCache();
+  const first = (await generate(m, p, { maxTokens: 10, temperature: 0 }, pc))[0]!;
+  const again = (await generate(m, p + first.text + "```output\n5\n```\n", { maxTokens: 10 }, pc))[0]!;
+  const fresh = (await generate(m, p + first.text + "```output\n5\n```\n", { maxTokens: 10 }))[0]!;
+  assert.deepEqual(again, fresh);
+  assert.ok(pc.hits >= 1);
+});
+
+test("TinyPolicy implements Policy: n completions, token counts, aborts", async () => {
+  const m = model(2);
+  const pol = new TinyPolicy(m);
+  const out = await pol.complete("Question: 1\n\nAnswer: ", { n: 2, maxTokens: 8, temperature: 0.8, seed: 1 });
+  assert.equal(out.length, 2);
+  for (const c of out) assert.ok(typeof c.text === "string" && (c.finishReason === "stop" || c.finishReason === "length") && c.promptTokens! > 0);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(pol.complete("Q", { signal: ac.signal }));
+  await pol.close();
+});
