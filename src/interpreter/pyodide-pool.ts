@@ -197,6 +197,8 @@ export class PyodidePool extends BasePool {
     child.stderr?.on("data", (d: Buffer) => {
       errTail = (errTail + d.toString("utf8")).slice(-2000);
     });
+    // only the IPC channel keeps the event loop alive, and only while work is pending (refresh)
+    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
     return new Promise<void>((resolve, reject) => {
       let isReady = false;
       child.on("message", (m: any) => {

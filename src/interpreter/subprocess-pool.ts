@@ -99,8 +99,12 @@ export class SubprocessPool extends BasePool {
     this.start();
     while (!this.slots.every((s) => s.ready)) {
       if (this.closed) throw new Error("interpreter pool is closed");
-      await new Promise<void>((r) => this.readyWaiters.push(r));
+      await new Promise<void>((r) => {
+        this.readyWaiters.push(r);
+        this.refresh();
+      });
     }
+    this.refresh();
   }
 
   private spawn(slot: Slot): void {
@@ -157,12 +161,26 @@ export class SubprocessPool extends BasePool {
         }
       }
     });
+    this.refresh();
     proc.on("error", (e) => {
       if (slot.gen === gen) this.dead(slot, `cannot start ${o.python}: ${e.message}`, !slot.ready);
     });
     proc.on("exit", (code, sig) => {
       if (slot.gen === gen) this.dead(slot, `python exited (code ${code}, signal ${sig})${startErr ? ": " + startErr.trim() : ""}`, !slot.ready);
     });
+  }
+
+  /** Keep the event loop alive only while work is pending (a forgotten pool never blocks exit). */
+  private refresh(): void {
+    const busy = this.queue.length > 0 || this.slots.some((s) => s.job) || this.readyWaiters.length > 0;
+    for (const s of this.slots) {
+      const p = s.proc;
+      if (!p) continue;
+      for (const st of [p, ...p.stdio] as unknown as ({ ref?: () => void; unref?: () => void } | null)[]) {
+        if (busy) st?.ref?.();
+        else st?.unref?.();
+      }
+    }
   }
 
   private wake(): void {
@@ -204,6 +222,7 @@ export class SubprocessPool extends BasePool {
     if (job.signal && job.onAbort) job.signal.removeEventListener("abort", job.onAbort);
     res.wallMs = performance.now() - job.start;
     job.resolve(res);
+    queueMicrotask(() => this.refresh());
   }
 
   private finish(slot: Slot, res: RawResult & { recycle?: boolean }): void {
@@ -307,6 +326,7 @@ export class SubprocessPool extends BasePool {
       }
       this.queue.push(j);
       this.pump();
+      this.refresh();
     });
   }
 
