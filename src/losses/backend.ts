@@ -74,7 +74,8 @@ let webgpuAdapterInfo: Record<string, unknown> | undefined;
 async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
   let mod: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
-    mod = (await importOptional("webgpu")) as typeof mod;
+    // @ts-ignore TS2307 when the optional package is not installed
+    mod = (await import("webgpu")) as typeof mod;
   } catch (e) {
     return isNotInstalled(e) ? "npm package `webgpu` (Dawn) is not installed" : `webgpu failed to load: ${errMsg(e)}`;
   }
@@ -98,7 +99,9 @@ async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
     const g = globalThis as unknown as { navigator?: object };
     if (!g.navigator) Object.defineProperty(globalThis, "navigator", { value: {}, configurable: true, writable: true });
     Object.defineProperty(g.navigator, "gpu", { value: gpu, configurable: true });
-    await importOptional("@tensorflow/tfjs-backend-webgpu");
+    // A literal specifier so that bundlers can include it; it is an optional peer (absent in CI).
+    // @ts-ignore TS2307 when the package is not installed
+    await import("@tensorflow/tfjs-backend-webgpu");
   } catch (e) {
     return isNotInstalled(e) ? "@tensorflow/tfjs-backend-webgpu is not installed" : `tfjs-backend-webgpu failed to load: ${errMsg(e)}`;
   }

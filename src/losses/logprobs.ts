@@ -17,16 +17,31 @@ export type GatherMode = "auto" | "flat" | "batchDims" | "onehot";
 
 export interface TokenLogProbOptions {
   /**
-   * Largest `[rows, V]` float32 chunk the computation creates, in bytes (default 32 MiB). Keep
+   * Largest `[rows, V]` float32 chunk the computation creates, in bytes (default 32 MiB on
+   * WebGPU, 256 MiB elsewhere: see `defaultChunkBytes`). Keep
    * below the device's storage-binding limit on WebGPU (128 MiB on some adapters: tensors above it
    * silently give garbage there).
    */
   chunkBytes?: number;
   /** How the label's logit is picked (default "auto": per backend). */
   gather?: GatherMode;
+  /** How the gradient is formed (default "auto": per backend). */
+  grad?: GradMode;
 }
 
+/** Default chunk on WebGPU: well below the 128 MiB storage-binding limit some adapters have. */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+/**
+ * Default chunk on wasm / cpu / native: larger, since there chunks cost an extra copy each
+ * (wasm's memory bandwidth, not a binding limit, is what matters) and one chunk's temporaries are
+ * freed before the next.
+ */
+export const DEFAULT_CHUNK_BYTES_CPU = 256 * 1024 * 1024;
+
+/** The default chunk size on the active backend. */
+export function defaultChunkBytes(): number {
+  return tf.getBackend() === "webgpu" ? DEFAULT_CHUNK_BYTES : DEFAULT_CHUNK_BYTES_CPU;
+}
 
 /** Rows of a `[rows, V]` float32 chunk that fit in `chunkBytes` (at least 1). */
 export function chunkRows(V: number, total: number, chunkBytes = DEFAULT_CHUNK_BYTES): number {
@@ -64,9 +79,33 @@ function softmaxLse(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
   return [p, lse];
 }
 
-/** `(onehot(y) − p) · dy` for one chunk, freeing intermediates early (peak: p + 2 chunk tensors). */
-function chunkGrad(p: tf.Tensor2D, y: tf.Tensor1D, dy: tf.Tensor1D, disposeP: boolean): tf.Tensor2D {
-  const V = p.shape[1];
+export type GradMode = "auto" | "scatter" | "onehot";
+
+/** How the gradient puts `dy` at the label: per backend (scatter, except on WebGPU). */
+export function resolveGradMode(mode: GradMode = "auto"): Exclude<GradMode, "auto"> {
+  if (mode !== "auto") return mode;
+  return tf.getBackend() === "webgpu" ? "onehot" : "scatter";
+}
+
+/**
+ * `(onehot(y) − p) · dy` for one chunk, freeing intermediates early.
+ * - "scatter": `g = p·(−dy)`, then `g[i, y_i] += dy_i` with TensorScatterUpdate: two passes, peak p + g
+ *   then g + result (2 chunk tensors);
+ * - "onehot": `(cast(oneHot(y)) − p)·dy`: four passes, peak 3 chunk tensors (the form checked on WebGPU).
+ */
+function chunkGrad(p: tf.Tensor2D, y: tf.Tensor1D, dy: tf.Tensor1D, disposeP: boolean, mode: Exclude<GradMode, "auto">, gather: Exclude<GatherMode, "auto">): tf.Tensor2D {
+  const [n, V] = p.shape;
+  if (mode === "scatter") {
+    const g = tf.tidy(() => tf.mul(p, tf.expandDims(tf.neg(dy), 1)) as tf.Tensor2D);
+    if (disposeP) p.dispose();
+    return tf.tidy(() => {
+      const idx = tf.stack([tf.range(0, n, 1, "int32"), y], 1);
+      const upd = tf.add(pick(g, y, gather === "batchDims" ? "batchDims" : "flat"), dy);
+      const out = tf.tensorScatterUpdate(g, idx, upd) as tf.Tensor2D;
+      g.dispose();
+      return out;
+    });
+  }
   const oh = tf.tidy(() => tf.cast(tf.oneHot(y, V), "float32") as tf.Tensor2D);
   const d = tf.sub(oh, p);
   oh.dispose();
@@ -142,7 +181,8 @@ export function tokenLogProbs(
   const [B, T, V] = logits.shape as [number, number, number];
   const N = B * T;
   const mode = resolveGather(opts.gather);
-  const rows = chunkRows(V, N, opts.chunkBytes);
+  const gmode = resolveGradMode(opts.grad);
+  const rows = chunkRows(V, N, opts.chunkBytes ?? defaultChunkBytes());
   const y = asLabels(labels, B, T, V);
   const recording = tapeIsRecording();
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -174,7 +214,7 @@ export function tokenLogProbs(
           const yc = tf.slice(ys, [r0], [n]);
           const dyc = tf.slice(dyf, [r0], [n]);
           // Each saved softmax chunk is freed as soon as its gradient exists (disposing twice is a no-op).
-          parts.push(chunkGrad(saved[1 + c] as tf.Tensor2D, yc, dyc, true));
+          parts.push(chunkGrad(saved[1 + c] as tf.Tensor2D, yc, dyc, true, gmode, mode));
           tf.dispose([yc, dyc]);
         }
         return tf.reshape(cat(parts), [B, T, V]);
@@ -213,7 +253,8 @@ export function tokenLogProbsFromHidden(
   if (D !== D2) throw new Error(`hidden size ${D} does not match lmHead rows ${D2}`);
   const N = B * T;
   const mode = resolveGather(opts.gather);
-  const rows = chunkRows(V, N, opts.chunkBytes);
+  const gmode = resolveGradMode(opts.grad);
+  const rows = chunkRows(V, N, opts.chunkBytes ?? defaultChunkBytes());
   const y = asLabels(labels, B, T, V);
   const f = tf.customGrad(((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
     const h2 = tf.reshape(h, [N, D]) as tf.Tensor2D;
@@ -243,7 +284,7 @@ export function tokenLogProbsFromHidden(
           const n = Math.min(rows, N - r0);
           const [dhc, dwc] = tf.tidy(() => {
             const hc = tf.slice(hs, [r0, 0], [n, D]);
-            const g = chunkGrad(tf.softmax(tf.matMul(hc, ws) as tf.Tensor2D), tf.slice(ys, [r0], [n]), tf.slice(dyf, [r0], [n]), true);
+            const g = chunkGrad(tf.softmax(tf.matMul(hc, ws) as tf.Tensor2D), tf.slice(ys, [r0], [n]), tf.slice(dyf, [r0], [n]), true, gmode, mode);
             return [tf.matMul(g, wT), tf.matMul(tf.transpose(hc), g)] as [tf.Tensor2D, tf.Tensor2D];
           });
           dh.push(dhc);

@@ -1,7 +1,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { useBackend, tf } from "../../src/losses/backend.js";
-import { tokenLogProbs, tokenLogProbsFromHidden, chunkRows, resolveGather, type GatherMode } from "../../src/losses/logprobs.js";
+import { tokenLogProbs, tokenLogProbsFromHidden, chunkRows, resolveGather, resolveGradMode, type GatherMode, type GradMode } from "../../src/losses/logprobs.js";
 import { rng, randomBatch, randomMask, tokenLogp64, tokenLogpGrad64, relL2, SEED, normal } from "./ref64.js";
 import { TEST_BACKENDS } from "./helpers.js";
 
@@ -15,22 +15,23 @@ for (const backend of TEST_BACKENDS) {
 
     // Small chunk sizes force several chunks, one of them ragged; 1 row per chunk is the extreme.
     const B = 2, T = 9, V = 61;
-    for (const chunkBytes of [4 * V * 1, 4 * V * 5, 64 << 20]) {
-      it(`values and gradient match float64 (chunk of ${chunkRows(V, B * T, chunkBytes)} rows)`, () => {
-        const r = rng(SEED + chunkBytes);
+    const cases: [number, GradMode][] = [[4 * V * 1, "scatter"], [4 * V * 5, "onehot"], [4 * V * 5, "scatter"], [64 << 20, "auto"]];
+    for (const [chunkBytes, grad] of cases) {
+      it(`values and gradient match float64 (chunk of ${chunkRows(V, B * T, chunkBytes)} rows, ${grad} gradient)`, () => {
+        const r = rng(SEED + chunkBytes + grad.length);
         const { logits, labels } = randomBatch(r, B, T, V);
         const mask = randomMask(r, B, T);
         const x = tf.tensor3d(logits, [B, T, V]);
         const y = tf.tensor2d(labels, [B, T], "int32");
         const m = tf.tensor2d(mask, [B, T]);
-        const lp = tokenLogProbs(x, y, { chunkBytes });
+        const lp = tokenLogProbs(x, y, { chunkBytes, grad });
         const got = lp.dataSync();
         const want = tokenLogp64(logits, labels, V);
         for (let i = 0; i < want.length; i++) {
           assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.max(1, Math.abs(want[i]!)), `logp[${i}] ${got[i]} vs ${want[i]} ${seedMsg}`);
         }
         // gradient of Σ mask·logp
-        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tokenLogProbs(z, y, { chunkBytes }), m)))(x);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tokenLogProbs(z, y, { chunkBytes, grad }), m)))(x);
         const gv = g.dataSync();
         const gw = tokenLogpGrad64(logits, labels, V, Float64Array.from(mask));
         assert.ok(relL2(gv, gw) <= 1e-3, `grad rel-L2 ${relL2(gv, gw)} ${seedMsg}`);
@@ -56,8 +57,9 @@ for (const backend of TEST_BACKENDS) {
       });
     }
 
-    it("auto gather is per backend", () => {
+    it("auto gather and gradient forms are per backend", () => {
       assert.equal(resolveGather("auto"), backend === "webgpu" ? "batchDims" : "flat");
+      assert.equal(resolveGradMode("auto"), backend === "webgpu" ? "onehot" : "scatter");
     });
 
     it("from hidden states: values and gradients (hidden, LM head) match float64", () => {
