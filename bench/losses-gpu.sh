@@ -66,9 +66,9 @@ export XDG_RUNTIME_DIR="$(mktemp -d)"
   ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d 2>&1
   "$W/node" --version
   echo "== backend report and float64 self-checks"
-  timeout 240 "$W/node" "$W/gpu-check.mjs"; echo "gpu-check exit $?"
+  timeout 150 "$W/node" "$W/gpu-check.mjs"; echo "gpu-check exit $?"
   echo "== loss tests on webgpu, wasm and cpu"
-  MATHAGENT_TEST_BACKENDS=webgpu,wasm,cpu timeout 180 "$W/node" --test --test-reporter=dot "$W/tests.mjs"; echo "tests exit $?"
+  MATHAGENT_TEST_BACKENDS=webgpu,wasm,cpu timeout 120 "$W/node" --test --test-reporter=dot --test-reporter-destination=stdout --test-reporter=spec --test-reporter-destination="$OUT/tests-spec.log" "$W/tests.mjs"; echo "tests exit $?"
   echo "== benchmark"
-  timeout 300 "$W/node" "$W/bench.mjs" --backends webgpu,wasm --reps 5 --json "$OUT/bench.json"; echo "bench exit $?"
+  timeout 180 "$W/node" "$W/bench.mjs" --backends webgpu,wasm --reps 3 --json "$OUT/bench.json"; echo "bench exit $?"
 } 2>&1 | tee "$OUT/losses-gpu.log"
