@@ -303,8 +303,11 @@ export class PyodidePool extends BasePool {
   async stats(): Promise<{ spawns: number; spawnMs: number[]; kills: number; crashes: number; recycles: number; snapshot: boolean | null }> {
     await this.ready();
     return new Promise((resolve) => {
+      this.child?.ref();
+      (this.child as unknown as { channel?: { ref(): void } } | null)?.channel?.ref();
       this.statsWaiter = (s) => {
         this.statsWaiter = null;
+        this.refresh();
         resolve(s as any);
       };
       this.child?.send({ type: "stats" });
@@ -318,6 +321,7 @@ export class PyodidePool extends BasePool {
     for (const [, p] of this.pending) p.reject(new Error("interpreter pool closed"));
     this.pending.clear();
     if (!child) return;
+    child.ref();
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         child.kill("SIGKILL");

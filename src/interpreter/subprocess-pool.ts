@@ -350,7 +350,8 @@ export class SubprocessPool extends BasePool {
             s.gen++;
             s.proc = null;
             if (s.job) this.settle(s, { status: "cancelled", stdout: "", stderr: "", value: null, error: "pool closed" });
-            if (!p || p.exitCode !== null) return resolve();
+            if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+            p.ref();
             p.once("exit", () => resolve());
             p.kill("SIGKILL");
           }),
