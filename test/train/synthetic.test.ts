@@ -1,0 +1,70 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { evalExpr, SYNTHETIC_TEMPLATES, syntheticProblems } from "../../src/data/synthetic.js";
+import { teacherDataset, teacherSolutionOfKind, type TeacherKind } from "../../src/data/synthetic-teacher.js";
+import { render } from "../../src/chat/index.js";
+import { tinyTemplate } from "../../src/train/encode.js";
+import { extractCode } from "../../src/rollout/index.js";
+import { observationText, PyodidePool } from "../../src/interpreter/index.js";
+
+test("synthetic problems: seeded, fixed test set, disjoint splits, integer answers", () => {
+  const test1 = syntheticProblems({ split: "test" });
+  const test2 = syntheticProblems({ split: "test" });
+  assert.equal(test1.length, 300);
+  assert.deepEqual(test1, test2);
+  assert.equal(test1[0]!.question, "Kim has 43 shells and buys 35 more. How many shells now?");
+  assert.deepEqual(syntheticProblems({ split: "test", n: 10 }), test1.slice(0, 10));
+  const train = syntheticProblems({ n: 2000, seed: 1 });
+  const qs = new Set(test1.map((p) => p.question));
+  assert.ok(train.every((p) => !qs.has(p.question)), "no test question in train");
+  assert.notDeepEqual(syntheticProblems({ n: 5, seed: 2 }), train.slice(0, 5));
+  const templates = new Set(train.map((p) => p.subject));
+  assert.equal(templates.size, SYNTHETIC_TEMPLATES.length);
+  for (const p of train) {
+    assert.ok(/^-?\d+$/.test(p.answer) && Number(p.answer) >= 0, `${p.id}: ${p.answer}`);
+    assert.equal(String(evalExpr(p.expr)), p.answer);
+    assert.ok(p.level >= 1 && p.level <= 3);
+  }
+  assert.throws(() => syntheticProblems({ split: "dev" as "test" }), /unknown synthetic split/);
+});
+
+test("teacher: paper format, realistic mistakes at the configured rates, correctness flags", () => {
+  const probs = syntheticProblems({ n: 1400, seed: 3 });
+  const sols = teacherDataset(probs, 0);
+  const kinds = new Map<TeacherKind, number>();
+  sols.forEach((s, i) => {
+    kinds.set(s.kind, (kinds.get(s.kind) ?? 0) + 1);
+    assert.equal(s.correct, Number(s.boxed) === Number(probs[i]!.answer));
+    if (s.kind === "correct" || s.kind === "recover") assert.ok(s.correct);
+    const first = s.turns[0]!.text;
+    assert.match(first, /^[A-Z][^\n]*\.\n```python\n[^`]+\n```\n$/, "a sentence, then a python block");
+    assert.match(s.turns.at(-1)!.text, /\\boxed\{-?\d+\}\.$/);
+  });
+  for (const k of ["correct", "recover", "misconception", "slip", "box-slip"] as const) assert.ok((kinds.get(k) ?? 0) > 20, `${k}: ${kinds.get(k)}`);
+  const acc = sols.filter((s) => s.correct).length / sols.length;
+  assert.ok(acc > 0.4 && acc < 0.65, `teacher accuracy ${acc}`);
+  // Rendered with the tiny template, the model's spans end right before the interpreter's fence.
+  const r = render(tinyTemplate(), { question: probs[0]!.question, turns: teacherSolutionOfKind(probs[0]!, "recover").turns });
+  for (const sp of r.spans.slice(0, -1)) assert.ok(r.text.startsWith("```output\n", sp.end));
+});
+
+test("teacher observations are what the real Pyodide interpreter prints", async () => {
+  const pool = new PyodidePool({ workers: 1, timeoutMs: 10000 });
+  try {
+    const probs = syntheticProblems({ n: SYNTHETIC_TEMPLATES.length, seed: 4 });
+    for (const p of probs) {
+      for (const kind of ["correct", "misconception", "recover"] as const) {
+        const s = teacherSolutionOfKind(p, kind);
+        const session = pool.session();
+        for (let i = 0; i + 1 < s.turns.length; i += 2) {
+          const code = extractCode(s.turns[i]!.text).blocks.join("\n");
+          const got = observationText(await session.run(code));
+          assert.equal(got, s.turns[i + 1]!.text, `${p.subject} ${kind} turn ${i}`);
+        }
+        session.close();
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});
