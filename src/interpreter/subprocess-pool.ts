@@ -113,6 +113,7 @@ export class SubprocessPool extends BasePool {
     slot.ready = false;
     slot.jobs = 0;
     slot.spawnStart = performance.now();
+    (slot as Slot & { refd?: boolean }).refd = undefined;
     const cfg = {
       memLimitMb: o.memoryLimitMb,
       maxRecursion: o.maxRecursion,
@@ -175,10 +176,13 @@ export class SubprocessPool extends BasePool {
     const busy = this.queue.length > 0 || this.slots.some((s) => s.job) || this.readyWaiters.length > 0;
     for (const s of this.slots) {
       const p = s.proc;
-      if (!p) continue;
-      for (const st of [p, ...p.stdio] as unknown as ({ ref?: () => void; unref?: () => void } | null)[]) {
-        if (busy) st?.ref?.();
-        else st?.unref?.();
+      if (!p || (s as Slot & { refd?: boolean }).refd === busy) continue;
+      (s as Slot & { refd?: boolean }).refd = busy;
+      type Refable = { ref?: () => void; unref?: () => void; destroyed?: boolean } | null;
+      for (const st of [p, ...p.stdio] as unknown as Refable[]) {
+        if (!st || st.destroyed) continue;
+        if (busy) st.ref?.();
+        else st.unref?.();
       }
     }
   }
