@@ -37,7 +37,7 @@ if [ "$mode" = pack ]; then
   [ -f "$P/dawn.node.xz" ] || xz -T0 -6 -c "$G/node_modules/webgpu/dist/linux-x64/dawn.node" >"$P/dawn.node.xz"
   [ -f "$P/node.xz" ] || xz -T0 -6 -c "$(command -v node)" >"$P/node.xz"
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
-  mkdir -p /tmp/amd64/partial && apt-get $o update -qq && (cd "$P/gl" && apt-get $o download libvulkan1)
+  mkdir -p /tmp/amd64/partial && apt-get $o update -qq && (cd "$P/gl" && apt-get $o download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0)
   du -sh "$P"
   exit 0
 fi
@@ -53,10 +53,9 @@ W=/tmp/mathagent-gpu
 rm -rf "$W" && mkdir -p "$W" && cp -r .cache/gpu/pack/. "$W/"
 xz -dc "$W/node.xz" >"$W/node" && chmod +x "$W/node"
 mkdir -p "$W/node_modules/webgpu/dist/linux-x64" && xz -dc "$W/dawn.node.xz" >"$W/node_modules/webgpu/dist/linux-x64/dawn.node"
-if ! ldconfig -p | grep -q libvulkan.so.1; then
-  for f in "$W"/gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-fi
+# Vulkan loader + GL vendor-neutral dispatch (libGLX_nvidia.so.0, which the NVIDIA ICD names, needs libglvnd)
+for f in "$W"/gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
 for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
   if [ -f "$icd" ]; then export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"; break; fi
 done

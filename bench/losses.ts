@@ -10,8 +10,10 @@
  * Batch = [chosen…, rejected…]; the mask zeroes the first 25% of tokens (prompt) and 50–60% (tool
  * output); reference log-probs are constants; β = 0.1. Times are medians after one warm-up run.
  * Each (backend, size, impl) runs in its own child process. Memory beyond the logits:
- * - "heap+" (wasm only): growth of the wasm heap over the runs — real bytes, an upper bound
- *   (the heap never shrinks; fragmentation counts);
+ * - "live+" (wasm only): peak of the live wasm allocations (malloc/free wrapped) minus those live
+ *   before — the exact extra bytes the computation held at once;
+ * - "heap+" (wasm only): growth of the wasm heap over the runs — what the process really took,
+ *   an upper bound (the heap never shrinks, grows in 20% steps, and fragments);
  * - "tfjs+": tfjs's own peak accounting (`tf.profile().peakBytes` minus the bytes held before),
  *   which counts every tensor object, views (reshape/clone) included, so it overstates.
  */
@@ -59,10 +61,44 @@ interface Row {
   /** wasm heap growth over the forward runs / over all runs (MiB), wasm only. */
   fwdHeapMiB?: number;
   fwdBwdHeapMiB?: number;
+  /** Peak live wasm allocations beyond what was live before (MiB), wasm only. */
+  fwdLiveMiB?: number;
+  fwdBwdLiveMiB?: number;
   maxRssMiB?: number;
   logitsMiB: number;
   ok: boolean;
   note?: string;
+}
+
+/**
+ * Live wasm allocations, tracked by wrapping the module's malloc/free: the exact bytes the tensors
+ * occupy (no heap-growth overshoot, no fragmentation). Returns null off wasm.
+ */
+function trackWasmAllocations(): { reset(): void; peakBytes(): number; liveBytes(): number } | null {
+  if (tf.getBackend() !== "wasm") return null;
+  const w = (tf.backend() as unknown as { wasm?: Record<string, unknown> }).wasm as { _malloc(n: number): number; _free(p: number): void } | undefined;
+  if (!w || typeof w._malloc !== "function") return null;
+  const sizes = new Map<number, number>();
+  let live = 0;
+  let peak = 0;
+  const malloc = w._malloc.bind(w);
+  const free = w._free.bind(w);
+  w._malloc = (n: number) => {
+    const ptr = malloc(n);
+    sizes.set(ptr, n);
+    live += n;
+    if (live > peak) peak = live;
+    return ptr;
+  };
+  w._free = (ptr: number) => {
+    const n = sizes.get(ptr);
+    if (n !== undefined) {
+      live -= n;
+      sizes.delete(ptr);
+    }
+    free(ptr);
+  };
+  return { reset: () => void (peak = live), peakBytes: () => peak, liveBytes: () => live };
 }
 
 function wasmHeapBytes(): number | undefined {
@@ -123,13 +159,19 @@ async function run(backend: BackendName, [B, T, V]: [number, number, number], im
     return (prof.peakBytes - before) / 2 ** 20;
   };
   const heap0 = wasmHeapBytes();
+  const allocs = trackWasmAllocations();
   // correctness guard: the loss must be finite (WebGPU over its binding limit returns garbage silently)
   const check = tf.tidy(() => loss(x));
   const lv = (await check.data())[0]!;
   check.dispose();
+  const base = allocs?.liveBytes() ?? 0;
+  allocs?.reset();
   const fwdMs = await time(fwd);
+  const live1 = allocs ? (allocs.peakBytes() - base) / 2 ** 20 : undefined;
   const heap1 = wasmHeapBytes();
+  allocs?.reset();
   const fwdBwdMs = await time(fwdBwd);
+  const live2 = allocs ? (allocs.peakBytes() - base) / 2 ** 20 : undefined;
   const heap2 = wasmHeapBytes();
   const row: Row = {
     backend,
@@ -140,6 +182,7 @@ async function run(backend: BackendName, [B, T, V]: [number, number, number], im
     fwdExtraMiB: await peak(fwd),
     fwdBwdExtraMiB: await peak(fwdBwd),
     ...(heap0 !== undefined ? { fwdHeapMiB: (heap1! - heap0) / 2 ** 20, fwdBwdHeapMiB: (heap2! - heap0) / 2 ** 20 } : {}),
+    ...(live1 !== undefined ? { fwdLiveMiB: live1, fwdBwdLiveMiB: live2! } : {}),
     logitsMiB,
     ok: Number.isFinite(lv),
     ...(Number.isFinite(lv) ? {} : { note: `loss is ${lv}` }),
@@ -161,8 +204,8 @@ if (values.child) {
 const rows: Row[] = [];
 const backends = await presentBackends();
 console.error(`# backends: ${backends.join(", ")}; sizes ${values.sizes}; reps ${reps}; chunk ${chunkBytes ? chunkBytes / 2 ** 20 + " MiB" : "default"}`);
-console.log("| backend | B×T×V | impl | fwd ms | fwd+bwd ms | heap+ MiB fwd / fwd+bwd (× logits) | tfjs+ MiB fwd / fwd+bwd | maxRSS MiB | loss finite |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("| backend | B×T×V | impl | fwd ms | fwd+bwd ms | live+ MiB fwd / fwd+bwd (× logits) | heap+ MiB fwd / fwd+bwd | tfjs+ MiB fwd / fwd+bwd | maxRSS MiB | loss finite |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 const f = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(0) : "–");
 for (const backend of backends) {
   for (const size of sizes) {
@@ -179,8 +222,9 @@ for (const backend of backends) {
         r = { backend, size: size.join("x"), impl, fwdMs: NaN, fwdBwdMs: NaN, fwdExtraMiB: NaN, fwdBwdExtraMiB: NaN, logitsMiB: (size[0] * size[1] * size[2] * 4) / 2 ** 20, ok: false, note: why };
       }
       rows.push(r);
-      const heap = r.fwdHeapMiB !== undefined ? `${f(r.fwdHeapMiB)} / ${f(r.fwdBwdHeapMiB)} (${(r.fwdBwdHeapMiB! / r.logitsMiB).toFixed(1)}×)` : "–";
-      console.log(`| ${r.backend} | ${r.size} | ${r.impl} | ${f(r.fwdMs)} | ${f(r.fwdBwdMs)} | ${heap} | ${f(r.fwdExtraMiB)} / ${f(r.fwdBwdExtraMiB)} | ${f(r.maxRssMiB)} | ${r.ok ? "yes" : `NO ${r.note ?? ""}`} |`);
+      const heap = r.fwdHeapMiB !== undefined ? `${f(r.fwdHeapMiB)} / ${f(r.fwdBwdHeapMiB)}` : "–";
+      const live = r.fwdLiveMiB !== undefined ? `${f(r.fwdLiveMiB)} / ${f(r.fwdBwdLiveMiB)} (${(r.fwdBwdLiveMiB! / r.logitsMiB).toFixed(1)}×)` : "–";
+      console.log(`| ${r.backend} | ${r.size} | ${r.impl} | ${f(r.fwdMs)} | ${f(r.fwdBwdMs)} | ${live} | ${heap} | ${f(r.fwdExtraMiB)} / ${f(r.fwdBwdExtraMiB)} | ${f(r.maxRssMiB)} | ${r.ok ? "yes" : `NO ${r.note ?? ""}`} |`);
     }
   }
 }

@@ -127,7 +127,7 @@ interface WasmBackendInternals {
  */
 export function rowSlice(x: tf.Tensor2D, r0: number, n: number): tf.Tensor2D {
   const [N, V] = x.shape;
-  if (r0 === 0 && n === N) return tf.clone(x);
+  if (r0 === 0 && n === N) return tf.clone(x); // (a copy on wasm: callers avoid this case)
   if (x.dtype === "float32" && tf.getBackend() === "wasm") {
     const be = tf.backend() as unknown as WasmBackendInternals;
     const off = be.dataIdMap?.get(x.dataId as object)?.memoryOffset;
@@ -191,10 +191,11 @@ export function tokenLogProbs(
     const probs: tf.Tensor2D[] = [];
     for (let r0 = 0; r0 < N; r0 += rows) {
       const n = Math.min(rows, N - r0);
-      const xc = rowSlice(x2, r0, n);
+      const whole = n === N; // one chunk: use the input itself (a clone copies on wasm)
+      const xc = whole ? x2 : rowSlice(x2, r0, n);
       const [p, lse] = softmaxLse(xc);
       vals.push(tf.tidy(() => tf.sub(pick(xc, tf.slice(y, [r0], [n]), mode), lse)));
-      xc.dispose();
+      if (!whole) xc.dispose();
       lse.dispose();
       if (recording) probs.push(p);
       else p.dispose();
