@@ -24,6 +24,9 @@ interface Row {
   perSec: number;
   p50: number;
   p99: number;
+  /** execution time in the worker (Observation.durationMs), without queueing and transport */
+  s50?: number;
+  s99?: number;
 }
 const q = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,6 +36,7 @@ const q = (xs: number[], p: number) => {
 /** Closed loop: `clients` concurrent callers, each taking the next snippet when its last one finished. */
 async function closedLoop(run: (code: string) => Promise<unknown>, codes: string[], clients: number) {
   const lat: number[] = [];
+  const svc: number[] = [];
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -40,21 +44,22 @@ async function closedLoop(run: (code: string) => Promise<unknown>, codes: string
       while (next < codes.length) {
         const code = codes[next++]!;
         const s = performance.now();
-        await run(code);
+        const o = (await run(code)) as { durationMs?: number } | undefined;
         lat.push(performance.now() - s);
+        if (o && typeof o.durationMs === "number") svc.push(o.durationMs);
       }
     }),
   );
   const wall = (performance.now() - t0) / 1000;
-  return { perSec: codes.length / wall, p50: q(lat, 0.5), p99: q(lat, 0.99) };
+  return { perSec: codes.length / wall, p50: q(lat, 0.5), p99: q(lat, 0.99), s50: svc.length ? q(svc, 0.5) : NaN, s99: svc.length ? q(svc, 0.99) : NaN };
 }
 
-async function benchPool(name: string, make: () => Interpreter & { ready(): Promise<void> }, workers: number): Promise<Row> {
+async function benchPool(name: string, make: () => Interpreter & { ready(): Promise<void> }, workers: number, clients = workers): Promise<Row> {
   const pool = make();
   try {
     await pool.ready();
-    await closedLoop((c) => pool.run(c), snippets.slice(0, Math.min(150, N)), workers); // warm-up (JIT, sympy caches)
-    const r = await closedLoop((c) => pool.run(c), snippets, workers);
+    await closedLoop((c) => pool.run(c), snippets.slice(0, Math.min(150, N)), clients); // warm-up (JIT, sympy caches)
+    const r = await closedLoop((c) => pool.run(c), snippets, clients);
     return { name, n: N, ...r };
   } finally {
     await pool.close();
@@ -125,6 +130,10 @@ rows.push(await benchPool("pyodide N=1 (hardened)", () => new PyodidePool({ work
 rows.push(await benchPool("pyodide N=2 (hardened)", () => new PyodidePool({ workers: 2, log: () => {} }), 2));
 rows.push(await benchPool("cpython persistent N=1", () => new SubprocessPool({ workers: 1 }), 1));
 rows.push(await benchPool("cpython persistent N=2", () => new SubprocessPool({ workers: 2 }), 2));
+// a rollout keeps many trajectories in flight: with a queue in front of the workers the IPC hop to
+// the locked-down host process is hidden (latency then includes queueing)
+rows.push(await benchPool("pyodide N=2 (hardened), 8 in flight", () => new PyodidePool({ workers: 2, log: () => {} }), 2, 8));
+rows.push(await benchPool("cpython persistent N=2, 8 in flight", () => new SubprocessPool({ workers: 2 }), 2, 8));
 if (!values["skip-spawn"]) {
   const sub = snippets.slice(0, SPAWN_N);
   for (const c of [1, 2]) rows.push({ name: `cpython process/snippet N=${c}`, n: sub.length, ...(await closedLoop(spawnOne, sub, c)) });
@@ -132,16 +141,19 @@ if (!values["skip-spawn"]) {
 const base = (name: string) => rows.find((r) => r.name === name);
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
 console.log("");
-console.log("| executor | snippets | snippets/s | p50 ms | p99 ms | vs cpython persistent (same N) | vs process/snippet (same N) |");
-console.log("|---|---|---|---|---|---|---|");
+console.log("| executor | snippets | snippets/s | p50 ms | p99 ms | worker p50 / p99 ms | vs cpython persistent (same N) | vs process/snippet (same N) |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const nW = r.name.match(/N=(\d)/)?.[1];
-  const pers = base(`cpython persistent N=${nW}`);
+  const pers = base(`cpython persistent N=${nW}${r.name.includes("in flight") ? ", 8 in flight" : ""}`);
   const spawnRow = base(`cpython process/snippet N=${nW}`);
-  console.log(`| ${r.name} | ${r.n} | ${f(r.perSec)} | ${f(r.p50, 2)} | ${f(r.p99, 1)} | ${pers ? f(r.perSec / pers.perSec, 2) + "×" : "-"} | ${spawnRow ? f(r.perSec / spawnRow.perSec, 1) + "×" : "-"} |`);
+  console.log(`| ${r.name} | ${r.n} | ${f(r.perSec)} | ${f(r.p50, 2)} | ${f(r.p99, 1)} | ${f(r.s50 ?? NaN, 2)} / ${f(r.s99 ?? NaN, 1)} | ${pers ? f(r.perSec / pers.perSec, 2) + "×" : "-"} | ${spawnRow ? f(r.perSec / spawnRow.perSec, 1) + "×" : "-"} |`);
 }
-const goal = base("pyodide N=2 (hardened)")!;
-console.log(`\ngoal on 2 cores: ≥ 250 snippets/s and p99 ≤ 60 ms with N=2 → ${f(goal.perSec)} /s, p99 ${f(goal.p99)} ms: ${goal.perSec >= 250 && goal.p99 <= 60 ? "MET" : "NOT MET"}`);
+for (const g of ["pyodide N=2 (hardened)", "pyodide N=2 (hardened), 8 in flight"]) {
+  const goal = base(g)!;
+  console.log(`goal on 2 cores (≥ 250 snippets/s, p99 ≤ 60 ms), ${g}: ${f(goal.perSec)} /s, p99 ${f(goal.p99)} ms → ${goal.perSec >= 250 && goal.p99 <= 60 ? "MET" : "NOT MET"}`);
+}
+console.log(`load average during the run: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores)`);
 
 const fr1 = await firstResult(() => new PyodidePool({ workers: 1, log: () => {} }));
 const fr2 = await firstResult(() => new PyodidePool({ workers: 2, log: () => {} }));
