@@ -49,7 +49,7 @@ for (const b of working) {
     const t0 = performance.now();
     let res: Record<string, unknown>;
     try {
-      const r = selfCheck({
+      const r = await selfCheck({
         B: c.shape[0],
         T: c.shape[1],
         V: c.shape[2],

@@ -90,7 +90,12 @@ async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
   }
   if (!adapter) return "WebGPU found no adapter (no Vulkan driver/ICD for a GPU; check `vulkaninfo --summary`)";
   const info = adapter.info ?? {};
-  webgpuAdapterInfo = { ...info };
+  // Dawn's GPUAdapterInfo exposes its fields as getters: copy the known ones.
+  webgpuAdapterInfo = {};
+  for (const k of ["vendor", "architecture", "device", "description", "isFallbackAdapter", "backendType"]) {
+    const v = (info as Record<string, unknown>)[k];
+    if (v !== undefined && v !== "") webgpuAdapterInfo[k] = v;
+  }
   const software = info["isFallbackAdapter"] === true || info["architecture"] === "software" || /llvmpipe|swiftshader|lavapipe/i.test(String(info["device"] ?? ""));
   if (software && !allowSoftware) {
     return `WebGPU adapter is software (${String(info["device"] ?? info["vendor"] ?? "?")}); set MATHAGENT_ALLOW_SOFTWARE_GPU=1 to use it`;

@@ -10,15 +10,15 @@ import { tokenLogProbs, type TokenLogProbOptions } from "./logprobs.js";
 export type LogitsFn = (inputIds: tf.Tensor2D) => tf.Tensor;
 
 /**
- * Per-token reference log-probs `[B,T]` (a constant tensor: no gradient reaches the reference
- * model). Intermediates are freed; the caller owns the result.
+ * Per-token reference log-probs `[B,T]`, read back to the host (async: WebGPU reads only
+ * asynchronously in Node). Store them in a `ReferenceLogProbCache`, or make a constant tensor of
+ * them: no gradient reaches the reference model. Intermediates are freed.
  */
-export function referenceTokenLogProbs(model: LogitsFn, inputIds: tf.Tensor2D, labels: tf.Tensor2D, opts: TokenLogProbOptions = {}): tf.Tensor2D {
-  return tf.tidy(() => {
-    const lp = tokenLogProbs(model(inputIds), labels, opts);
-    // Break any tape connection: a fresh tensor from the values.
-    return tf.tensor2d(lp.dataSync() as Float32Array, lp.shape as [number, number]);
-  });
+export async function referenceTokenLogProbs(model: LogitsFn, inputIds: tf.Tensor2D, labels: tf.Tensor2D, opts: TokenLogProbOptions = {}): Promise<Float32Array> {
+  const lp = tf.tidy(() => tokenLogProbs(model(inputIds), labels, opts));
+  const v = (await lp.data()) as Float32Array;
+  lp.dispose();
+  return v;
 }
 
 /** Per-token reference log-probs by trajectory key, computed once per iteration. */

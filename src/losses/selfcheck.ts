@@ -22,7 +22,8 @@ export interface SelfCheckResult {
   ok: boolean;
 }
 
-export function selfCheck(opts: { B?: number; T?: number; V?: number; seed?: number } & TokenLogProbOptions = {}): SelfCheckResult {
+/** Async: WebGPU in Node can only read tensors back asynchronously (its dataSync needs OffscreenCanvas). */
+export async function selfCheck(opts: { B?: number; T?: number; V?: number; seed?: number } & TokenLogProbOptions = {}): Promise<SelfCheckResult> {
   const B = opts.B ?? 2; // B/2 pairs: rows [0, B/2) chosen, [B/2, B) rejected
   const T = opts.T ?? 64;
   const V = opts.V ?? 32000;
@@ -89,7 +90,8 @@ export function selfCheck(opts: { B?: number; T?: number; V?: number; seed?: num
     const { value, grad } = tf.valueAndGrad(f)(x);
     return [lp1, value, grad];
   });
-  const result = { lpv: lpT.dataSync(), lossv: valueT.dataSync()[0]!, g: gradT.dataSync() };
+  const [lpv, lossArr, g] = await Promise.all([lpT.data(), valueT.data(), gradT.data()]);
+  const result = { lpv, lossv: lossArr[0]!, g };
   tf.dispose([lpT, valueT, gradT]);
   const ms = performance.now() - t0;
   let logpRelErr = 0;

@@ -17,7 +17,7 @@ for (const backend of TEST_BACKENDS) {
     const B = 2, T = 9, V = 61;
     const cases: [number, GradMode][] = [[4 * V * 1, "scatter"], [4 * V * 5, "onehot"], [4 * V * 5, "scatter"], [64 << 20, "auto"]];
     for (const [chunkBytes, grad] of cases) {
-      it(`values and gradient match float64 (chunk of ${chunkRows(V, B * T, chunkBytes)} rows, ${grad} gradient)`, () => {
+      it(`values and gradient match float64 (chunk of ${chunkRows(V, B * T, chunkBytes)} rows, ${grad} gradient)`, async () => {
         const r = rng(SEED + chunkBytes + grad.length);
         const { logits, labels } = randomBatch(r, B, T, V);
         const mask = randomMask(r, B, T);
@@ -25,14 +25,14 @@ for (const backend of TEST_BACKENDS) {
         const y = tf.tensor2d(labels, [B, T], "int32");
         const m = tf.tensor2d(mask, [B, T]);
         const lp = tokenLogProbs(x, y, { chunkBytes, grad });
-        const got = lp.dataSync();
+        const got = (await lp.data());
         const want = tokenLogp64(logits, labels, V);
         for (let i = 0; i < want.length; i++) {
           assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.max(1, Math.abs(want[i]!)), `logp[${i}] ${got[i]} vs ${want[i]} ${seedMsg}`);
         }
         // gradient of Σ mask·logp
         const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tokenLogProbs(z, y, { chunkBytes, grad }), m)))(x);
-        const gv = g.dataSync();
+        const gv = (await g.data());
         const gw = tokenLogpGrad64(logits, labels, V, Float64Array.from(mask));
         assert.ok(relL2(gv, gw) <= 1e-3, `grad rel-L2 ${relL2(gv, gw)} ${seedMsg}`);
         // masked tokens get exactly zero gradient
@@ -46,12 +46,12 @@ for (const backend of TEST_BACKENDS) {
 
     const modes: GatherMode[] = backend === "wasm" ? ["flat", "onehot"] : backend === "webgpu" ? ["batchDims", "onehot"] : ["flat", "batchDims", "onehot"];
     for (const gather of modes) {
-      it(`gather "${gather}" gives the same values`, () => {
+      it(`gather "${gather}" gives the same values`, async () => {
         const r = rng(SEED + 7);
         const { logits, labels } = randomBatch(r, 1, 6, 37);
         const lp = tf.tidy(() => tokenLogProbs(tf.tensor3d(logits, [1, 6, 37]), tf.tensor2d(labels, [1, 6], "int32"), { gather }));
         const want = tokenLogp64(logits, labels, 37);
-        const got = lp.dataSync();
+        const got = (await lp.data());
         for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4 * Math.max(1, Math.abs(want[i]!)), `${gather}: ${got[i]} vs ${want[i]} ${seedMsg}`);
         lp.dispose();
       });
@@ -62,7 +62,7 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(resolveGradMode("auto"), backend === "webgpu" ? "onehot" : "scatter");
     });
 
-    it("from hidden states: values and gradients (hidden, LM head) match float64", () => {
+    it("from hidden states: values and gradients (hidden, LM head) match float64", async () => {
       const r = rng(SEED + 11);
       const Bh = 2, Th = 5, D = 8, Vh = 29;
       const h = Float32Array.from({ length: Bh * Th * D }, () => normal(r));
@@ -95,11 +95,11 @@ for (const backend of TEST_BACKENDS) {
       const ct = tf.tensor2d(Float32Array.from(coef), [Bh, Th]);
       const opts = { chunkBytes: 4 * Vh * 3 };
       const lp = tokenLogProbsFromHidden(ht, wt, yt, opts);
-      const got = lp.dataSync();
+      const got = (await lp.data());
       for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4 * Math.max(1, Math.abs(want[i]!)), `hidden logp ${got[i]} vs ${want[i]} ${seedMsg}`);
       const [dh, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tokenLogProbsFromHidden(a, b, yt, opts), ct)))([ht, wt]);
-      assert.ok(relL2(dh!.dataSync(), gh) <= 1e-3, `d hidden rel-L2 ${relL2(dh!.dataSync(), gh)} ${seedMsg}`);
-      assert.ok(relL2(dw!.dataSync(), gw) <= 1e-3, `d lmHead rel-L2 ${relL2(dw!.dataSync(), gw)} ${seedMsg}`);
+      assert.ok(relL2((await dh!.data()), gh) <= 1e-3, `d hidden rel-L2 ${relL2((await dh!.data()), gh)} ${seedMsg}`);
+      assert.ok(relL2((await dw!.data()), gw) <= 1e-3, `d lmHead rel-L2 ${relL2((await dw!.data()), gw)} ${seedMsg}`);
       tf.dispose([ht, wt, yt, ct, lp, dh!, dw!]);
     });
 

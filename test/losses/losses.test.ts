@@ -63,7 +63,7 @@ for (const backend of TEST_BACKENDS) {
         const out = run(xc, xr);
         const m = await readMdpoMetrics(out);
         assert.ok(relErr(m.loss, want.loss) <= 1e-4, `loss ${m.loss} vs ${want.loss} ${seedMsg}`);
-        const losses = out.losses.dataSync();
+        const losses = (await out.losses.data());
         want.losses.forEach((l, i) => assert.ok(relErr(losses[i]!, l) <= 1e-4, `pair ${i} loss ${losses[i]} vs ${l} ${seedMsg}`));
         for (const [k, v] of Object.entries(want.metrics)) {
           assert.ok(relErr((m as unknown as Record<string, number>)[k]!, v) <= 1e-4, `${k}: ${(m as unknown as Record<string, number>)[k]} vs ${v} ${seedMsg}`);
@@ -74,8 +74,8 @@ for (const backend of TEST_BACKENDS) {
         const [gc, gr] = tf.grads((a: tf.Tensor, bb: tf.Tensor) => run(a, bb).loss)([xc, xr]);
         const gcw = tokenLogpGrad64(b.c.logits, b.c.labels, V, want.dc);
         const grw = tokenLogpGrad64(b.j.logits, b.j.labels, V, want.dr);
-        const gcv = gc!.dataSync();
-        const grv = gr!.dataSync();
+        const gcv = (await gc!.data());
+        const grv = (await gr!.data());
         assert.ok(relL2(gcv, gcw) <= 1e-3, `chosen grad rel-L2 ${relL2(gcv, gcw)} ${seedMsg}`);
         // hinge beyond the margin has an all-zero gradient: compare absolutely then
         if (grw.some((x) => x !== 0)) assert.ok(relL2(grv, grw) <= 1e-3, `rejected grad rel-L2 ${relL2(grv, grw)} ${seedMsg}`);
@@ -130,7 +130,7 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(m.desirable, 3);
       const g = tf.grad((a: tf.Tensor) => run(a).loss)(x);
       const gw = tokenLogpGrad64(logits, labels, V, want.d);
-      const gv = g.dataSync();
+      const gv = (await g.data());
       assert.ok(relL2(gv, gw) <= 1e-3, `kto grad rel-L2 ${relL2(gv, gw)} ${seedMsg}`);
       for (let i = 0; i < B * T; i++) if (mask[i] === 0) for (let v = 0; v < V; v++) assert.ok(gv[i * V + v] === 0, `masked token ${i} has gradient`);
       // host path
@@ -152,7 +152,7 @@ for (const backend of TEST_BACKENDS) {
       assert.equal((await fixed.kl.data())[0], 0);
       // the gradient through a detached quantity is zero
       const g = tf.grad((z: tf.Tensor) => tf.sum(stopGradient(tf.mul(z, 3))))(policy);
-      assert.deepEqual(Array.from(g.dataSync()), [0, 0, 0, 0]);
+      assert.deepEqual(Array.from((await g.data())), [0, 0, 0, 0]);
       tf.dispose([policy, g]);
     });
 

@@ -50,7 +50,7 @@ export const command: Command = {
     let check: Awaited<ReturnType<typeof import("../../losses/selfcheck.js").selfCheck>> | undefined;
     if (values.check) {
       const { selfCheck } = await import("../../losses/selfcheck.js");
-      check = selfCheck({ B: shape[0], T: shape[1], V: shape[2] });
+      check = await selfCheck({ B: shape[0], T: shape[1], V: shape[2] });
     }
     if (values.json) {
       io.stdout.write(JSON.stringify({ ...report, tfjsVersion: tf.version.tfjs, ...(check ? { check } : {}) }, null, 2) + "\n");

@@ -270,7 +270,7 @@ async function dpoWithTfjs(pairs: LogProbPair[], opts: Parameters<typeof mdpoFro
     opts,
   );
   const metrics = await readMdpoMetrics(out);
-  const [l, cr, rr, cl, rl] = [out.losses, out.chosenRewards, out.rejectedRewards, out.chosenLogps, out.rejectedLogps].map((x) => x.dataSync());
+  const [l, cr, rr, cl, rl] = await Promise.all([out.losses, out.chosenRewards, out.rejectedRewards, out.chosenLogps, out.rejectedLogps].map((x) => x.data()));
   const host = mdpoFromLogProbs(pairs, opts); // token counts and NLL per pair
   return {
     metrics,
@@ -287,7 +287,7 @@ async function ktoWithTfjs(examples: LogProbExample[], opts: Parameters<typeof m
   const t = (rows: ArrayLike<number>[]) => tf.tensor2d(pad(rows, T), [B, T]);
   const out = mktoLoss({ policy: t(examples.map((e) => e.policy)), ref: t(examples.map((e) => e.ref)), mask: t(examples.map((e) => e.mask)), desirable: examples.map((e) => e.desirable) }, opts);
   const metrics = await readMktoMetrics(out);
-  const [l, r, lp] = [out.losses, out.rewards, out.logps].map((x) => x.dataSync());
+  const [l, r, lp] = await Promise.all([out.losses, out.rewards, out.logps].map((x) => x.data()));
   const host = mktoFromLogProbs(examples, opts);
   return { metrics, examples: host.examples.map((h, i) => ({ ...h, loss: l![i]!, reward: r![i]!, logp: lp![i]! })) };
 }
