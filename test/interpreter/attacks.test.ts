@@ -400,8 +400,11 @@ test("recursion: unbounded recursion gives RecursionError", async () => {
 });
 test("recursion: a raised limit is capped and deep recursion stays safe", async () => {
   const o = await attack(`import sys\nsys.setrecursionlimit(10**7)\nprint(sys.getrecursionlimit())\ndef f(n):\n    return f(n + 1)\nf(0)`, 10000);
-  assert.ok(o.status === "error" || o.status === "crash", JSON.stringify(o));
+  assert.equal(o.status, "error", JSON.stringify(o));
+  assert.match(o.error!, /RecursionError/);
   assert.match(o.stdout, /^50000\n/);
+  const deep = await attack(`import sys\nsys.setrecursionlimit(46000)\ndef f(n):\n    return 1 + f(n + 1) if n < 45000 else 0\nf(0)`);
+  assert.equal(deep.value, "45000");
   await healthy();
   const p = await pool.run(`import sys\nsys.getrecursionlimit()`);
   assert.equal(p.value, "1000");
