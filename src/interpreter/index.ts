@@ -9,6 +9,6 @@ export {
   observationText,
   errorLine,
 } from "./observation.js";
-export { PyodidePool, type PyodidePoolOptions, probeUnshare } from "./pyodide-pool.js";
+export { PyodidePool, type PyodidePoolOptions, probeUnshare, lockdownCommand } from "./pyodide-pool.js";
 export { BasePool } from "./base.js";
 export { SubprocessPool, type SubprocessPoolOptions } from "./subprocess-pool.js";

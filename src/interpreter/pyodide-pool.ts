@@ -68,6 +68,46 @@ function permissionFlag(): string | null {
 }
 
 /**
+ * The command line that runs `script` in the locked-down executor process (the outer layer):
+ * Node's permission model (read-only access to `readable` folders, worker threads allowed; no
+ * writes, child processes or addons), no code generation from strings, an empty environment, and
+ * `unshare -rn` (new user + network namespace: no network) when the OS allows it. Each missing
+ * piece is reported through `warn` (which may throw, for isolation "strict").
+ */
+export function lockdownCommand(
+  script: string,
+  readable: string[],
+  isolation: "auto" | "strict" | "none" = "auto",
+  warn: (message: string) => void = (m) => console.warn(`[mathagent interpreter] ${m}`),
+): { cmd: string; args: string[]; env: NodeJS.ProcessEnv; isolation: { permission: boolean; network: boolean; emptyEnv: boolean } } {
+  const nodeArgs = ["--no-warnings"];
+  let cmd = process.execPath;
+  let args: string[] = [];
+  const iso = { permission: false, network: false, emptyEnv: isolation !== "none" };
+  if (isolation !== "none") {
+    const flag = permissionFlag();
+    if (flag) {
+      const dirs = new Set(readable.map((p) => path.resolve(p) + path.sep));
+      nodeArgs.push(flag, ...[...dirs].map((p) => `--allow-fs-read=${p}`), "--allow-worker");
+      iso.permission = true;
+    } else {
+      warn("this Node has no permission model: the interpreter host can read files and spawn processes");
+    }
+    nodeArgs.push("--disallow-code-generation-from-strings");
+    const unshare = probeUnshare();
+    if (unshare) {
+      cmd = unshare;
+      args = ["-rn", process.execPath];
+      iso.network = true;
+    } else {
+      warn("`unshare -rn` is not available here: the interpreter host keeps network access (the inner layer still blocks sockets)");
+    }
+  }
+  args.push(...nodeArgs, script);
+  return { cmd, args, env: isolation === "none" ? { ...process.env } : {}, isolation: iso };
+}
+
+/**
  * The sandboxed Python interpreter: Pyodide (CPython compiled to wasm) in worker threads inside a
  * locked-down child process. See docs/interpreter.md for the hardening and the semantics.
  */
@@ -155,40 +195,17 @@ export class PyodidePool extends BasePool {
       },
     };
 
-    const nodeArgs = ["--no-warnings"];
-    let cmd = process.execPath;
-    let args: string[] = [];
-    const iso = { permission: false, network: false, emptyEnv: o.isolation !== "none" };
-    if (o.isolation !== "none") {
-      const flag = permissionFlag();
-      if (flag) {
-        const readable = new Set([
-          projectPath("node_modules") + path.sep,
-          pyDir + path.sep,
-          runtimeDir + path.sep,
-          cacheDir + path.sep,
-        ]);
-        nodeArgs.push(flag, ...[...readable].map((p) => `--allow-fs-read=${p}`), "--allow-worker");
-        iso.permission = true;
-      } else {
-        this.fail(o.isolation, "this Node has no permission model: the interpreter host can read files and spawn processes");
-      }
-      nodeArgs.push("--disallow-code-generation-from-strings");
-      const unshare = probeUnshare();
-      if (unshare) {
-        cmd = unshare;
-        args = ["-rn", process.execPath];
-        iso.network = true;
-      } else {
-        this.fail(o.isolation, "`unshare -rn` is not available here: the interpreter host keeps network access (the inner layer still blocks sockets)");
-      }
-    }
+    const { cmd, args, env, isolation: iso } = lockdownCommand(
+      path.join(runtimeDir, "host.mjs"),
+      [projectPath("node_modules"), pyDir, runtimeDir, cacheDir],
+      o.isolation,
+      (m) => this.fail(o.isolation, m),
+    );
     this.isolation = iso;
-    args.push(...nodeArgs, path.join(runtimeDir, "host.mjs"));
     this.hostStart = performance.now();
     const child = spawn(cmd, args, {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: o.isolation === "none" ? { ...process.env } : {},
+      env,
       cwd: runtimeDir,
     });
     this.child = child;
