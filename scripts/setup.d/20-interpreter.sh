@@ -19,6 +19,8 @@ PYODIDE_VERSION=$(node -p "require('./$PYODIDE_DIR/package.json').version")
 SYMPY_VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$SRC/sympy/release.py" 2>/dev/null || true)
 MPMATH_VERSION=$(sed -n "s/^__version__ = '\(.*\)'/\1/p" "$SRC/mpmath/__init__.py" 2>/dev/null || true)
 mkdir -p "$OUT"
+# one builder at a time (several `npm test` may start together); the others wait, then find it done
+if command -v flock >/dev/null; then exec 9>"$OUT/.setup.lock"; flock 9; fi
 
 bundle_key="pyodide=$PYODIDE_VERSION sympy=$SYMPY_VERSION mpmath=$MPMATH_VERSION src=$SRC build=$(sha256sum "$RT/build-bundle.mjs" | cut -c1-16)"
 if [ ! -f "$OUT/sympy-pyc.zip" ] || [ "$(cat "$OUT/bundle.stamp" 2>/dev/null)" != "$bundle_key" ]; then

@@ -28,5 +28,6 @@ with zipfile.ZipFile('/bundle.zip', 'w', zipfile.ZIP_STORED) as z:   # legacy .p
                 p = os.path.join(root, f)
                 z.write(p, os.path.relpath(p, '/build'))
 `);
-fs.writeFileSync(out + ".tmp", py.FS.readFile("/bundle.zip"));
-fs.renameSync(out + ".tmp", out);
+const tmp = `${out}.${process.pid}.tmp`; // unique: concurrent setups never share a temp file
+fs.writeFileSync(tmp, py.FS.readFile("/bundle.zip"));
+fs.renameSync(tmp, out);

@@ -11,5 +11,6 @@ const py = await loadPyodide({ _makeSnapshot: true, indexURL: pyodideDir + path.
 py.FS.writeFile("/lib/sympy.zip", new Uint8Array(fs.readFileSync(zipPath)));
 py.runPython("import sys\nif '/lib/sympy.zip' not in sys.path: sys.path.append('/lib/sympy.zip')");
 py.runPython(fs.readFileSync(preimportPath, "utf8"));
-fs.writeFileSync(out + ".tmp", py.makeMemorySnapshot());
-fs.renameSync(out + ".tmp", out);
+const tmp = `${out}.${process.pid}.tmp`; // unique: concurrent setups never share a temp file
+fs.writeFileSync(tmp, py.makeMemorySnapshot());
+fs.renameSync(tmp, out);
