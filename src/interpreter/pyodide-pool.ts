@@ -299,15 +299,21 @@ export class PyodidePool extends BasePool {
       }
       this.pending.set(id, p);
       this.refresh();
-      child.send({
-        type: "run",
-        id,
-        code: job.code,
-        timeoutMs: job.timeoutMs,
-        maxOut: job.maxOut,
-        session: job.session,
-        history: job.history,
-      });
+      try {
+        child.send({
+          type: "run",
+          id,
+          code: job.code,
+          timeoutMs: job.timeoutMs,
+          maxOut: job.maxOut,
+          session: job.session,
+          history: job.history,
+        });
+      } catch (e) {
+        // the host is going away: its 'exit' handler resolves the pending runs as crashes
+        this.pending.delete(id);
+        resolve({ status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${(e as Error).message}` });
+      }
     });
   }
 
