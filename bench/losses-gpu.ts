@@ -26,6 +26,7 @@ interface Cfg {
 
 const cfgs = (b: BackendName): Cfg[] => {
   const base: Cfg[] = [
+    { shape: [2, 8, 1000], required: true },
     { shape: [2, 64, 32000], required: true },
     { shape: [4, 256, 32000], required: true }, // 125 MiB logits, the bench's first size
   ];

@@ -71,7 +71,13 @@ async function tryNative(pkg: string): Promise<string | null> {
 
 let webgpuAdapterInfo: Record<string, unknown> | undefined;
 
+/** The Dawn instance behind tfjs's WebGPU device: kept for the process (if it is collected, reads hang). */
+let webgpuInstance: unknown;
+
 async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
+  if (webgpuInstance && tf.findBackend("webgpu")) {
+    return (await tf.setBackend("webgpu")) ? null : "setBackend(\"webgpu\") failed";
+  }
   let mod: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
     // @ts-ignore TS2307 when the optional package is not installed
@@ -104,6 +110,7 @@ async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
     const g = globalThis as unknown as { navigator?: object };
     if (!g.navigator) Object.defineProperty(globalThis, "navigator", { value: {}, configurable: true, writable: true });
     Object.defineProperty(g.navigator, "gpu", { value: gpu, configurable: true });
+    webgpuInstance = gpu;
     // A literal specifier so that bundlers can include it; it is an optional peer (absent in CI).
     // @ts-ignore TS2307 when the package is not installed
     await import("@tensorflow/tfjs-backend-webgpu");

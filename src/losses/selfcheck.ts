@@ -90,7 +90,14 @@ export async function selfCheck(opts: { B?: number; T?: number; V?: number; seed
     const { value, grad } = tf.valueAndGrad(f)(x);
     return [lp1, value, grad];
   });
-  const [lpv, lossArr, g] = await Promise.all([lpT.data(), valueT.data(), gradT.data()]);
+  const dbg = process.env["MATHAGENT_SELFCHECK_DEBUG"] ? (m: string) => console.error(`[selfcheck ${(performance.now() - t0).toFixed(0)} ms] ${m}`) : () => {};
+  dbg("computed; reading back");
+  const lpv = await lpT.data();
+  dbg("log-probs read");
+  const lossArr = await valueT.data();
+  dbg("loss read");
+  const g = await gradT.data();
+  dbg("gradient read");
   const result = { lpv, lossv: lossArr[0]!, g };
   tf.dispose([lpT, valueT, gradT]);
   const ms = performance.now() - t0;
