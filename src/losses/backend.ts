@@ -53,6 +53,8 @@ async function importOptional(name: string): Promise<unknown> {
   return import(name);
 }
 
+const nativeImport = new Function("s", "return import(s)") as (s: string) => Promise<unknown>;
+
 function isNotInstalled(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
   return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
@@ -80,8 +82,9 @@ async function tryWebgpu(allowSoftware: boolean): Promise<string | null> {
   }
   let mod: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
-    // @ts-ignore TS2307 when the optional package is not installed
-    mod = (await import("webgpu")) as typeof mod;
+    // `webgpu` is ESM-only: a real dynamic import even where this file is compiled to CommonJS
+    // (the notebook kernel), in which TypeScript would turn import() into require().
+    mod = (await nativeImport("webgpu")) as typeof mod;
   } catch (e) {
     return isNotInstalled(e) ? "npm package `webgpu` (Dawn) is not installed" : `webgpu failed to load: ${errMsg(e)}`;
   }
