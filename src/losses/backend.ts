@@ -131,7 +131,23 @@ async function tryWasm(): Promise<string | null> {
     return `@tensorflow/tfjs-backend-wasm failed to load: ${errMsg(e)}`;
   }
   if (!(await tf.setBackend("wasm"))) return "setBackend(\"wasm\") failed";
+  removeEmscriptenProcessHandlers();
   return null;
+}
+
+/**
+ * The wasm module (Emscripten) registers process-wide `uncaughtException` / `unhandledRejection`
+ * handlers that only rethrow, so that any later crash of the process (an EPIPE when the output is
+ * piped to `head`, say) prints the whole minified wasm glue line. Node's own default does the same
+ * thing readably: remove them.
+ */
+function removeEmscriptenProcessHandlers(): void {
+  const rethrows = (l: (...args: never[]) => unknown) => {
+    const src = Function.prototype.toString.call(l);
+    return /ExitStatus/.test(src) || /^function\s*\(\w+\)\s*\{\s*throw \w+;?\s*\}$/.test(src);
+  };
+  for (const l of process.listeners("uncaughtException")) if (rethrows(l)) process.removeListener("uncaughtException", l);
+  for (const l of process.listeners("unhandledRejection")) if (rethrows(l)) process.removeListener("unhandledRejection", l);
 }
 
 async function tryCpu(): Promise<string | null> {
