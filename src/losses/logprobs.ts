@@ -7,7 +7,10 @@
  *   on wasm), batchDims on webgpu (its gather indices go through f32 and break above 2^24);
  * - `oneHot` is always cast from int32 (oneHot(..., "float32") is wrong on wasm);
  * - gathers never need a gradient (wasm has no UnsortedSegmentSum, GatherNd has no gradient);
- * - only 2-D slices and plain (non-transposed) matMuls on the hot path.
+ * - only 2-D slices and plain (non-transposed) matMuls on the hot path; on wasm, row chunks are
+ *   copied straight from the heap (`tf.slice` there first copies the whole input).
+ * Speed: logsumexp comes from the native Softmax kernel (`max(x) − log(max(softmax(x)))`), the
+ * gradient is `softmax·(−dy)` plus a scatter of `dy` at the labels. See docs/losses.md.
  */
 import * as tf from "@tensorflow/tfjs";
 
