@@ -36,10 +36,14 @@ export type MaskMode = "model" | "all";
 
 /**
  * Encode a rendered conversation: BOS + text (+ EOS when the model ended it), labels shifted by
- * one, mask = the model's spans (and the EOS), maskAll = everything after the prompt.
+ * one, mask = the model's spans (plus the hand-over string after each, and the EOS), maskAll =
+ * everything after the prompt.
  */
-export function encodeRendered(tok: CharTokenizer, r: Rendered, endsWithEos: boolean, maxLen: number): EncodedSequence {
-  const m = maskFromSpans(r.text, r.spans, tok, { bosId: tok.bosId! });
+export function encodeRendered(tok: CharTokenizer, r: Rendered, endsWithEos: boolean, maxLen: number, handOver = "```output"): EncodedSequence {
+  // The model writes the hand-over string ("```output") that stops generation before the
+  // interpreter runs (the server cuts it from the text): it counts as model-written, like the EOS.
+  const spans = r.spans.map((sp) => (handOver && r.text.startsWith(handOver, sp.end) ? { start: sp.start, end: sp.end + handOver.length } : sp));
+  const m = maskFromSpans(r.text, spans, tok, { bosId: tok.bosId! });
   const all = maskFromSpans(r.text, [{ start: r.promptLength, end: r.text.length }], tok, { bosId: tok.bosId! });
   const inputIds = m.inputIds;
   const labels = m.labels;

@@ -43,6 +43,7 @@ export async function trainTeacherSft(o: TeacherSftOptions = {}): Promise<{ mode
   const problems = o.problems ?? syntheticProblems({ n: o.n ?? 6000, seed: dataSeed });
   const data = teacherSequences(model, problems, dataSeed, o.rates);
   const result = await sft(model, data, { lr: 2e-3, batchSize: 16, epochs: 1, ...o });
-  model.meta = { ...model.meta, name: "sft", sft: { problems: problems.length, dataSeed, epochs: o.epochs ?? 1, lr: o.lr ?? 2e-3, steps: result.steps, finalLoss: result.losses.slice(-20).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(20, result.losses.length)) } };
+  const earlier = model.meta["sft"];
+  model.meta = { ...model.meta, name: "sft", sft: { ...(earlier ? { continued: earlier } : {}), problems: problems.length, dataSeed, epochs: o.epochs ?? 1, lr: o.lr ?? 2e-3, steps: result.steps, finalLoss: result.losses.slice(-20).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(20, result.losses.length)) } };
   return { model, result };
 }

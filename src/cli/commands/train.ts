@@ -17,6 +17,7 @@ const usage = `usage: mathagent train <sft|iterate|eval> [options]
 sft options:
   --out DIR            where to save the model (required)
   --size small|quick   model size (default small: d=64, 2 layers, 4 heads)
+  --from DIR           continue training a saved tiny policy instead of a fresh one
   --problems N         training problems (default 6000)
   --epochs E           passes over them (default 2)
   --lr LR              peak learning rate (default 2e-3)
@@ -57,7 +58,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 async function runSft(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    out: { type: "string" }, size: { type: "string" }, problems: { type: "string" }, epochs: { type: "string" }, lr: { type: "string" },
+    out: { type: "string" }, from: { type: "string" }, size: { type: "string" }, problems: { type: "string" }, epochs: { type: "string" }, lr: { type: "string" },
     batch: { type: "string" }, seed: { type: "string" }, "data-seed": { type: "string" }, "init-seed": { type: "string" },
   });
   if (!values.out) throw new UsageError("--out DIR is required");
@@ -67,6 +68,7 @@ async function runSft(args: string[], io: CommandIO): Promise<number> {
   io.stderr.write(`backend: ${backend.chosen}\n`);
   const t0 = Date.now();
   const { model, result } = await trainTeacherSft({
+    ...(values.from ? { model: loadModel(values.from) } : {}),
     size: TINY_SIZES[size],
     n: num(values.problems, "problems", 6000, true),
     epochs: num(values.epochs, "epochs", 2, true),
