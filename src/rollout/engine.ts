@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { type ChatTemplate, HORIZON_NOTE, render, type Turn } from "../chat/index.js";
 import { type Completion, type Policy } from "../policy/index.js";
 import { MathagentError } from "../errors.js";
@@ -182,6 +183,8 @@ export async function rollout(opts: RolloutOptions): Promise<RolloutResult> {
   // `signal` stops everything: the caller's abort, or the breaker below.
   const breaker = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, breaker.signal]) : breaker.signal;
+  // Every trajectory in flight listens on it (model call, code run): more than Node's default 10 is expected.
+  setMaxListeners(4 * concurrency + 10, signal);
   const maxConsecutiveErrors = opts.maxConsecutiveErrors ?? Math.max(16, concurrency);
   let consecutiveErrors = 0;
   let tripped: string | undefined;
