@@ -15,8 +15,9 @@ import { rollout, type CodeSession, type Trajectory } from "../rollout/index.js"
 import { Progress } from "../display/index.js";
 import { encodeTrajectory, tinyTemplate } from "./encode.js";
 import type { TinyModel } from "./model.js";
+import type { AdamOptions } from "./optim.js";
 import { TinyPolicy } from "./policy.js";
-import { ktoReference, mdpoTrain, mktoTrain, pairReference, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
+import { ktoReference, TRAINABLE, mdpoTrain, mktoTrain, pairReference, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
 
 /** Whether a finished trajectory's final boxed answer equals its gold answer. */
 export function isCorrect(t: Trajectory): boolean {
@@ -120,11 +121,18 @@ export interface IterateOptions {
   /** true (the paper): prompt and observation tokens are masked out of the log-probs. */
   mask?: boolean;
   beta?: number;
+  /** Peak learning rate of the preference steps (default 1e-4). */
   lr?: number;
+  /** Passes over each iteration's pairs (default 2). */
   epochs?: number;
   batchSize?: number;
-  /** NLL coefficient on the chosen trajectories (M-DPO; default 0, the paper's). */
+  /** NLL coefficient on the chosen trajectories (M-DPO; default 1 for the tiny policy, the paper's default is 0: see docs/train.md). */
   nllCoef?: number;
+  /** Which parameters the preference steps train: "all" (default) or "mlp" (attention and embeddings frozen). */
+  trainable?: "all" | "mlp";
+  /** Adam settings of the preference steps (eps, betas, clipNorm, weightDecay). */
+  optimizer?: AdamOptions;
+  /** Sampling temperature of the data collection (default 0.7). */
   temperature?: number;
   topP?: number;
   horizon?: number;
@@ -209,7 +217,7 @@ export async function iterate(o: IterateOptions): Promise<IterateResult> {
         template: tinyTemplate(),
         interpreter,
         samples: k,
-        temperature: o.temperature ?? 1,
+        temperature: o.temperature ?? 0.7,
         topP: o.topP ?? 1,
         horizon: o.horizon ?? 4,
         maxTokens: o.maxTokens ?? 160,
@@ -231,12 +239,14 @@ export async function iterate(o: IterateOptions): Promise<IterateResult> {
       const tpl = tinyTemplate();
       const maxLen = cur.config.maxLen;
       const trainOpts = {
-        lr: o.lr ?? 5e-4,
+        lr: o.lr ?? 1e-4,
         epochs,
         seed: seed * 1000 + it,
         mask: mask ? ("model" as const) : ("all" as const),
         beta: o.beta ?? 0.1,
         warmupRatio: 0.1,
+        trainable: TRAINABLE[o.trainable ?? "all"],
+        ...o.optimizer,
         ...(o.signal ? { signal: o.signal } : {}),
       };
       let tr: TrainResult;
@@ -252,7 +262,7 @@ export async function iterate(o: IterateOptions): Promise<IterateResult> {
         pairsUsed = pairs.length;
         log(`${phase}: ${pairs.length} pairs, sample accuracy ${(sampleAccuracy * 100).toFixed(1)}%, pass@${k} ${(passAtK * 100).toFixed(1)}%`);
         const cache = await pairReference(ref, pairs, new ReferenceLogProbCache());
-        tr = pairs.length ? await mdpoTrain(next, pairs, cache, { ...trainOpts, batchSize: o.batchSize ?? 8, nllCoef: o.nllCoef ?? 0 }) : { steps: 0, losses: [], logs: [], ms: 0 };
+        tr = pairs.length ? await mdpoTrain(next, pairs, cache, { ...trainOpts, batchSize: o.batchSize ?? 8, nllCoef: o.nllCoef ?? 1 }) : { steps: 0, losses: [], logs: [], ms: 0 };
       } else {
         const items: KtoItem[] = trajs
           .filter((t) => t.finish !== "error")

@@ -129,9 +129,12 @@ function causalBias(T: number): tf.Tensor2D {
 /** Trainable parameters as tf.Variables, by name. */
 export type TfParams = Map<string, tf.Variable>;
 
-export function toVariables(c: TinyConfig, w: Weights, trainable = true): TfParams {
+export function toVariables(c: TinyConfig, w: Weights, trainable: boolean | ((name: string) => boolean) = true): TfParams {
   const out: TfParams = new Map();
-  for (const [name, shape] of paramShapes(c)) out.set(name, tf.variable(tf.tensor(w.get(name)!, shape, "float32"), trainable, `tiny/${name}/${Math.random().toString(36).slice(2)}`));
+  for (const [name, shape] of paramShapes(c)) {
+    const t = typeof trainable === "function" ? trainable(name) : trainable;
+    out.set(name, tf.variable(tf.tensor(w.get(name)!, shape, "float32"), t, `tiny/${name}/${Math.random().toString(36).slice(2)}`));
+  }
   return out;
 }
 

@@ -20,7 +20,19 @@ export interface TrainOptions extends ScheduleOptions, AdamOptions {
   signal?: AbortSignal;
   /** Called after each step. */
   onStep?: (s: StepLog) => void;
+  /** Which parameters train (default all); the others stay frozen. See `TRAINABLE`. */
+  trainable?: (name: string) => boolean;
 }
+
+/**
+ * Parameter subsets: "all", or "mlp" (the MLPs, final LayerNorm and output layer train; embeddings and
+ * attention stay frozen: it keeps the copying circuit SFT built, which preference steps on a tiny model
+ * otherwise damage).
+ */
+export const TRAINABLE: Record<"all" | "mlp", (name: string) => boolean> = {
+  all: () => true,
+  mlp: (name) => /\.(w1|b1|w2|b2|ln2_g|ln2_b)$/.test(name) || name.startsWith("lnf_") || name === "wout" || name === "bout",
+};
 
 export interface StepLog {
   step: number;
@@ -76,7 +88,7 @@ async function optimise(
 ): Promise<TrainResult> {
   await ensureBackend();
   const t0 = performance.now();
-  const vars = toVariables(model.config, model.weights);
+  const vars = toVariables(model.config, model.weights, o.trainable ?? true);
   const opt = new Adam(o);
   const losses: number[] = [];
   const logs: StepLog[] = [];

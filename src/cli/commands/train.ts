@@ -32,6 +32,8 @@ iterate options:
   --samples N          trajectories per prompt (default 4)
   --prompts P          training prompts per iteration (default 200)
   --test N             test problems (default 300, the fixed set)
+  --temperature T      sampling temperature (default 0.7)
+  --trainable all|mlp  parameters the preference steps train (default all; mlp freezes attention and embeddings)
   --lr LR  --beta B  --epochs E  --nll C  --seed S
 
 eval options:
@@ -91,6 +93,7 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
     model: { type: "string" }, out: { type: "string" }, iterations: { type: "string" }, loss: { type: "string" }, reference: { type: "string" },
     mask: { type: "string" }, samples: { type: "string" }, prompts: { type: "string" }, test: { type: "string" }, lr: { type: "string" },
     beta: { type: "string" }, epochs: { type: "string" }, nll: { type: "string" }, seed: { type: "string" },
+    temperature: { type: "string" }, trainable: { type: "string" },
   });
   const loss = values.loss ?? "mdpo";
   if (loss !== "mdpo" && loss !== "mkto") throw new UsageError(`--loss must be mdpo or mkto, got "${loss}"`);
@@ -98,6 +101,8 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
   if (reference !== "sft" && reference !== "last") throw new UsageError(`--reference must be sft or last, got "${reference}"`);
   const mask = values.mask ?? "on";
   if (mask !== "on" && mask !== "off") throw new UsageError(`--mask must be on or off, got "${mask}"`);
+  const trainable = values.trainable ?? "all";
+  if (trainable !== "mlp" && trainable !== "all") throw new UsageError(`--trainable must be mlp or all, got "${trainable}"`);
   const model = loadModel(values.model ?? "data/tiny/sft");
   const iterations = num(values.iterations, "iterations", 3, true);
   const prompts = num(values.prompts, "prompts", 200, true) || 1;
@@ -114,10 +119,12 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
     loss,
     reference,
     mask: mask === "on",
-    lr: num(values.lr, "lr", 5e-4),
+    lr: num(values.lr, "lr", 1e-4),
     beta: num(values.beta, "beta", 0.1),
     epochs: num(values.epochs, "epochs", 2, true),
-    nllCoef: num(values.nll, "nll", 0),
+    nllCoef: num(values.nll, "nll", 1),
+    temperature: num(values.temperature, "temperature", 0.7),
+    trainable,
     seed,
     progress: false,
     onLog: (l) => io.stderr.write(l + "\n"),
@@ -132,7 +139,7 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
   }
   if (values.out) {
     fs.mkdirSync(values.out, { recursive: true });
-    fs.writeFileSync(path.join(values.out, "metrics.json"), JSON.stringify({ options: { loss, reference, mask, iterations, prompts, seed }, rows: res.rows }, null, 1) + "\n");
+    fs.writeFileSync(path.join(values.out, "metrics.json"), JSON.stringify({ options: { loss, reference, mask, iterations, prompts, seed, trainable, temperature: values.temperature ?? "0.7", lr: values.lr ?? "1e-4", nll: values.nll ?? "1" }, rows: res.rows }, null, 1) + "\n");
   }
   return 0;
 }
