@@ -9,7 +9,8 @@
  * code is integer arithmetic), and a test checks them against the real Pyodide interpreter.
  */
 import type { Turn } from "../chat/index.js";
-import { evalExpr, mulberry32, type Rng, type SyntheticProblem } from "./synthetic.js";
+import { evalExpr, type SyntheticProblem } from "./synthetic.js";
+import { type Rng, seededRandom } from "../random.js";
 
 export type TeacherKind = "correct" | "recover" | "misconception" | "slip" | "box-slip";
 
@@ -46,7 +47,7 @@ function slipExpr(expr: string, r: Rng): string {
 }
 
 /** One solution from a given kind. */
-export function teacherSolutionOfKind(p: SyntheticProblem, kind: TeacherKind, r: Rng = mulberry32(1)): TeacherSolution {
+export function teacherSolutionOfKind(p: SyntheticProblem, kind: TeacherKind, r: Rng = seededRandom(1)): TeacherSolution {
   const gold = p.answer;
   const one = (say: string, expr: string): { turns: Turn[]; boxed: string } => {
     const v = String(evalExpr(expr));
@@ -103,6 +104,6 @@ export function teacherSolution(p: SyntheticProblem, r: Rng, rates: TeacherRates
 
 /** One teacher solution per problem (seeded): the SFT data. */
 export function teacherDataset(problems: readonly SyntheticProblem[], seed = 0, rates: TeacherRates = DEFAULT_TEACHER_RATES): TeacherSolution[] {
-  const r = mulberry32(seed ^ 0x5eed);
+  const r = seededRandom(seed ^ 0x5eed);
   return problems.map((p) => teacherSolution(p, r, rates));
 }

@@ -12,20 +12,9 @@
  * (300 problems by default); training problems never repeat a test question.
  */
 import type { Problem } from "./problem.js";
+import { type Rng, seededRandom } from "../random.js";
 
-/** Mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-export type Rng = () => number;
 
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -261,7 +250,7 @@ export function evalExpr(expr: string): number {
 }
 
 function instanceRng(split: SyntheticSplit, seed: number): Rng {
-  return mulberry32((split === "test" ? SYNTHETIC_TEST_SEED : seed * 7919 + 104729) >>> 0);
+  return seededRandom((split === "test" ? SYNTHETIC_TEST_SEED : seed * 7919 + 104729) >>> 0);
 }
 
 let testQuestions: Set<string> | undefined;

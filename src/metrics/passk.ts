@@ -1,4 +1,5 @@
 /** pass@k, maj@k and bootstrap intervals: the numbers, without tables. */
+import { seededRandom } from "../random.js";
 
 /**
  * Unbiased pass@k (Chen et al. 2021): the chance that at least one of k samples drawn without
@@ -41,17 +42,6 @@ export function majAtK(classes: readonly number[], classCorrect: ReadonlyMap<num
   return ok ? 1 : 0;
 }
 
-/** mulberry32 (the same generator as the pairing module's), for seeded resampling. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface BootstrapOptions {
   /** Resamples (default 1000; 0 gives no interval). */

@@ -7,18 +7,8 @@ import { hash32 } from "../rollout/index.js";
 import { trajectoryLength } from "./messages.js";
 import type { Annotated, KtoExample, Pair, PairStrategy } from "./types.js";
 import { PAIR_STRATEGIES } from "./types.js";
+import { seededRandom } from "../random.js";
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The generator for one problem under a run seed. */
 export function problemRandom(seed: number, problemId: string, salt = ""): () => number {

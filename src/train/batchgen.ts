@@ -9,7 +9,7 @@
  * fewer than half remain active.
  */
 import * as tf from "@tensorflow/tfjs";
-import { mulberry32 } from "../data/synthetic.js";
+import { seededRandom } from "../random.js";
 import { paramShapes, type TinyModel, type Weights } from "./model.js";
 import { type GenerateOptions, type Generated, sampleToken } from "./generate.js";
 
@@ -106,7 +106,7 @@ export class BatchGenerator {
     return {
       ids: [tok.bosId!, ...tok.encode(q.prompt)],
       opts: q.opts,
-      rand: mulberry32(((q.opts.seed ?? 0) + Math.imul(i, 0x9e3779b1)) >>> 0),
+      rand: seededRandom(((q.opts.seed ?? 0) + Math.imul(i, 0x9e3779b1)) >>> 0),
       stops: (q.opts.stop ?? []).filter((s) => s.length > 0),
       text: "",
       count: 0,

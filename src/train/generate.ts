@@ -3,7 +3,7 @@
  * end-of-sequence token, a KV cache per sequence and a prefix cache shared across requests (the
  * samples of one prompt and the later turns of one trajectory re-use the keys/values already computed).
  */
-import { mulberry32 } from "../data/synthetic.js";
+import { seededRandom } from "../random.js";
 import { KVCache, type TinyModel } from "./model.js";
 
 export interface GenerateOptions {
@@ -144,7 +144,7 @@ export async function generate(model: TinyModel, prompt: string, opts: GenerateO
   }
   const out: Generated[] = [];
   for (let s = 0; s < n; s++) {
-    const rand = mulberry32(((opts.seed ?? 0) + Math.imul(s, 0x9e3779b1)) >>> 0);
+    const rand = seededRandom(((opts.seed ?? 0) + Math.imul(s, 0x9e3779b1)) >>> 0);
     const kv = n === 1 ? cache : cache.clone();
     let lg = n === 1 ? logits : Float64Array.from(logits);
     let text = "";

@@ -7,7 +7,7 @@
  */
 import * as aq from "arquero";
 import type { Problem } from "../data/index.js";
-import { mulberry32 } from "../data/synthetic.js";
+import { seededRandom } from "../random.js";
 import { gradeFast } from "../grading/index.js";
 import { PyodidePool, type Interpreter } from "../interpreter/index.js";
 import { ReferenceLogProbCache } from "../losses/index.js";
@@ -68,7 +68,7 @@ export async function evaluateGreedy(model: TinyModel, problems: readonly Proble
 
 /** One random correct and one random wrong trajectory per prompt that has both (seeded). */
 export function randomPairs(trajs: readonly Trajectory[], seed: number): { chosen: Trajectory; rejected: Trajectory }[] {
-  const r = mulberry32(seed ^ 0x9a125);
+  const r = seededRandom(seed ^ 0x9a125);
   const by = new Map<string, Trajectory[]>();
   for (const t of trajs) {
     if (t.finish === "error") continue;

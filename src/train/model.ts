@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
-import { mulberry32 } from "../data/synthetic.js";
+import { seededRandom } from "../random.js";
 
 export interface TinyConfig {
   vocabSize: number;
@@ -65,7 +65,7 @@ export type Weights = Map<string, Float32Array>;
 
 /** Seeded initial weights: N(0, 0.02), residual output projections scaled by 1/√(2L), LayerNorm (1, 0). */
 export function initWeights(c: TinyConfig, seed: number): Weights {
-  const r = mulberry32(seed ^ 0x9e3779b9);
+  const r = seededRandom(seed ^ 0x9e3779b9);
   const normal = () => {
     const u = Math.max(r(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend, mdpoLoss, mktoLoss, ReferenceLogProbCache, tokenLogProbs, type MdpoOptions, type MktoOptions } from "../losses/index.js";
-import { mulberry32 } from "../data/synthetic.js";
+import { seededRandom } from "../random.js";
 import { batchOf, type EncodedSequence, type MaskMode } from "./encode.js";
 import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "./model.js";
 import { Adam, learningRate, type AdamOptions, type ScheduleOptions } from "./optim.js";
@@ -63,7 +63,7 @@ function shuffled(n: number, r: () => number): number[] {
 
 /** Batches of indices per epoch: shuffled, then grouped by similar length to cut padding. */
 function batches(lengths: number[], batchSize: number, epochs: number, seed: number): number[][] {
-  const r = mulberry32(seed ^ 0xb47c);
+  const r = seededRandom(seed ^ 0xb47c);
   const out: number[][] = [];
   for (let e = 0; e < epochs; e++) {
     const order = shuffled(lengths.length, r);

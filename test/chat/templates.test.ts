@@ -11,6 +11,7 @@ import {
   type Conversation,
   type Family,
 } from "../../src/chat/index.js";
+import { seededRandom } from "../../src/random.js";
 
 const Q = "What is 2+3?";
 const R = "5";
@@ -127,18 +128,8 @@ test("split rejects text of another family", () => {
 });
 
 /** Deterministic PRNG for the property test. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test("split(render(x)) == x for every family on random conversations", () => {
-  const rand = mulberry32(7);
+  const rand = seededRandom(7);
   const alphabet = ["a", "b", " ", "\n", "`", "```", "```python\n", "\\boxed{", "}", "é", "数", "<", ">", "|", "\t", "[", "]"];
   const str = (max: number) => {
     let s = "";

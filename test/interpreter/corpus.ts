@@ -1,3 +1,4 @@
+import { seededRandom } from "../../src/random.js";
 // A deterministic corpus of realistic model-written snippets (the kinds the paper's agents write:
 // sympy solve/simplify/Rational, fractions, itertools counting, printing, last-expression values,
 // syntax errors and exceptions). Used by the CPython parity test and by bench/interpreter.ts.
@@ -8,17 +9,6 @@ export interface Snippet {
   code: string;
 }
 
-/** mulberry32: small seeded PRNG so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Gen = (r: () => number, int: (lo: number, hi: number) => number) => string;
 
@@ -148,7 +138,7 @@ const GENERATORS: Record<string, Gen[]> = {
 
 /** The corpus: `n` generated snippets (default 320), spread over every kind, same on every call. */
 export function corpus(n = 320, seed = 1234): Snippet[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   // realistic mix: mostly arithmetic and sympy, a few values, errors and syntax errors
   const weights: [string, number][] = [

@@ -7,7 +7,8 @@ import { PassThrough } from "node:stream";
 import { command as lossCommand } from "../../src/cli/commands/loss.js";
 import { command as backendCommand } from "../../src/cli/commands/backend.js";
 import { UsageError, type CommandIO } from "../../src/cli/command.js";
-import { rng, normal, dpo64, SEED } from "./ref64.js";
+import { normal, dpo64, SEED } from "./ref64.js";
+import { seededRandom } from "../../src/random.js";
 
 function io(stdinText = ""): { io: CommandIO; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -31,7 +32,7 @@ function randomPairLine(r: () => number) {
 
 describe("mathagent loss", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-loss-"));
-  const r = rng(SEED);
+  const r = seededRandom(SEED);
   const rows = Array.from({ length: 5 }, () => randomPairLine(r));
   const file = path.join(dir, "batch.jsonl");
   fs.writeFileSync(file, rows.map((x, i) => JSON.stringify({ ...x, id: `p${i}` })).join("\n") + "\n");

@@ -2,8 +2,9 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { useBackend, tf } from "../../src/losses/backend.js";
 import { tokenLogProbs, tokenLogProbsFromHidden, chunkRows, resolveGather, resolveGradMode, type GatherMode, type GradMode } from "../../src/losses/logprobs.js";
-import { rng, randomBatch, randomMask, tokenLogp64, tokenLogpGrad64, relL2, SEED, normal } from "./ref64.js";
+import { randomBatch, randomMask, tokenLogp64, tokenLogpGrad64, relL2, SEED, normal } from "./ref64.js";
 import { TEST_BACKENDS } from "./helpers.js";
+import { seededRandom } from "../../src/random.js";
 
 const seedMsg = `(LOSSES_TEST_SEED=${SEED})`;
 
@@ -18,7 +19,7 @@ for (const backend of TEST_BACKENDS) {
     const cases: [number, GradMode][] = [[4 * V * 1, "scatter"], [4 * V * 5, "onehot"], [4 * V * 5, "scatter"], [64 << 20, "auto"]];
     for (const [chunkBytes, grad] of cases) {
       it(`values and gradient match float64 (chunk of ${chunkRows(V, B * T, chunkBytes)} rows, ${grad} gradient)`, async () => {
-        const r = rng(SEED + chunkBytes + grad.length);
+        const r = seededRandom(SEED + chunkBytes + grad.length);
         const { logits, labels } = randomBatch(r, B, T, V);
         const mask = randomMask(r, B, T);
         const x = tf.tensor3d(logits, [B, T, V]);
@@ -47,7 +48,7 @@ for (const backend of TEST_BACKENDS) {
     const modes: GatherMode[] = backend === "wasm" ? ["flat", "onehot"] : backend === "webgpu" ? ["batchDims", "onehot"] : ["flat", "batchDims", "onehot"];
     for (const gather of modes) {
       it(`gather "${gather}" gives the same values`, async () => {
-        const r = rng(SEED + 7);
+        const r = seededRandom(SEED + 7);
         const { logits, labels } = randomBatch(r, 1, 6, 37);
         const lp = tf.tidy(() => tokenLogProbs(tf.tensor3d(logits, [1, 6, 37]), tf.tensor2d(labels, [1, 6], "int32"), { gather }));
         const want = tokenLogp64(logits, labels, 37);
@@ -63,7 +64,7 @@ for (const backend of TEST_BACKENDS) {
     });
 
     it("from hidden states: values and gradients (hidden, LM head) match float64", async () => {
-      const r = rng(SEED + 11);
+      const r = seededRandom(SEED + 11);
       const Bh = 2, Th = 5, D = 8, Vh = 29;
       const h = Float32Array.from({ length: Bh * Th * D }, () => normal(r));
       const w = Float32Array.from({ length: D * Vh }, () => normal(r));

@@ -3,18 +3,8 @@
  * log-probs with a two-pass log-sum-exp, M-DPO / M-KTO losses, and their analytic gradients with
  * respect to the logits.
  */
+import { seededRandom } from "../../src/random.js";
 
-/** Seeded PRNG (mulberry32) so a failing run can be replayed with LOSSES_TEST_SEED. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function normal(r: () => number): number {
   const u = Math.max(r(), 1e-12);
