@@ -77,6 +77,11 @@ export function splitTopLevel(s: string, sep: string): string[] {
 /** True when the whole string is one group opened at 0 and closed at the last character. */
 export function isWrapped(s: string, open: string, close: string): boolean {
   if (!s.startsWith(open) || !s.endsWith(close) || s.length < open.length + close.length) return false;
+  return firstGroupSpansAll(s);
+}
+
+/** Whether the bracket group opened at `s[0]` closes only at the very end (all bracket kinds count as one depth). */
+export function firstGroupSpansAll(s: string): boolean {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];

@@ -2,7 +2,7 @@
  * The shape of a normalised answer: a matrix, a union of intervals, a bracketed tuple, a set or
  * bare list, an equation, or one scalar. Equivalence compares shapes element by element.
  */
-import { splitTopLevel } from "./latex.js";
+import { firstGroupSpansAll, splitTopLevel } from "./latex.js";
 
 export interface Interval {
   open: "(" | "[";
@@ -62,21 +62,7 @@ export function shapeOf(s: string): Shape {
 /** `(…)`, `[…]`, `{…}` around the whole string (any closer for intervals like `[0,1)`). */
 function bracketed(s: string): boolean {
   if (!/^[([{]/.test(s) || !/[)\]}]$/.test(s)) return false;
-  // The opening bracket must close at the very end (counting all bracket kinds as one depth).
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === "\\") {
-      i++;
-      continue;
-    }
-    if (ch === "(" || ch === "[" || ch === "{") depth++;
-    else if (ch === ")" || ch === "]" || ch === "}") {
-      depth--;
-      if (depth === 0 && i < s.length - 1) return false;
-    }
-  }
-  return depth === 0;
+  return firstGroupSpansAll(s);
 }
 
 /** An interval has two items and ends that are not both parentheses unless one is infinite. */
