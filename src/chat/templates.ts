@@ -6,10 +6,10 @@
  * code forgets. A chain-of-thought variant exists for every family (no tools, one turn).
  */
 
-export type Family = "gemma" | "mistral" | "llama3" | "deepseek" | "qwen" | "plain";
+export type Family = "gemma" | "mistral" | "llama3" | "deepseek" | "qwen" | "plain" | "tiny";
 export type TemplateMode = "tool" | "cot";
 
-export const FAMILIES: readonly Family[] = ["gemma", "mistral", "llama3", "deepseek", "qwen", "plain"];
+export const FAMILIES: readonly Family[] = ["gemma", "mistral", "llama3", "deepseek", "qwen", "plain", "tiny"];
 
 /** Stop string at which every tool-integrated family hands over to the interpreter. */
 export const OUTPUT_FENCE = "```output";
@@ -117,6 +117,19 @@ export const FAMILY_TABLE: Readonly<Record<Family, Readonly<FamilyRow>>> = {
     observationPrefix: "\n```output\n",
     observationSuffix: "\n```\n",
     stop: ["\n\nQuestion:", OUTPUT_FENCE],
+    eos: "",
+  },
+  // The built-in tiny policy (src/train): `plain` without the long instruction, since every character
+  // costs compute in a character model, and the observation opening on "```output" itself, so what the
+  // model writes before that stop string is exactly a model turn of its training data.
+  tiny: {
+    promptPrefix: "Question: ",
+    toolInstruction: "",
+    cotInstruction: "\n" + COT_INSTRUCTION,
+    promptSuffix: "\n\nAnswer: ",
+    observationPrefix: OUTPUT_FENCE + "\n",
+    observationSuffix: "\n```\n",
+    stop: [OUTPUT_FENCE, "\n\nQuestion:"],
     eos: "",
   },
 };

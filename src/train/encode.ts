@@ -1,9 +1,7 @@
 /**
  * The tiny model's chat template and the encoding of trajectories into (input ids, labels, mask).
  *
- * The template is the `plain` family without the long instruction (every character costs compute
- * in a character model) and with the observation opening on "```output" itself, so what the model
- * writes before the stop string "```output" is exactly a model turn of the training data.
+ * The template is the chat table's `tiny` family (see src/chat/templates.ts).
  */
 import { type ChatTemplate, type Conversation, getTemplate, render, type Rendered } from "../chat/index.js";
 import { maskFromSpans, padMasks, type PaddedBatch } from "../losses/index.js";
@@ -11,15 +9,9 @@ import type { Trajectory } from "../rollout/index.js";
 import type { CharTokenizer } from "../losses/index.js";
 import { HORIZON_NOTE } from "../chat/index.js";
 
-/** The chat template of the built-in tiny policy. */
+/** The chat template of the built-in tiny policy: the chat table's `tiny` family. */
 export function tinyTemplate(): ChatTemplate {
-  return {
-    ...getTemplate("plain", "tool"),
-    instruction: "",
-    observationPrefix: "```output\n",
-    observationSuffix: "\n```\n",
-    stop: ["```output", "\n\nQuestion:"],
-  };
+  return getTemplate("tiny", "tool");
 }
 
 export interface EncodedSequence {
