@@ -4,7 +4,9 @@ import * as path from "node:path";
 import { UsageError } from "../cli/command.js";
 import { DATASET_SPLITS, type DatasetName as DataName, loadProblems, type Problem } from "../data/index.js";
 import { MathagentError } from "../errors.js";
-import { FILTER_NAMES, type FilterName, type FilterSet } from "./filters.js";
+import { checkNotInPlace, loadAnnotated } from "./annotate.js";
+import { fileTypeOf } from "./export.js";
+import { applyFilters, FILTER_NAMES, type FilterName, type FilterSet } from "./filters.js";
 import { formatIssue, type RowIssue } from "./read.js";
 
 export const INPUT_OPTIONS = {
@@ -70,4 +72,28 @@ export function reportIssues(issues: readonly RowIssue[], out: NodeJS.WritableSt
   out.write(`skipped ${issues.length} line(s): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}\n`);
   for (const i of issues.slice(0, 20)) out.write(`  ${formatIssue(i)}\n`);
   if (issues.length > 20) out.write(`  … and ${issues.length - 20} more\n`);
+}
+
+/** An export path must have a known file type and must not be the input. */
+export function checkExportPath(input: string, out: string): void {
+  try {
+    fileTypeOf(out);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  checkNotInPlace(input, out);
+}
+
+/** Reads (and grades where needed) the rollout file the input options name, reports bad lines, applies the filters. */
+export async function loadFiltered(
+  input: string,
+  values: { dataset?: string; split?: string; lenient?: boolean; quiet?: boolean },
+  filters: FilterSet,
+  stderr: NodeJS.WritableStream,
+) {
+  const problems = await problemsFor(values.dataset, values.split);
+  const loaded = await loadAnnotated(input, { lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: stderr }, ...(problems ? { problems } : {}) });
+  reportIssues(loaded.issues, stderr);
+  const { kept, summary } = applyFilters(loaded.rows, filters);
+  return { kept, filterSummary: summary, skippedLines: loaded.issues.length };
 }

@@ -1,18 +1,14 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import {
-  applyFilters,
   buildKto,
-  checkNotInPlace,
   describeFilters,
   EXPORT_FORMATS,
   type ExportFormat,
   exportKto,
   FILTER_NAMES,
-  fileTypeOf,
   type KtoBalance,
-  loadAnnotated,
 } from "../../pairing/index.js";
-import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
+import { besideInput, checkExportPath, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
 
 const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
 
@@ -50,18 +46,10 @@ export const command: Command = {
     const seed = intOption(values.seed, "seed", 0);
     const filters = filterSwitches(values["skip-filter"]);
     const out = values.out ?? besideInput(input, `kto.${format}.jsonl`);
-    try {
-      fileTypeOf(out);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    checkNotInPlace(input, out);
-    const problems = await problemsFor(values.dataset, values.split);
-    const loaded = await loadAnnotated(input, { lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
-    reportIssues(loaded.issues, io.stderr);
-    const { kept, summary: filterSummary } = applyFilters(loaded.rows, filters);
+    checkExportPath(input, out);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
     const { examples, summary } = buildKto(kept, { balance, seed });
-    exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines: loaded.issues.length } });
+    exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `kto: ${examples.length} examples, ${summary.desirable} desirable, ${summary.undesirable} undesirable` +

@@ -1,19 +1,15 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import {
-  applyFilters,
   buildPairs,
-  checkNotInPlace,
   describeFilters,
   EXPORT_FORMATS,
   type ExportFormat,
   exportPairs,
   FILTER_NAMES,
-  fileTypeOf,
-  loadAnnotated,
   PAIR_STRATEGIES,
   type PairStrategy,
 } from "../../pairing/index.js";
-import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
+import { besideInput, checkExportPath, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
 
 const usage = `usage: mathagent pairs --input rollouts.jsonl [--strategy random] [--format trl] [--out pairs.jsonl] [options]
 
@@ -57,18 +53,10 @@ export const command: Command = {
     const maxPerProblem = intOption(values["max-per-problem"], "max-per-problem", 8, 1);
     const filters = filterSwitches(values["skip-filter"]);
     const out = values.out ?? besideInput(input, `pairs.${strategy}.${format}.jsonl`);
-    try {
-      fileTypeOf(out);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    checkNotInPlace(input, out);
-    const problems = await problemsFor(values.dataset, values.split);
-    const loaded = await loadAnnotated(input, { lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
-    reportIssues(loaded.issues, io.stderr);
-    const { kept, summary: filterSummary } = applyFilters(loaded.rows, filters);
+    checkExportPath(input, out);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
     const { pairs, summary } = buildPairs(kept, { strategy, seed, maxPerProblem });
-    exportPairs(out, pairs, format, { meta: { source: input, seed, strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines: loaded.issues.length } });
+    exportPairs(out, pairs, format, { meta: { source: input, seed, strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `pairs: ${summary.pairs} from ${summary.problemsWithPairs} of ${summary.problems} problems (${summary.onlyCorrect} only correct, ${summary.onlyWrong} only wrong: no pair); strategy ${strategy}, seed ${seed}\n`,
