@@ -26,6 +26,17 @@ function optInt(x: unknown): number | undefined {
   return typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : undefined;
 }
 
+/** The sampling settings both wire protocols name the same way; unset ones are left to the server. */
+function samplingFields(o: CompleteOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
+  if (o.temperature !== undefined) body.temperature = o.temperature;
+  if (o.topP !== undefined) body.top_p = o.topP;
+  if (o.seed !== undefined) body.seed = o.seed;
+  if (o.stop && o.stop.length > 0) body.stop = o.stop;
+  return body;
+}
+
 const PROTOCOLS: Record<ApiKind, Protocol> = {
   openai: {
     url(base) {
@@ -35,13 +46,7 @@ const PROTOCOLS: Record<ApiKind, Protocol> = {
       return b + "/v1/completions";
     },
     body(prompt, o, model) {
-      const body: Record<string, unknown> = { model, prompt, n: o.n, echo: false };
-      if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
-      if (o.temperature !== undefined) body.temperature = o.temperature;
-      if (o.topP !== undefined) body.top_p = o.topP;
-      if (o.seed !== undefined) body.seed = o.seed;
-      if (o.stop && o.stop.length > 0) body.stop = o.stop;
-      return body;
+      return { model, prompt, n: o.n, echo: false, ...samplingFields(o) };
     },
     parse(json, _prompt, n) {
       if (!isObj(json)) return "reply is not a JSON object";
@@ -74,13 +79,7 @@ const PROTOCOLS: Record<ApiKind, Protocol> = {
       return b.endsWith("/generate") ? b : b + "/generate";
     },
     body(prompt, o) {
-      const body: Record<string, unknown> = { prompt, n: o.n };
-      if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
-      if (o.temperature !== undefined) body.temperature = o.temperature;
-      if (o.topP !== undefined) body.top_p = o.topP;
-      if (o.seed !== undefined) body.seed = o.seed;
-      if (o.stop && o.stop.length > 0) body.stop = o.stop;
-      return body;
+      return { prompt, n: o.n, ...samplingFields(o) };
     },
     parse(json, prompt, n) {
       if (!isObj(json) || !Array.isArray(json.text)) return "reply has no `text` array";
