@@ -1,4 +1,11 @@
+import * as os from "node:os";
 import type { Interpreter, InterpreterSession, Observation, RunOptions } from "./observation.js";
+
+/** Worker count: as asked, else one per core up to two (each worker is a full interpreter). */
+export function workerCount(asked: number | undefined): number {
+  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.floor(asked ?? Math.min(2, cores)));
+}
 
 /** Raw result from a backend (runner.py's JSON plus the host's additions). */
 export interface RawResult {

@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { BasePool, abortError, type Job, type RawResult } from "./base.js";
+import { BasePool, abortError, type Job, type RawResult, workerCount } from "./base.js";
 import { bundleZip, cacheDir, pyodideDir, runtimeDir, snapshotFile } from "./locate.js";
 import { projectPath } from "../paths.js";
 
@@ -132,9 +131,8 @@ export class PyodidePool extends BasePool {
 
   constructor(options: PyodidePoolOptions = {}) {
     super();
-    const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     this.options = {
-      workers: Math.max(1, Math.floor(options.workers ?? Math.min(2, cores))),
+      workers: workerCount(options.workers),
       timeoutMs: options.timeoutMs ?? 20000,
       graceMs: options.graceMs ?? 1000,
       maxOutputBytes: options.maxOutputBytes ?? 8192,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { BasePool, abortError, type Job, type RawResult } from "./base.js";
+import { BasePool, abortError, type Job, type RawResult, workerCount } from "./base.js";
 import { cacheDir, runtimeDir } from "./locate.js";
 
 export interface SubprocessPoolOptions {
@@ -65,10 +65,9 @@ export class SubprocessPool extends BasePool {
 
   constructor(options: SubprocessPoolOptions = {}) {
     super();
-    const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     const site = path.join(cacheDir, "site");
     this.options = {
-      workers: Math.max(1, Math.floor(options.workers ?? Math.min(2, cores))),
+      workers: workerCount(options.workers),
       python: options.python ?? "python3",
       timeoutMs: options.timeoutMs ?? 20000,
       graceMs: options.graceMs ?? 1000,
