@@ -24,34 +24,35 @@ export interface TableOptions {
   bootstrap?: BootstrapOptions;
 }
 
-/** pass@k for each k (problems with n ≥ k), with a bootstrap interval over problems. */
-export function passAtKTable(problems: readonly ProblemRecord[], ks: readonly number[] = defaultKs(problems), opts: TableOptions = {}): Table {
-  const cols = { k: [] as number[], problems: [] as number[], pass_at_k: [] as number[], lo: [] as number[], hi: [] as number[] };
+/** For each k: a per-problem score over the problems with n ≥ k, its mean and a bootstrap interval, in column `name`. */
+function perKTable(
+  problems: readonly ProblemRecord[],
+  ks: readonly number[],
+  name: string,
+  score: (p: ProblemRecord, k: number) => number,
+  opts: TableOptions,
+): Table {
+  const cols: Record<string, number[]> = { k: [], problems: [], [name]: [], lo: [], hi: [] };
   for (const k of ks) {
-    const vals = problems.filter((p) => p.n >= k).map((p) => passAtK(p.n, p.c, k));
+    const vals = problems.filter((p) => p.n >= k).map((p) => score(p, k));
     const ci = bootstrapMean(vals, opts.bootstrap);
-    cols.k.push(k);
-    cols.problems.push(vals.length);
-    cols.pass_at_k.push(ci.estimate);
-    cols.lo.push(ci.lo);
-    cols.hi.push(ci.hi);
+    cols.k!.push(k);
+    cols.problems!.push(vals.length);
+    cols[name]!.push(ci.estimate);
+    cols.lo!.push(ci.lo);
+    cols.hi!.push(ci.hi);
   }
   return aq.table(cols);
 }
 
+/** pass@k for each k (problems with n ≥ k), with a bootstrap interval over problems. */
+export function passAtKTable(problems: readonly ProblemRecord[], ks: readonly number[] = defaultKs(problems), opts: TableOptions = {}): Table {
+  return perKTable(problems, ks, "pass_at_k", (p, k) => passAtK(p.n, p.c, k), opts);
+}
+
 /** maj@k (majority vote over the first k samples) for each k, with a bootstrap interval over problems. */
 export function majAtKTable(problems: readonly ProblemRecord[], ks: readonly number[] = defaultKs(problems), opts: TableOptions = {}): Table {
-  const cols = { k: [] as number[], problems: [] as number[], maj_at_k: [] as number[], lo: [] as number[], hi: [] as number[] };
-  for (const k of ks) {
-    const vals = problems.filter((p) => p.n >= k).map((p) => majAtK(p.classes, p.classCorrect, k));
-    const ci = bootstrapMean(vals, opts.bootstrap);
-    cols.k.push(k);
-    cols.problems.push(vals.length);
-    cols.maj_at_k.push(ci.estimate);
-    cols.lo.push(ci.lo);
-    cols.hi.push(ci.hi);
-  }
-  return aq.table(cols);
+  return perKTable(problems, ks, "maj_at_k", (p, k) => majAtK(p.classes, p.classCorrect, k), opts);
 }
 
 export type GroupKey = "level" | "subject" | "dataset";
