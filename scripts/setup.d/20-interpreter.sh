@@ -30,12 +30,14 @@ if [ ! -f "$OUT/sympy-pyc.zip" ] || [ "$(cat "$OUT/bundle.stamp" 2>/dev/null)" !
   printf '%s' "$bundle_key" > "$OUT/bundle.stamp"
 fi
 
-snap_key="$bundle_key snap=$(cat "$RT/make-snapshot.mjs" "$RT/preimport.py" | sha256sum | cut -c1-16) node=$(node -p process.version)"
+# built by the Node that will run the host (15-interpreter-node.sh), so the snapshot matches it
+HOST_NODE=$(node "$RT/host-node.cjs" path)
+snap_key="$bundle_key snap=$(cat "$RT/make-snapshot.mjs" "$RT/preimport.py" | sha256sum | cut -c1-16) node=$("$HOST_NODE" -p process.version)"
 if [ ! -f "$OUT/snapshot.bin" ] || [ "$(cat "$OUT/snapshot.stamp" 2>/dev/null)" != "$snap_key" ]; then
   log "building the pyodide memory snapshot (~6 s)"
   rm -f "$OUT/snapshot.version"
   # os.environ is frozen into the snapshot: build it with an empty environment
-  if env -i "$(command -v node)" "$RT/make-snapshot.mjs" "$PYODIDE_DIR" "$OUT/sympy-pyc.zip" "$RT/preimport.py" "$OUT/snapshot.bin"; then
+  if env -i "$HOST_NODE" "$RT/make-snapshot.mjs" "$PYODIDE_DIR" "$OUT/sympy-pyc.zip" "$RT/preimport.py" "$OUT/snapshot.bin"; then
     printf '%s' "$PYODIDE_VERSION" > "$OUT/snapshot.version"
     printf '%s' "$snap_key" > "$OUT/snapshot.stamp"
   else

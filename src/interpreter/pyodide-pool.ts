@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { BasePool, abortError, type Job, type RawResult, workerCount } from "./base.js";
 import { bundleZip, cacheDir, pyodideDir, runtimeDir, snapshotFile } from "./locate.js";
 import { projectPath } from "../paths.js";
+import { resolveHostNode, type HostNode } from "./runtime/host-node.cjs";
 
 export interface PyodidePoolOptions {
   /** Worker threads, one interpreter each. Default: min(2, cores). */
@@ -43,6 +44,7 @@ interface Pending {
   signal?: AbortSignal;
 }
 
+let hostNoteShown = false; // once per process, not once per pool
 let unshareProbe: string | null | undefined;
 /** Absolute path of a working `unshare` that can make a user+network namespace, or null. */
 export function probeUnshare(): string | null {
@@ -51,16 +53,16 @@ export function probeUnshare(): string | null {
   if (process.platform !== "linux") return null;
   for (const p of ["/usr/bin/unshare", "/bin/unshare"]) {
     if (!fs.existsSync(p)) continue;
-    const r = spawnSync(p, ["-rn", process.execPath, "-e", "0"], { env: {}, stdio: "ignore", timeout: 10000 });
+    const r = spawnSync(p, ["-rn", "/bin/true"], { env: {}, stdio: "ignore", timeout: 10000 });
     if (r.status === 0) unshareProbe = p;
     break;
   }
   return unshareProbe;
 }
 
-/** Does this Node have the permission model (Node 20: --experimental-permission; 22+: --permission)? */
-function permissionFlag(): string | null {
-  const major = Number(process.versions.node.split(".")[0]);
+/** The permission-model flag of a Node version (20: --experimental-permission; 22+: --permission). */
+function permissionFlag(version: string): string | null {
+  const major = Number(version.split(".")[0]);
   if (major >= 22) return "--permission";
   if (major === 20) return "--experimental-permission";
   return null;
@@ -78,13 +80,14 @@ export function lockdownCommand(
   readable: string[],
   isolation: "auto" | "strict" | "none" = "auto",
   warn: (message: string) => void = (m) => console.warn(`[mathagent interpreter] ${m}`),
+  node: { path: string; version: string } = resolveHostNode(),
 ): { cmd: string; args: string[]; env: NodeJS.ProcessEnv; isolation: { permission: boolean; network: boolean; emptyEnv: boolean } } {
   const nodeArgs = ["--no-warnings"];
-  let cmd = process.execPath;
+  let cmd = node.path;
   let args: string[] = [];
   const iso = { permission: false, network: false, emptyEnv: isolation !== "none" };
   if (isolation !== "none") {
-    const flag = permissionFlag();
+    const flag = permissionFlag(node.version);
     if (flag) {
       const dirs = new Set(readable.map((p) => path.resolve(p) + path.sep));
       nodeArgs.push(flag, ...[...dirs].map((p) => `--allow-fs-read=${p}`), "--allow-worker");
@@ -96,7 +99,7 @@ export function lockdownCommand(
     const unshare = probeUnshare();
     if (unshare) {
       cmd = unshare;
-      args = ["-rn", process.execPath];
+      args = ["-rn", node.path];
       iso.network = true;
     } else {
       warn("`unshare -rn` is not available here: the interpreter host keeps network access (the inner layer still blocks sockets)");
@@ -116,6 +119,8 @@ export class PyodidePool extends BasePool {
   protected readonly defaultMaxOut: number;
   /** What the outer layer could apply, filled when the host starts. */
   isolation: { permission: boolean; network: boolean; emptyEnv: boolean } = { permission: false, network: false, emptyEnv: false };
+  /** The Node that runs the host process (see runtime/host-node.cjs), filled when the host starts. */
+  hostNode: HostNode | null = null;
   /** Worker start times (ms) reported by the host, and whether the snapshot was used. */
   readonly startup: { spawnMs: number[]; snapshot: boolean | null; hostReadyMs: number | null } = {
     spawnMs: [],
@@ -193,11 +198,18 @@ export class PyodidePool extends BasePool {
       },
     };
 
+    const node = resolveHostNode();
+    this.hostNode = node;
+    if (node.note && !hostNoteShown) {
+      hostNoteShown = true;
+      this.log("warn", node.note);
+    }
     const { cmd, args, env, isolation: iso } = lockdownCommand(
       path.join(runtimeDir, "host.mjs"),
       [projectPath("node_modules"), pyDir, runtimeDir, cacheDir],
       o.isolation,
       (m) => this.fail(o.isolation, m),
+      node,
     );
     this.isolation = iso;
     this.hostStart = performance.now();

@@ -451,6 +451,14 @@ test("state: sys.modules replacement, math patch, decimal precision, mpmath dps,
   assert.equal(o.stdout, "3.141592653589793 28 15 1/2\n");
   assert.notEqual(o.value, "0.13436424411240122"); // random.seed(1); random.random()
 });
+test("state: a collector switched off or retuned is restored for the next snippet", async () => {
+  const before = await pool.run(`import gc\ngc.get_threshold()`);
+  await attack(`import gc\ngc.disable()\ngc.set_threshold(1, 1, 1)`);
+  const o = await pool.run(`import gc\nprint(gc.isenabled())\ngc.get_threshold()`);
+  assert.equal(o.stdout, "True\n");
+  assert.equal(o.value, before.value);
+  assert.notEqual(o.value, "(1, 1, 1)");
+});
 test("state: globals of one snippet are invisible to the next", async () => {
   await attack(`secret_value = 123`);
   const o = await pool.run(`print(secret_value)`);

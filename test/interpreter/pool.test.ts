@@ -9,6 +9,7 @@ import {
   OBSERVATION_TEXT,
   type Observation,
 } from "../../src/interpreter/index.js";
+import { PIN } from "../../src/interpreter/runtime/host-node.cjs";
 
 const obs = (o: Partial<Observation>): Observation => ({
   stdout: "",
@@ -167,4 +168,43 @@ test("PyodidePool: memory cap, recycling after maxJobsPerWorker, clean close", a
   assert.equal(pool.isolation.permission, true);
   await pool.close();
   await assert.rejects(pool.run("1"), /closed/);
+});
+
+test("PyodidePool: a tight Python loop is always stopped by the interrupt, never by the kill", async () => {
+  // Pyodide reads and clears the interrupt buffer with two plain accesses, so a single store is
+  // sometimes lost once the loop has run hot for a few hundred ms (about 1 run in 10 at 700 ms
+  // here); the host re-asserts it. With a 20 s grace a lost interrupt would show up as a kill.
+  const pool = new PyodidePool({ workers: 1, graceMs: 20000, log: () => {} });
+  try {
+    await pool.ready();
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const o = await pool.run("while True:\n    pass", { timeoutMs: 700 });
+      const over = Math.round(performance.now() - t0 - 700);
+      assert.equal(o.timedOut, true);
+      assert.doesNotMatch(o.error ?? "", /killed/);
+      assert.ok(over < 500, `run ${i} stopped ${over} ms after its limit`);
+    }
+    assert.equal((await pool.stats()).kills, 0);
+    assert.equal((await pool.run("6 * 7")).value, "42");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("PyodidePool: the host runs on the Node that setup pinned, under the permission model", async () => {
+  const pool = new PyodidePool({ workers: 1, log: () => {} });
+  try {
+    await pool.ready();
+    const node = pool.hostNode!;
+    const pinned = process.platform === PIN.platform && process.arch === PIN.arch && !process.env.MATHAGENT_INTERPRETER_NODE;
+    if (pinned) {
+      assert.equal(node.source, "pinned", node.note ?? "");
+      assert.equal(node.version, PIN.version);
+    }
+    assert.equal(pool.isolation.permission, true);
+    assert.equal((await pool.run("import sys\nsys.version_info >= (3, 12)")).value, "True");
+  } finally {
+    await pool.close();
+  }
 });

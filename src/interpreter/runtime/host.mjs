@@ -10,6 +10,9 @@
 import { Worker } from "node:worker_threads";
 import path from "node:path";
 
+/** How often an unanswered interrupt is re-asserted (ms). */
+const REASSERT_MS = 10;
+
 const send = (m) => {
   try {
     if (process.connected) process.send(m);
@@ -114,6 +117,7 @@ class Pool {
     slot.job = null;
     clearTimeout(job.t1);
     clearTimeout(job.t2);
+    clearInterval(job.t3);
     res.wallMs = performance.now() - job.start;
     if (job.cancelled) res.cancelled = true;
     send({ type: "result", id: job.id, res });
@@ -185,6 +189,12 @@ class Pool {
     if (slot.job !== job) return;
     job.interrupted = true;
     Atomics.store(slot.ia, 0, 2); // SIGINT -> KeyboardInterrupt in Python
+    // Pyodide reads the buffer and then zeroes it with two plain accesses: a store landing between
+    // them is lost (seen in tight loops). Re-assert until the job ends; the worker zeroes the
+    // buffer when it starts its next job.
+    job.t3 = setInterval(() => {
+      if (slot.job === job) Atomics.store(slot.ia, 0, 2);
+    }, REASSERT_MS);
     job.t2 = setTimeout(() => {
       // a C-level loop or a swallowed interrupt: kill the thread, start a new interpreter
       if (slot.job !== job) return;

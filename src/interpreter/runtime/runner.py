@@ -30,6 +30,11 @@ def _make_runner(cfg):
     real_setrec = sys.setrecursionlimit
     real_signal = signal.signal
     default_int_handler = signal.default_int_handler
+    gc_threshold = gc.get_threshold()
+    gc_enabled = gc.isenabled
+    gc_enable = gc.enable
+    gc_get_threshold = gc.get_threshold
+    gc_set_threshold = gc.set_threshold
     stdin_real = sys.stdin
     StringIO = io.StringIO
     dumps = json.dumps
@@ -205,6 +210,12 @@ def _make_runner(cfg):
         except BaseExc:
             pass
         random.seed()
+        # a snippet that turned the collector off (or retuned it) would leave later ones to run
+        # out of memory on cycles
+        if not gc_enabled():
+            gc_enable()
+        if gc_get_threshold() != gc_threshold:
+            gc_set_threshold(*gc_threshold)
         if builtins.__dict__ != orig_builtins:
             builtins.__dict__.clear()
             builtins.__dict__.update(orig_builtins)
