@@ -161,9 +161,16 @@ test("PyodidePool: memory cap, recycling after maxJobsPerWorker, clean close", a
   const o = await pool.run("x = bytearray(400 * 2**20)");
   assert.match(o.error!, /MemoryError/);
   assert.equal((await pool.run("len(bytearray(10 * 2**20))")).value, String(10 * 2 ** 20));
-  for (let i = 0; i < 2; i++) assert.equal((await pool.run(`${i}`)).value, String(i));
-  const st = await pool.stats();
+  // past the limit a replacement starts while the old interpreter keeps serving (no gap)
+  let st = await pool.stats();
+  for (let i = 0; st.recycles === 0 && i < 400; i++) {
+    assert.equal((await pool.run(`${i}`)).value, String(i));
+    st = await pool.stats();
+    await new Promise((r) => setTimeout(r, 10));
+  }
   assert.equal(st.recycles, 1, JSON.stringify(st));
+  assert.ok(st.spawns >= 2, JSON.stringify(st));
+  assert.equal((await pool.run("7 * 6")).value, "42");
   assert.equal(pool.startup.snapshot, true, "setup builds the snapshot; workers should start from it");
   assert.equal(pool.isolation.permission, true);
   await pool.close();
@@ -204,6 +211,28 @@ test("PyodidePool: the host runs on the Node that setup pinned, under the permis
     }
     assert.equal(pool.isolation.permission, true);
     assert.equal((await pool.run("import sys\nsys.version_info >= (3, 12)")).value, "True");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("PyodidePool: a planned recycle leaves no gap (the replacement starts before the old one retires)", async () => {
+  const pool = new PyodidePool({ workers: 1, maxJobsPerWorker: 5, log: () => {} });
+  try {
+    await pool.ready();
+    let maxLatency = 0;
+    let st = await pool.stats();
+    for (let i = 0; st.recycles < 2 && i < 2000; i++) {
+      const t0 = performance.now();
+      assert.equal((await pool.run(`${i} + 1`)).value, String(i + 1));
+      maxLatency = Math.max(maxLatency, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+      st = await pool.stats();
+    }
+    assert.ok(st.recycles >= 2, JSON.stringify(st));
+    // stopping the old interpreter first would stall a run for a whole worker start
+    const replacementStartMs = st.spawnMs[1]!;
+    assert.ok(maxLatency < replacementStartMs / 2, `a run waited ${Math.round(maxLatency)} ms; a worker start takes ${Math.round(replacementStartMs)} ms`);
   } finally {
     await pool.close();
   }

@@ -8,6 +8,7 @@
 //   out: {type:"ready", spawnMs, snapshot}, {type:"result", id, res}, {type:"log", level, msg},
 //        {type:"fatal", error}, {type:"stats", stats}
 import { Worker } from "node:worker_threads";
+import fs from "node:fs";
 import path from "node:path";
 
 /** How often an unanswered interrupt is re-asserted (ms). */
@@ -26,7 +27,7 @@ class Pool {
       workers: 1,
       timeoutMs: 20000,
       graceMs: 1000,
-      maxJobsPerWorker: 500,
+      maxJobsPerWorker: 2000,
       maxHeapMb: 512,
       stackSizeMb: 64,
       ...cfg,
@@ -38,7 +39,54 @@ class Pool {
     this.failStreak = 0;
     this.closed = false;
     this.readySent = false;
+    // compiled once here and handed to every worker (worker.mjs), so a replacement worker neither
+    // compiles nor tiers up pyodide's wasm again
+    try {
+      const bytes = fs.readFileSync(path.join(this.o.workerData.pyodideDir, "pyodide.asm.wasm"));
+      this.wasm = { wasmModule: new WebAssembly.Module(bytes), wasmSize: bytes.byteLength };
+    } catch (e) {
+      log("warn", "could not precompile pyodide.asm.wasm (each worker compiles it): " + String((e && e.message) || e));
+      this.wasm = {};
+    }
     for (let i = 0; i < this.o.workers; i++) this.slots.push(this.spawn({ index: i, gen: 0 }));
+  }
+
+  /** A new interpreter thread; `onMessage` gets its messages until it is retired. */
+  newWorker(sab, onMessage, onGone) {
+    const w = new Worker(path.join(this.o.runtimeDir, "worker.mjs"), {
+      workerData: { ...this.o.workerData, ...this.wasm, sab },
+      resourceLimits: { stackSizeMb: this.o.stackSizeMb, maxOldGenerationSizeMb: this.o.maxOldGenerationSizeMb || 1024 },
+      stdout: true,
+      stderr: true,
+      env: {},
+    });
+    // anything a worker prints outside the capture (pyodide warnings) is dropped, not leaked
+    w.stdout?.resume();
+    w.stderr?.resume();
+    this.stats.spawns++;
+    w.on("message", onMessage);
+    w.on("error", (e) => onGone("worker error: " + String((e && e.message) || e).slice(0, 500)));
+    w.on("exit", (c) => onGone("worker exited with code " + c));
+    return w;
+  }
+
+  /** Jobs before a slot's planned recycle; the first generation is staggered across slots so
+   * that the workers are not all replaced at the same moment. */
+  jobLimit(slot) {
+    const n = this.o.maxJobsPerWorker;
+    return slot.gen === 1 ? Math.max(1, Math.round((n * (slot.index + 1)) / this.o.workers)) : n;
+  }
+
+  ready(slot, m, t0) {
+    slot.ready = true;
+    this.failStreak = 0;
+    this.stats.spawnMs.push(performance.now() - t0);
+    this.stats.snapshot = m.snapshot;
+    if (!this.readySent && this.slots.length === this.o.workers && this.slots.every((s) => s.ready)) {
+      this.readySent = true;
+      send({ type: "ready", spawnMs: this.stats.spawnMs.slice(), snapshot: m.snapshot });
+    }
+    this.pump();
   }
 
   spawn(slot) {
@@ -51,31 +99,71 @@ class Pool {
     slot.ready = false;
     slot.dead = false;
     slot.gen++;
-    const w = new Worker(path.join(this.o.runtimeDir, "worker.mjs"), {
-      workerData: { ...this.o.workerData, sab },
-      resourceLimits: { stackSizeMb: this.o.stackSizeMb, maxOldGenerationSizeMb: this.o.maxOldGenerationSizeMb || 1024 },
-      stdout: true,
-      stderr: true,
-      env: {},
-    });
-    // anything a worker prints outside the capture (pyodide warnings) is dropped, not leaked
-    w.stdout?.resume();
-    w.stderr?.resume();
+    const w = this.newWorker(
+      sab,
+      (m) => {
+        if (w !== slot.worker) return;
+        if (m.type === "ready") this.ready(slot, m, t0);
+        else if (m.type === "result") this.finish(slot, m.res);
+      },
+      (why) => {
+        if (w === slot.worker) this.dead(slot, why);
+      },
+    );
     slot.worker = w;
-    this.stats.spawns++;
-    w.on("message", (m) => {
-      if (w !== slot.worker) return;
-      if (m.type === "ready") {
-        slot.ready = true;
+    return slot;
+  }
+
+  /**
+   * Planned recycle without a gap: a replacement starts while the old interpreter keeps serving,
+   * and takes over at the first moment the slot is idle after it is ready.
+   */
+  prepareReplacement(slot) {
+    if (slot.standby || this.closed) return;
+    const sab = new SharedArrayBuffer(4);
+    const t0 = performance.now();
+    const sb = { sab, ready: false, worker: null };
+    slot.standby = sb;
+    sb.worker = this.newWorker(
+      sab,
+      (m) => {
+        if (slot.standby !== sb || m.type !== "ready") return;
+        sb.ready = true;
         this.failStreak = 0;
         this.stats.spawnMs.push(performance.now() - t0);
-        this.stats.snapshot = m.snapshot;
-        if (!this.readySent && this.slots.length === this.o.workers && this.slots.every((s) => s.ready)) {
-          this.readySent = true;
-          send({ type: "ready", spawnMs: this.stats.spawnMs.slice(), snapshot: m.snapshot });
+        if (!slot.job) this.takeOver(slot);
+      },
+      (why) => {
+        if (slot.standby !== sb) return;
+        slot.standby = null;
+        this.failStreak++;
+        log("warn", "replacement interpreter failed to start: " + why);
+        if (this.failStreak >= 3) {
+          send({ type: "fatal", error: "interpreter workers keep failing to start: " + why });
+          setTimeout(() => process.exit(3), 50);
         }
-        this.pump();
-      } else if (m.type === "result") this.finish(slot, m.res);
+      },
+    );
+  }
+
+  takeOver(slot) {
+    const sb = slot.standby;
+    slot.standby = null;
+    const old = slot.worker;
+    this.stats.recycles++;
+    slot.sab = sb.sab;
+    slot.ia = new Int32Array(sb.sab);
+    slot.jobs = 0;
+    slot.gen++; // sessions held by the old interpreter replay their blocks on the new one
+    slot.dead = false;
+    slot.ready = true;
+    const w = sb.worker;
+    slot.worker = w;
+    w.removeAllListeners("message");
+    w.removeAllListeners("error");
+    w.removeAllListeners("exit");
+    w.on("message", (m) => {
+      if (w === slot.worker && m.type === "result") this.finish(slot, m.res);
     });
     w.on("error", (e) => {
       if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
@@ -83,7 +171,8 @@ class Pool {
     w.on("exit", (c) => {
       if (w === slot.worker) this.dead(slot, "worker exited with code " + c);
     });
-    return slot;
+    if (old) old.terminate().catch(() => {});
+    this.pump();
   }
 
   dead(slot, why) {
@@ -109,6 +198,11 @@ class Pool {
     const old = slot.worker;
     slot.worker = null;
     if (old) old.terminate().catch(() => {});
+    if (slot.standby) {
+      const sb = slot.standby;
+      slot.standby = null;
+      sb.worker.terminate().catch(() => {});
+    }
     if (!this.closed) this.spawn(slot);
   }
 
@@ -135,12 +229,18 @@ class Pool {
       slot.ready = false; // the worker exits; 'exit' respawns it
       return;
     }
-    if (res.recycle || slot.jobs >= this.o.maxJobsPerWorker || res.heapMb > this.o.maxHeapMb) {
+    if (res.recycle) {
+      // the interpreter's state is in doubt: it takes no further job
       this.stats.recycles++;
       slot.dead = true;
       this.respawn(slot);
       return;
     }
+    if (slot.standby && slot.standby.ready) {
+      this.takeOver(slot);
+      return;
+    }
+    if (slot.jobs >= this.jobLimit(slot) || res.heapMb > this.o.maxHeapMb || res.recycleSoon) this.prepareReplacement(slot);
     this.pump();
   }
 
@@ -244,10 +344,11 @@ class Pool {
   async close() {
     this.closed = true;
     await Promise.all(
-      this.slots.map((s) => {
-        const w = s.worker;
+      this.slots.flatMap((s) => {
+        const ws = [s.worker, s.standby && s.standby.worker];
         s.worker = null;
-        return w ? w.terminate().catch(() => {}) : undefined;
+        s.standby = null;
+        return ws.map((w) => (w ? w.terminate().catch(() => {}) : undefined));
       }),
     );
   }

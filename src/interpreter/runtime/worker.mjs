@@ -27,6 +27,19 @@ if (W.memLimitMb) {
   process.binding = (n) => (n === "constants" ? { fs: fs.constants } : ob.call(process, n));
 }
 
+if (W.wasmModule) {
+  // the host compiled pyodide.asm.wasm once: instantiate that module instead of compiling the
+  // same bytes again in every worker (its compiled and tiered-up code is then shared)
+  const inst = WebAssembly.instantiate;
+  const mod = W.wasmModule;
+  const size = W.wasmSize;
+  WebAssembly.instantiate = function (src, imports) {
+    if (src && !(src instanceof WebAssembly.Module) && src.byteLength === size) {
+      return inst.call(WebAssembly, mod, imports).then((instance) => ({ instance, module: mod }));
+    }
+    return inst.call(WebAssembly, src, imports);
+  };
+}
 const { loadPyodide } = await import(pathToFileURL(path.join(W.pyodideDir, "pyodide.mjs")).href);
 const { default: createReal } = await import(pathToFileURL(path.join(W.pyodideDir, "pyodide.asm.mjs")).href);
 
@@ -90,7 +103,7 @@ try {
 const T1 = performance.now();
 if (W.zipPath) {
   // submodules are imported lazily, so the zip must be present even after a snapshot restore
-  py.FS.writeFile("/lib/sympy.zip", new Uint8Array(fs.readFileSync(W.zipPath)));
+  py.FS.writeFile("/lib/sympy.zip", new Uint8Array(fs.readFileSync(W.zipPath)), { canOwn: true });
 }
 const cfg = JSON.stringify({ maxRecursion: W.maxRecursion || 50000, maxSessions: W.maxSessions || 256 });
 if (!usedSnapshot) {
@@ -164,10 +177,9 @@ if (W.harden) {
 }
 
 resnap(); // module/builtins baselines are taken after hardening
-// Everything alive now (sympy, the runner) lives for the worker's lifetime: move it out of the
-// collector's reach, so the cyclic GC scans only what snippets allocate (a full scan of the
-// ~80k import-time objects costs 30-120 ms in wasm and otherwise lands inside random snippets).
-py.runPython("__import__('gc').collect(); __import__('gc').freeze()");
+// The runner and the hardening live for the worker's lifetime: out of the collector's reach, like
+// the imports that preimport.py froze (see there).
+py.runPython("__import__('gc').freeze()");
 
 const ia = new Int32Array(W.sab);
 py.setInterruptBuffer(ia);
@@ -219,8 +231,8 @@ parentPort.on("message", (msg) => {
     res.stdoutChars = (res.stdoutChars || 0) + fdTotal;
   }
   res.ms = performance.now() - t0;
-  // the file budget never refills: past half of it, ask for a fresh interpreter
-  if (fsBudget < fsLimit / 2) res.recycle = true;
+  // the file budget never refills: past half of it, ask for a fresh interpreter (no hurry)
+  if (fsBudget < fsLimit / 2) res.recycleSoon = true;
   try {
     res.heapMb = py._module.HEAP8.length / 1048576;
   } catch {
