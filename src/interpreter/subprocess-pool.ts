@@ -19,7 +19,10 @@ export interface SubprocessPoolOptions {
   maxOutputBytes?: number;
   /** Address-space limit per process (MiB, RLIMIT_AS where the OS has it). Default 2048. */
   memoryLimitMb?: number;
-  /** Replace a process after this many snippets. Default 500. */
+  /**
+   * Replace a process after this many snippets (the replacement starts first, so there is no gap;
+   * the first replacements are staggered across workers). Default 2000.
+   */
   maxJobsPerWorker?: number;
   /** Ceiling for sys.setrecursionlimit. Default 10000 (native stack). */
   maxRecursion?: number;
@@ -42,6 +45,12 @@ interface Slot {
   job: (Job & { id: number; resolve: (r: RawResult) => void; start: number; t1?: NodeJS.Timeout; t2?: NodeJS.Timeout; interrupted?: boolean; cancelled?: boolean; onAbort?: () => void }) | null;
   jobs: number;
   spawnStart: number;
+  /** One of the pool's first processes (their first replacement is staggered). */
+  initial?: boolean;
+  /** The process starting to take over from this one (planned replacement). */
+  successor?: Slot;
+  /** The process this one takes over from once it is ready. */
+  predecessor?: Slot;
 }
 
 /**
@@ -73,7 +82,7 @@ export class SubprocessPool extends BasePool {
       graceMs: options.graceMs ?? 1000,
       maxOutputBytes: options.maxOutputBytes ?? 8192,
       memoryLimitMb: options.memoryLimitMb ?? 2048,
-      maxJobsPerWorker: options.maxJobsPerWorker ?? 500,
+      maxJobsPerWorker: options.maxJobsPerWorker ?? 2000,
       maxRecursion: options.maxRecursion ?? 10000,
       sysPath: options.sysPath ?? (fs.existsSync(site) ? [site] : []),
       preimport: options.preimport ?? true,
@@ -87,7 +96,7 @@ export class SubprocessPool extends BasePool {
     if (this.started) return;
     this.started = true;
     for (let i = 0; i < this.options.workers; i++) {
-      const slot: Slot = { index: i, gen: 0, proc: null, ready: false, job: null, jobs: 0, spawnStart: 0 };
+      const slot: Slot = { index: i, gen: 0, proc: null, ready: false, job: null, jobs: 0, spawnStart: 0, initial: true };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -154,6 +163,8 @@ export class SubprocessPool extends BasePool {
         if (msg.type === "ready") {
           slot.ready = true;
           this.startup.spawnMs.push(performance.now() - slot.spawnStart);
+          const pred = slot.predecessor;
+          if (pred && !pred.job) this.retire(pred);
           this.wake();
           this.pump();
         } else if (msg.type === "result") {
@@ -207,6 +218,10 @@ export class SubprocessPool extends BasePool {
       this.counters.crashes++;
       this.settle(slot, { status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${why}` });
     }
+    if (slot.successor) {
+      this.remove(slot); // its successor is already starting
+      return;
+    }
     if (beforeReady && ++this.failStreak >= 3) {
       this.fatal = new Error(`Python workers keep failing to start: ${why}`);
       for (const j of this.queue.splice(0)) j.resolve({ status: "crash", stdout: "", stderr: "", value: null, error: this.fatal.message });
@@ -235,15 +250,62 @@ export class SubprocessPool extends BasePool {
     slot.jobs++;
     if (job.interrupted) res.status = job.cancelled ? "cancelled" : "timeout";
     this.settle(slot, res);
-    if (res.recycle || slot.jobs >= this.options.maxJobsPerWorker) {
+    if (res.recycle) {
+      // the process's state is in doubt: it takes no further job
       this.counters.recycles++;
       this.replace(slot);
       return;
     }
+    if (slot.successor?.ready) {
+      this.retire(slot);
+      this.pump();
+      return;
+    }
+    if (slot.jobs >= this.jobLimit(slot) && !slot.successor) this.startSuccessor(slot);
     this.pump();
   }
 
+  /** Jobs before a planned replacement; the first one is staggered across the first processes. */
+  private jobLimit(slot: Slot): number {
+    const n = this.options.maxJobsPerWorker;
+    return slot.initial ? Math.max(1, Math.round((n * (slot.index + 1)) / this.options.workers)) : n;
+  }
+
+  /** Planned replacement without a gap: the new process starts while the old one keeps serving. */
+  private startSuccessor(slot: Slot): void {
+    if (this.closed) return;
+    const next: Slot = { index: slot.index, gen: 0, proc: null, ready: false, job: null, jobs: 0, spawnStart: 0, predecessor: slot };
+    slot.successor = next;
+    this.slots.push(next);
+    this.spawn(next);
+  }
+
+  /** The successor is ready and this process is idle: stop it. */
+  private retire(slot: Slot): void {
+    this.counters.recycles++;
+    this.remove(slot);
+    this.pump();
+  }
+
+  private remove(slot: Slot): void {
+    slot.gen++; // ignore anything more from this process; its sessions replay elsewhere
+    slot.ready = false;
+    const p = slot.proc;
+    slot.proc = null;
+    try {
+      p?.kill("SIGKILL");
+    } catch {}
+    if (slot.successor) slot.successor.predecessor = undefined;
+    slot.successor = undefined;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+
   private replace(slot: Slot): void {
+    if (slot.successor) {
+      this.remove(slot);
+      return;
+    }
     slot.gen++;
     slot.ready = false;
     const p = slot.proc;

@@ -237,3 +237,25 @@ test("PyodidePool: a planned recycle leaves no gap (the replacement starts befor
     await pool.close();
   }
 });
+
+test("SubprocessPool: a planned replacement leaves no gap and keeps the worker count", async () => {
+  const pool = new SubprocessPool({ workers: 1, maxJobsPerWorker: 5 });
+  try {
+    await pool.ready();
+    let maxLatency = 0;
+    for (let i = 0; pool.counters.recycles < 2 && i < 5000; i++) {
+      const t0 = performance.now();
+      assert.equal((await pool.run(`${i} + 1`)).value, String(i + 1));
+      maxLatency = Math.max(maxLatency, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.ok(pool.counters.recycles >= 2, JSON.stringify(pool.counters));
+    const startMs = Math.min(...pool.startup.spawnMs.slice(1));
+    assert.ok(maxLatency < startMs / 2, `a run waited ${Math.round(maxLatency)} ms; a process start takes ${Math.round(startMs)} ms`);
+    // replaced, not added: two runs at once still share one process, one after the other
+    const pids = await Promise.all([0, 1].map(() => pool.run("import os\nos.getpid()")));
+    assert.equal(pids[0]!.value, pids[1]!.value);
+  } finally {
+    await pool.close();
+  }
+});
