@@ -51,8 +51,8 @@ class Pool {
     for (let i = 0; i < this.o.workers; i++) this.slots.push(this.spawn({ index: i, gen: 0 }));
   }
 
-  /** A new interpreter thread; `onMessage` gets its messages until it is retired. */
-  newWorker(sab, onMessage, onGone) {
+  /** A new interpreter thread (listeners are attached by the caller). */
+  newWorker(sab) {
     const w = new Worker(path.join(this.o.runtimeDir, "worker.mjs"), {
       workerData: { ...this.o.workerData, ...this.wasm, sab },
       resourceLimits: { stackSizeMb: this.o.stackSizeMb, maxOldGenerationSizeMb: this.o.maxOldGenerationSizeMb || 1024 },
@@ -64,10 +64,35 @@ class Pool {
     w.stdout?.resume();
     w.stderr?.resume();
     this.stats.spawns++;
-    w.on("message", onMessage);
-    w.on("error", (e) => onGone("worker error: " + String((e && e.message) || e).slice(0, 500)));
-    w.on("exit", (c) => onGone("worker exited with code " + c));
     return w;
+  }
+
+  /** `w` now serves `slot`: its results, and its death, are the slot's. */
+  attach(slot, w, t0) {
+    w.removeAllListeners("message");
+    w.removeAllListeners("error");
+    w.removeAllListeners("exit");
+    w.on("message", (m) => {
+      if (w !== slot.worker) return;
+      if (m.type === "ready") this.ready(slot, m, t0);
+      else if (m.type === "result") this.finish(slot, m.res);
+    });
+    w.on("error", (e) => {
+      if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
+    });
+    w.on("exit", (c) => {
+      if (w === slot.worker) this.dead(slot, "worker exited with code " + c);
+    });
+  }
+
+  /** A worker failed to start; three in a row and the pool gives up rather than loop. */
+  startFailed(why) {
+    this.failStreak++;
+    log("warn", "interpreter worker failed to start: " + why);
+    if (this.failStreak < 3) return false;
+    send({ type: "fatal", error: "interpreter workers keep failing to start: " + why });
+    setTimeout(() => process.exit(3), 50);
+    return true;
   }
 
   /** Jobs before a slot's planned recycle; the first generation is staggered across slots so
@@ -91,7 +116,6 @@ class Pool {
 
   spawn(slot) {
     const sab = new SharedArrayBuffer(4);
-    const t0 = performance.now();
     slot.sab = sab;
     slot.ia = new Int32Array(sab);
     slot.job = null;
@@ -99,18 +123,9 @@ class Pool {
     slot.ready = false;
     slot.dead = false;
     slot.gen++;
-    const w = this.newWorker(
-      sab,
-      (m) => {
-        if (w !== slot.worker) return;
-        if (m.type === "ready") this.ready(slot, m, t0);
-        else if (m.type === "result") this.finish(slot, m.res);
-      },
-      (why) => {
-        if (w === slot.worker) this.dead(slot, why);
-      },
-    );
-    slot.worker = w;
+    const t0 = performance.now();
+    slot.worker = this.newWorker(sab);
+    this.attach(slot, slot.worker, t0);
     return slot;
   }
 
@@ -122,28 +137,22 @@ class Pool {
     if (slot.standby || this.closed) return;
     const sab = new SharedArrayBuffer(4);
     const t0 = performance.now();
-    const sb = { sab, ready: false, worker: null };
+    const sb = { sab, ready: false, worker: this.newWorker(sab) };
     slot.standby = sb;
-    sb.worker = this.newWorker(
-      sab,
-      (m) => {
-        if (slot.standby !== sb || m.type !== "ready") return;
-        sb.ready = true;
-        this.failStreak = 0;
-        this.stats.spawnMs.push(performance.now() - t0);
-        if (!slot.job) this.takeOver(slot);
-      },
-      (why) => {
-        if (slot.standby !== sb) return;
-        slot.standby = null;
-        this.failStreak++;
-        log("warn", "replacement interpreter failed to start: " + why);
-        if (this.failStreak >= 3) {
-          send({ type: "fatal", error: "interpreter workers keep failing to start: " + why });
-          setTimeout(() => process.exit(3), 50);
-        }
-      },
-    );
+    sb.worker.on("message", (m) => {
+      if (slot.standby !== sb || m.type !== "ready") return;
+      sb.ready = true;
+      this.failStreak = 0;
+      this.stats.spawnMs.push(performance.now() - t0);
+      if (!slot.job) this.takeOver(slot);
+    });
+    const gone = (why) => {
+      if (slot.standby !== sb) return;
+      slot.standby = null;
+      if (!sb.ready) this.startFailed(why);
+    };
+    sb.worker.on("error", (e) => gone("worker error: " + String((e && e.message) || e).slice(0, 500)));
+    sb.worker.on("exit", (c) => gone("worker exited with code " + c));
   }
 
   takeOver(slot) {
@@ -157,20 +166,8 @@ class Pool {
     slot.gen++; // sessions held by the old interpreter replay their blocks on the new one
     slot.dead = false;
     slot.ready = true;
-    const w = sb.worker;
-    slot.worker = w;
-    w.removeAllListeners("message");
-    w.removeAllListeners("error");
-    w.removeAllListeners("exit");
-    w.on("message", (m) => {
-      if (w === slot.worker && m.type === "result") this.finish(slot, m.res);
-    });
-    w.on("error", (e) => {
-      if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
-    });
-    w.on("exit", (c) => {
-      if (w === slot.worker) this.dead(slot, "worker exited with code " + c);
-    });
+    slot.worker = sb.worker;
+    this.attach(slot, sb.worker, null);
     if (old) old.terminate().catch(() => {});
     this.pump();
   }
@@ -178,15 +175,7 @@ class Pool {
   dead(slot, why) {
     if (slot.dead || this.closed) return;
     slot.dead = true;
-    if (!slot.ready) {
-      this.failStreak++;
-      log("warn", "interpreter worker failed to start: " + why);
-      if (this.failStreak >= 3) {
-        send({ type: "fatal", error: "interpreter workers keep failing to start: " + why });
-        setTimeout(() => process.exit(3), 50);
-        return;
-      }
-    }
+    if (!slot.ready && this.startFailed(why)) return;
     if (slot.job) {
       this.stats.crashes++;
       this.settle(slot, crashRes("InterpreterCrash: " + why));
