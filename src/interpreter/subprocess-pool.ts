@@ -287,14 +287,19 @@ export class SubprocessPool extends BasePool {
     this.pump();
   }
 
-  private remove(slot: Slot): void {
-    slot.gen++; // ignore anything more from this process; its sessions replay elsewhere
+  /** Kill the slot's process; anything more from it is ignored and its sessions replay elsewhere. */
+  private stop(slot: Slot): void {
+    slot.gen++;
     slot.ready = false;
     const p = slot.proc;
     slot.proc = null;
     try {
       p?.kill("SIGKILL");
     } catch {}
+  }
+
+  private remove(slot: Slot): void {
+    this.stop(slot);
     if (slot.successor) slot.successor.predecessor = undefined;
     slot.successor = undefined;
     const i = this.slots.indexOf(slot);
@@ -306,13 +311,7 @@ export class SubprocessPool extends BasePool {
       this.remove(slot);
       return;
     }
-    slot.gen++;
-    slot.ready = false;
-    const p = slot.proc;
-    slot.proc = null;
-    try {
-      p?.kill("SIGKILL");
-    } catch {}
+    this.stop(slot);
     this.spawn(slot);
   }
 
