@@ -7,6 +7,17 @@ export function workerCount(asked: number | undefined): number {
   return Math.max(1, Math.floor(asked ?? Math.min(2, cores)));
 }
 
+/** The options both pools share, with their defaults (the paper's 20 s limit). */
+export function sharedPoolOptions(o: { workers?: number; timeoutMs?: number; graceMs?: number; maxOutputBytes?: number; maxJobsPerWorker?: number }) {
+  return {
+    workers: workerCount(o.workers),
+    timeoutMs: o.timeoutMs ?? 20000,
+    graceMs: o.graceMs ?? 1000,
+    maxOutputBytes: o.maxOutputBytes ?? 8192,
+    maxJobsPerWorker: o.maxJobsPerWorker ?? 2000,
+  };
+}
+
 /** Raw result from a backend (runner.py's JSON plus the host's additions). */
 export interface RawResult {
   status: "ok" | "error" | "timeout" | "crash" | "cancelled";

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BasePool, abortError, type Job, type RawResult, workerCount } from "./base.js";
+import { BasePool, abortError, type Job, type RawResult, sharedPoolOptions } from "./base.js";
 import { bundleZip, cacheDir, pyodideDir, runtimeDir, snapshotFile } from "./locate.js";
 import { projectPath } from "../paths.js";
 import { resolveHostNode, type HostNode } from "./runtime/host-node.cjs";
@@ -141,13 +141,9 @@ export class PyodidePool extends BasePool {
   constructor(options: PyodidePoolOptions = {}) {
     super();
     this.options = {
-      workers: workerCount(options.workers),
-      timeoutMs: options.timeoutMs ?? 20000,
-      graceMs: options.graceMs ?? 1000,
-      maxOutputBytes: options.maxOutputBytes ?? 8192,
+      ...sharedPoolOptions(options),
       memoryLimitMb: options.memoryLimitMb ?? 1024,
       fsLimitMb: options.fsLimitMb ?? 64,
-      maxJobsPerWorker: options.maxJobsPerWorker ?? 2000,
       maxHeapMb: options.maxHeapMb ?? 512,
       maxRecursion: options.maxRecursion ?? 50000,
       snapshot: options.snapshot ?? true,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { BasePool, abortError, type Job, type RawResult, workerCount } from "./base.js";
+import { BasePool, abortError, type Job, type RawResult, sharedPoolOptions } from "./base.js";
 import { cacheDir, runtimeDir } from "./locate.js";
 
 export interface SubprocessPoolOptions {
@@ -76,13 +76,9 @@ export class SubprocessPool extends BasePool {
     super();
     const site = path.join(cacheDir, "site");
     this.options = {
-      workers: workerCount(options.workers),
+      ...sharedPoolOptions(options),
       python: options.python ?? "python3",
-      timeoutMs: options.timeoutMs ?? 20000,
-      graceMs: options.graceMs ?? 1000,
-      maxOutputBytes: options.maxOutputBytes ?? 8192,
       memoryLimitMb: options.memoryLimitMb ?? 2048,
-      maxJobsPerWorker: options.maxJobsPerWorker ?? 2000,
       maxRecursion: options.maxRecursion ?? 10000,
       sysPath: options.sysPath ?? (fs.existsSync(site) ? [site] : []),
       preimport: options.preimport ?? true,
@@ -258,7 +254,6 @@ export class SubprocessPool extends BasePool {
     }
     if (slot.successor?.ready) {
       this.retire(slot);
-      this.pump();
       return;
     }
     if (slot.jobs >= this.jobLimit(slot) && !slot.successor) this.startSuccessor(slot);
