@@ -23,6 +23,10 @@ export interface ChartOptions {
 }
 
 type Value = string | number;
+/** A column (or several) whose values split the rows into traces. */
+export type Series = string | readonly string[];
+
+const asList = (y: string | readonly string[]): readonly string[] => (typeof y === "string" ? [y] : y);
 
 function column(verb: string, t: ChartTable, name: string): unknown[] {
   if (!t.columnNames().includes(name)) throw new Error(`${verb}: no column "${name}" (columns: ${t.columnNames().join(", ")})`);
@@ -42,14 +46,15 @@ function values(verb: string, t: ChartTable, name: string): Value[] {
   return column(verb, t, name).map((v) => (typeof v === "number" || typeof v === "string" ? v : String(v)));
 }
 
-/** The row indices of each group, in the order groups first appear; one group of all rows without `series`. */
-function groups(verb: string, t: ChartTable, series: string | undefined): { name: string | null; rows: number[] }[] {
+/** The row indices of each group, in the order groups first appear; one group of all rows without `series`. Several series columns group by their joined values ("M-DPO · GSM8K"). */
+function groups(verb: string, t: ChartTable, series: Series | undefined): { name: string | null; rows: number[] }[] {
   if (series === undefined) return [{ name: null, rows: Array.from({ length: t.numRows() }, (_, i) => i) }];
+  const cols = asList(series).map((c) => values(verb, t, c));
   const out = new Map<string, number[]>();
-  values(verb, t, series).forEach((v, i) => {
-    const k = String(v);
+  for (let i = 0; i < t.numRows(); i++) {
+    const k = cols.map((c) => String(c[i])).join(" · ");
     out.set(k, [...(out.get(k) ?? []), i]);
-  });
+  }
   return [...out].map(([name, rows]) => ({ name, rows }));
 }
 
@@ -60,7 +65,7 @@ interface TraceKey {
 }
 
 /** One trace per y column × series value, named by whichever of the two varies. */
-function traceKeys(verb: string, t: ChartTable, ys: readonly string[], series: string | undefined): TraceKey[] {
+function traceKeys(verb: string, t: ChartTable, ys: readonly string[], series: Series | undefined): TraceKey[] {
   return groups(verb, t, series).flatMap((g) =>
     ys.map((y) => ({ y, rows: g.rows, name: g.name === null ? y : ys.length > 1 ? `${g.name} · ${y}` : g.name })),
   );
@@ -79,14 +84,13 @@ function layout(options: ChartOptions, x: string | undefined, y: string, extra: 
   };
 }
 
-const asList = (y: string | readonly string[]): readonly string[] => (typeof y === "string" ? [y] : y);
 const pick = <T>(xs: readonly T[], rows: readonly number[]): T[] => rows.map((i) => xs[i]!);
 const isCategorical = (xs: readonly Value[]) => xs.some((v) => typeof v === "string");
 
 export interface BarsSpec extends ChartOptions {
   x: string;
   y: string | readonly string[];
-  series?: string;
+  series?: Series;
   mode?: "group" | "stack" | "overlay";
   /** Columns with the lower and upper ends of a 95% interval, drawn as error bars. */
   lo?: string;
@@ -130,7 +134,7 @@ export function bars(table: ChartTable, spec: BarsSpec): Figure {
 
 export interface HistogramSpec extends ChartOptions {
   x: string;
-  series?: string;
+  series?: Series;
   /** Largest number of bins; Plotly picks their edges. */
   bins?: number;
   /** Explicit bin edges: from `start` to `end` in steps of `size`. */
@@ -157,7 +161,7 @@ export function histogram(table: ChartTable, spec: HistogramSpec): Figure {
 export interface LinesSpec extends ChartOptions {
   x: string;
   y: string | readonly string[];
-  series?: string;
+  series?: Series;
   /** Lines, markers, or both (default). */
   mode?: "lines" | "markers" | "lines+markers";
   /** Per trace name, a mode other than `mode`. */
@@ -184,7 +188,7 @@ export function lines(table: ChartTable, spec: LinesSpec): Figure {
 export interface BoxSpec extends ChartOptions {
   y: string;
   /** A column whose values each get a box. */
-  group?: string;
+  group?: Series;
 }
 
 /** Box plots of a numeric column, one box per `group` value, with the mean marked. */
@@ -194,5 +198,5 @@ export function box(table: ChartTable, spec: BoxSpec): Figure {
     const name = g.name ?? spec.y;
     return { type: "box", name, y: pick(ys, g.rows), boxmean: true, marker: { color: colorOf(spec, name, i) } };
   });
-  return { data, layout: layout(spec, spec.group, spec.y) };
+  return { data, layout: layout(spec, spec.group === undefined ? undefined : asList(spec.group).join(", "), spec.y) };
 }

@@ -35,7 +35,7 @@ export function recordBundle(obj: object, options: ShowRecordOptions = {}): Mime
   const rows = recordEntries(obj).map(([k, v]) => [k, formatValue(v, options.digits)] as const);
   const title = options.title ? `<div style="${CAPTION}"><strong>${escapeHtml(options.title)}</strong></div>` : "";
   const body = rows
-    .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em;vertical-align:top">${escapeHtml(k)}</th><td style="text-align:left;white-space:pre-wrap;vertical-align:top">${escapeHtml(v)}</td></tr>`)
     .join("");
   const width = Math.max(0, ...rows.map(([k]) => k.length));
   const text = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
