@@ -87,19 +87,22 @@ function layout(options: ChartOptions, x: string | undefined, y: string, extra: 
 const pick = <T>(xs: readonly T[], rows: readonly number[]): T[] => rows.map((i) => xs[i]!);
 const isCategorical = (xs: readonly Value[]) => xs.some((v) => typeof v === "string");
 
-export interface BarsSpec extends ChartOptions {
+export interface BarsSpec extends ChartOptions, IntervalColumns {
   x: string;
   y: string | readonly string[];
   series?: Series;
   mode?: "group" | "stack" | "overlay";
-  /** Columns with the lower and upper ends of a 95% interval, drawn as error bars. */
-  lo?: string;
-  hi?: string;
   /** A column shown as text on each bar. */
   text?: string;
 }
 
-function errorBar(verb: string, t: ChartTable, spec: BarsSpec, y: string, rows: number[]): Partial<BarData>["error_y"] | undefined {
+/** Columns with the lower and upper ends of an interval around `y`, drawn as error bars. */
+export interface IntervalColumns {
+  lo?: string;
+  hi?: string;
+}
+
+function errorBar(verb: string, t: ChartTable, spec: IntervalColumns, y: string, rows: number[]): Partial<BarData>["error_y"] | undefined {
   if (spec.lo === undefined || spec.hi === undefined) return undefined;
   const v = pick(numbers(verb, t, y), rows);
   const lo = pick(numbers(verb, t, spec.lo), rows);
@@ -158,7 +161,7 @@ export function histogram(table: ChartTable, spec: HistogramSpec): Figure {
   return { data, layout: layout({ yTitle: "count", ...spec }, spec.x, "count", { barmode: spec.mode ?? "overlay" }) };
 }
 
-export interface LinesSpec extends ChartOptions {
+export interface LinesSpec extends ChartOptions, IntervalColumns {
   x: string;
   y: string | readonly string[];
   series?: Series;
@@ -172,15 +175,19 @@ export interface LinesSpec extends ChartOptions {
 /** Lines of `y` against `x`, one per y column or `series` value. */
 export function lines(table: ChartTable, spec: LinesSpec): Figure {
   const xs = values("lines", table, spec.x);
-  const data = traceKeys("lines", table, asList(spec.y), spec.series).map((k, i): Partial<ScatterData> => ({
-    type: "scatter",
-    mode: spec.modes?.[k.name] ?? spec.mode ?? "lines+markers",
-    name: k.name,
-    x: pick(xs, k.rows),
-    y: pick(numbers("lines", table, k.y), k.rows),
-    marker: { color: colorOf(spec, k.name, i) },
-    line: { color: colorOf(spec, k.name, i) },
-  }));
+  const data = traceKeys("lines", table, asList(spec.y), spec.series).map((k, i): Partial<ScatterData> => {
+    const error = errorBar("lines", table, spec, k.y, k.rows);
+    return {
+      type: "scatter",
+      mode: spec.modes?.[k.name] ?? spec.mode ?? "lines+markers",
+      name: k.name,
+      x: pick(xs, k.rows),
+      y: pick(numbers("lines", table, k.y), k.rows),
+      marker: { color: colorOf(spec, k.name, i) },
+      line: { color: colorOf(spec, k.name, i) },
+      ...(error ? { error_y: error } : {}),
+    };
+  });
   const xaxis: Partial<Layout>["xaxis"] = spec.xLog ? { type: "log" } : isCategorical(xs) ? { type: "category" } : {};
   return { data, layout: layout(spec, spec.x, asList(spec.y).join(", "), { xaxis }) };
 }

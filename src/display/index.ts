@@ -17,4 +17,4 @@ export {
   type TrajectoryView,
 } from "./trajectory.js";
 export { showTokens, tokensBundle, tokensHtml, maskCounts, type ShowTokensOptions, type TokenMaskView } from "./tokens.js";
-export { bars, histogram, lines, box, type BarsSpec, type BoxSpec, type ChartOptions, type ChartTable, type HistogramSpec, type LinesSpec, type Series } from "./charts.js";
+export { bars, histogram, lines, box, type BarsSpec, type BoxSpec, type ChartOptions, type ChartTable, type HistogramSpec, type IntervalColumns, type LinesSpec, type Series } from "./charts.js";

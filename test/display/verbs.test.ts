@@ -108,6 +108,8 @@ test("bars: one trace per y column (wide) or per series value (long), with inter
   const err = (g.data[0] as { error_y: { array: number[]; arrayminus: number[] } }).error_y;
   assert.deepEqual(err.array.map((v) => +v.toFixed(6)), [0.6, 0.8]);
   assert.deepEqual(err.arrayminus.map((v) => +v.toFixed(6)), [0.4, 0.2]);
+  const both = bars(long, { x: "dataset", y: "points", series: ["model", "dataset"] });
+  assert.deepEqual(both.data.map((d) => d.name), ["a · GSM8K", "a · MATH", "b · GSM8K", "b · MATH"]);
   assert.throws(() => bars(long, { x: "model", y: "gain" }), /bars: no column "gain" \(columns: model, dataset, points, lo, hi\)/);
   assert.throws(() => bars(long, { x: "points", y: "model" }), /bars: column "model" has a non-number at row 0: "a"/);
 });
@@ -119,6 +121,10 @@ test("histogram, lines and box read the named columns", () => {
   assert.equal(h.layout?.barmode, "overlay");
   const l = lines(t, { x: "step", y: ["acc", "length"], modes: { length: "markers" } });
   assert.deepEqual(l.data.map((d) => [d.name, (d as { mode: string }).mode]), [["acc", "lines+markers"], ["length", "markers"]]);
+  const passAtK = aq.table({ k: [1, 2, 4], pass_at_k: [0.5, 0.6, 0.7], lo: [0.4, 0.55, 0.68], hi: [0.6, 0.65, 0.75] });
+  const p = lines(passAtK, { x: "k", y: "pass_at_k", lo: "lo", hi: "hi", xLog: true });
+  assert.equal(p.layout?.xaxis?.type, "log");
+  assert.deepEqual((p.data[0] as { error_y: { array: number[] } }).error_y.array.map((v) => +v.toFixed(6)), [0.1, 0.05, 0.05]);
   const b = box(t, { y: "length", group: "side", yTitle: "characters" });
   assert.deepEqual(b.data.map((d) => [d.name, (d as { y: number[] }).y, (d as { boxmean: boolean }).boxmean]), [["chosen", [120, 80], true], ["rejected", [300, 260], true]]);
   assert.deepEqual(b.layout?.yaxis?.title, { text: "characters" });
