@@ -15,6 +15,7 @@ export {
   type ProtocolEntry,
   type ReferenceChoice,
   type Sampling,
+  type TextFigure,
   type ToraRow,
 } from "./paper.js";
 export {

@@ -38,6 +38,13 @@ const ROW_FIELDS: Record<string, [Check, string]> = {
   citation: [orNull(isStr), "a string or null"],
 };
 
+const TEXT_FIGURE_FIELDS: Record<string, [Check, string]> = {
+  what: [isStr, "a string"],
+  setting: [isStr, "a string"],
+  value: [isNum, "a number"],
+  unit: [oneOf("%", "log-prob"), '"%" or "log-prob"'],
+};
+
 const TORA_FIELDS: Record<string, [Check, string]> = {
   model: [isStr, "a string"],
   decoding: [isStr, "a string"],
@@ -83,6 +90,12 @@ function checkTable(v: unknown, file: string, where: string): void {
     const rw = `${where}.rows[${i}]`;
     checkFields(asObject(r, file, rw), ROW_FIELDS, file, rw);
   });
+  asArray(t["textFigures"], file, `${where}.textFigures`).forEach((f, i) => {
+    const fw = `${where}.textFigures[${i}]`;
+    checkFields(asObject(f, file, fw), TEXT_FIGURE_FIELDS, file, fw);
+  });
+  const known = new Set(["id", "table", "caption", "setting", "columns", "rows", "textFigures"]);
+  for (const k of Object.keys(t)) if (!known.has(k)) fail(file, `${where}.${k}`, "is not a known field");
 }
 
 /** The parsed file as `PaperResults`, or an error naming the file and the first bad field (e.g. `tables[0].rows[3].gsm8k`). */

@@ -60,6 +60,14 @@ export interface PaperColumn {
   key: keyof PaperRow;
 }
 
+/** A number the paper gives in the text around a table rather than in its cells. */
+export interface TextFigure {
+  what: string;
+  setting: string;
+  value: number;
+  unit: "%" | "log-prob";
+}
+
 export interface PaperTable {
   id: "table1" | "table2" | "table3" | "table4" | "table5";
   table: string;
@@ -68,6 +76,7 @@ export interface PaperTable {
   /** The printed columns, in order. */
   columns: PaperColumn[];
   rows: PaperRow[];
+  textFigures: TextFigure[];
 }
 
 /** ToRA's own figures, which the paper does not put in its tables. */
@@ -96,11 +105,15 @@ export const PAPER_RESULTS_FILE = projectPath("data", "paper-results.json");
 
 /** The paper's reported numbers, kept as data in data/paper-results.json; throws naming the file and the bad field. */
 export function paperResults(file: string = PAPER_RESULTS_FILE): PaperResults {
+  const text = fs.readFileSync(file, "utf8");
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const where = at ? `${file}:${text.slice(0, Number(at[1])).split("\n").length}` : file;
+    throw new Error(`${where}: ${message}`);
   }
   return checkPaperResults(raw, file);
 }

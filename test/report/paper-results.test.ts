@@ -56,6 +56,8 @@ test("data/paper-results.json holds Tables 1–5 cell for cell", () => {
   assert.deepEqual(paperTable(paper, "table3").rows.map((r) => [r.n, r.sampling]), [[null, null], [30, "mixture"], [12, "mixture"], [6, "mixture"], [30, "on-policy"]]);
   assert.deepEqual(paperTable(paper, "table4").rows.map((r) => r.sftEpochs), [1, 1, 2, 2, 3, 3]);
   assert.deepEqual(paperTable(paper, "table5").rows.map((r) => r.nll), [null, false, true, null, false, true]);
+  assert.deepEqual(paperTable(paper, "table3").textFigures.filter((f) => f.what.startsWith("prompt coverage")).map((f) => [f.setting, f.value]), [["N = 30", 92.5], ["N = 12", 83.0], ["N = 6", 60]]);
+  assert.deepEqual(paperTable(paper, "table5").textFigures.filter((f) => f.setting === "without NLL").map((f) => f.value), [-166, -350]);
 });
 
 test("ToRA's own figures are kept apart from the paper's tables", () => {
@@ -129,7 +131,7 @@ test("a malformed results file is refused naming the file and the field", () => 
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "paper-bad-")), "paper-results.json");
   fs.writeFileSync(file, JSON.stringify(raw));
   assert.throws(() => paperResults(file), (e: Error) => e.message === `${file}: tables[2].rows[3].math must be a number, got "49.2"`);
-  fs.writeFileSync(file, "{\n  \"source\": ");
-  assert.throws(() => paperResults(file), (e: Error) => e.message.startsWith(`${file}: `));
+  fs.writeFileSync(file, "{\n  \"source\": \"x\",\n  \"notes\": [\"a\" \"b\"]\n}\n");
+  assert.throws(() => paperResults(file), (e: Error) => e.message.startsWith(`${file}:3: `));
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 });
