@@ -20,3 +20,30 @@ export function paperBeside(table: PaperTable, measured: readonly ReproducedResu
     return { ...base, checkpoint: row.checkpoint, "GSM8K here": gsm8k.text, "MATH here": math.text, preset: presets.join(" / ") || "—" };
   });
 }
+
+/** One accuracy of a released checkpoint: the paper's, or the one measured here (with its 95% interval when recorded). */
+export interface CheckpointAccuracy {
+  checkpoint: string;
+  dataset: string;
+  source: "paper" | "here";
+  accuracy: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+/** For each released checkpoint measured here on GSM8K or MATH: the paper's accuracy and this installation's, long format for a chart. */
+export function checkpointAccuracies(table: PaperTable, measured: readonly ReproducedResult[]): CheckpointAccuracy[] {
+  const datasets = [["gsm8k", "GSM8K"], ["math", "MATH"]] as const;
+  return table.rows.flatMap((row) => {
+    const checkpoint = row.checkpoint;
+    if (checkpoint === null) return [];
+    return datasets.flatMap(([key, label]): CheckpointAccuracy[] => {
+      const here = measured.find((r) => r.model === checkpoint && r.dataset === key && r.split === "test");
+      if (!here) return [];
+      return [
+        { checkpoint, dataset: label, source: "paper", accuracy: row[key], lo: null, hi: null },
+        { checkpoint, dataset: label, source: "here", accuracy: here.accuracy, lo: here.ci?.[0] ?? null, hi: here.ci?.[1] ?? null },
+      ];
+    });
+  });
+}

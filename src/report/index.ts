@@ -33,6 +33,6 @@ export {
   type AblationPoint,
   type Difference,
 } from "./findings.js";
-export { paperBeside, type PaperBesideRow } from "./beside.js";
+export { paperBeside, checkpointAccuracies, type CheckpointAccuracy, type PaperBesideRow } from "./beside.js";
 export { recordResult, readResults, presetOf, measuredFor, type Measured, type ReproducedResult } from "./results.js";
 export { indexPage, type NotebookResult } from "./index-page.js";

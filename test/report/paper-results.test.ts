@@ -7,6 +7,7 @@ import {
   gainsOverSft,
   maskingEffect,
   mdpoOverRaft,
+  checkpointAccuracies,
   paperBeside,
   paperResults,
   paperTable,
@@ -115,6 +116,10 @@ test("a table beside this installation's measurements: the value with its preset
     assert.deepEqual(rows.map((r) => r["MATH here"]), ["45.5 (n=500)", "", "not run", "", ""]);
     assert.deepEqual(rows.map((r) => r["preset"]), ["H=6, 1024 tokens/turn, T=0, first 500 problems", "", "paper-eval", "", ""]);
     assert.equal(rows[2]!["GSM8K"], "83.9");
+    assert.deepEqual(checkpointAccuracies(paperTable(paperResults(), "table1"), [{ model: "RLHF4MATH/Gemma-2-9B-it-M-DPO", dataset: "math", split: "test", accuracy: 53.9, n: 5000, ci: [52.5, 55.3], date: "" }]), [
+      { checkpoint: "RLHF4MATH/Gemma-2-9B-it-M-DPO", dataset: "MATH", source: "paper", accuracy: 54.5, lo: null, hi: null },
+      { checkpoint: "RLHF4MATH/Gemma-2-9B-it-M-DPO", dataset: "MATH", source: "here", accuracy: 53.9, lo: 52.5, hi: 55.3 },
+    ]);
     const t1 = paperBeside(paperTable(paperResults(), "table1"), []);
     assert.equal(t1.find((r) => r["Method"] === "M-DPO Iteration 3")!["GSM8K"], "83.9 ↑6.4");
     assert.equal(t1[0]!["with Tool"], "✗");
