@@ -376,18 +376,23 @@ export const command: Command = {
   usage: `usage: mathagent rollout --server URL[,URL…] --family NAME (--dataset NAME [--split S] | --problems FILE)
                          --out FILE [options]
 
-Samples N trajectories per problem with the Python interpreter in the loop: the model writes a
-\`\`\`python block and stops at "\`\`\`output", the block runs in a sandboxed Pyodide session, its output
-is appended and the model continues, up to --horizon tool calls or a \\boxed{} answer. Each finished
-trajectory is appended to --out as one JSON line; rerunning the same command skips the finished
-(problem, sample) pairs, so an interrupted or crashed run resumes where it stopped.
+Samples N trajectories per problem with the Python interpreter in the loop, as the paper's code
+does: the model writes a \`\`\`python block and stops at "\`\`\`output"; every closed block of the
+conversation so far re-runs in a fresh sandboxed interpreter and the last block's output is
+appended; the model continues, up to --horizon model calls or a turn without code (a \\boxed{}
+answer). The settings come from a preset (--protocol, default paper-collect: T = 1.0, H = 6, N = 30),
+each overridable. Each finished trajectory is appended to --out as one JSON line; rerunning the same
+command skips the finished (problem, sample) pairs, so an interrupted or crashed run resumes where
+it stopped.
 
 options:
 ${rolloutUsageOptions("paper-collect")}
 
 example:
   mathagent rollout --server http://127.0.0.1:8000 --family gemma --dataset gsm8k --split train \\
-    --samples 8 --temperature 1.0 --horizon 6 --concurrency 128 --out runs/iter1.jsonl
+    --samples 8 --concurrency 128 --out runs/iter1.jsonl
+  mathagent rollout --server cur=http://a:8000 --server prev=http://b:8000 --mix cur:20,prev:10 \\
+    --family gemma --problems prompts-iter2.jsonl --out runs/iter2.jsonl
 `,
   async run(args, io) {
     const { values } = parseCommandArgs(args, ROLLOUT_OPTIONS);
