@@ -1,7 +1,7 @@
 /**
  * Stand-ins for the sandbox's `Interpreter.runCells` and `paperObservationText` (interface 6 of the
- * wave's contracts), used until those land. At merge: delete this file and import both names from
- * `../interpreter/index.js` in `cells.ts`.
+ * wave's contracts); `cells.ts` uses them only while the interpreter module lacks its own. Delete
+ * this file (and its two uses in `cells.ts`) once the sandbox's versions have landed.
  */
 import { type Interpreter, type Observation, type RunOptions, observationText } from "../interpreter/index.js";
 import { replayCode } from "./text.js";
