@@ -37,8 +37,8 @@ export interface ProtocolSettings {
   maxTokens: Sourced<number>;
   temperature: Sourced<number>;
   topP: Sourced<number>;
-  /** `top_k` sent with every request; -1 switches it off (vLLM's convention). */
-  topK: Sourced<number>;
+  /** `top_k` sent with every request; -1 switches it off (vLLM's convention); null sends none. */
+  topK: Sourced<number | null>;
   /** Trajectories per prompt. */
   samples: Sourced<number>;
   seedMode: Sourced<SeedMode>;
@@ -97,7 +97,7 @@ export interface ResolvedProtocol {
   maxTokens: number;
   temperature: number;
   topP: number;
-  topK: number;
+  topK: number | null;
   samples: number;
   seedMode: SeedMode;
   seed: number;

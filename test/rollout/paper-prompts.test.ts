@@ -18,7 +18,7 @@ import { command as rolloutCommand } from "../../src/cli/commands/rollout.js";
 import { PyodidePool } from "../../src/interpreter/index.js";
 import { OBSERVATION_TEXT_SOURCE, paperObservationText, PROTOCOLS, readTrajectories, runCells } from "../../src/rollout/index.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
-import { PAPER_FORMATS, type PaperFamily, paperTrajectory } from "./paper-reference.js";
+import { PAPER_FORMATS, type PaperFamily, paperTrajectory, rstrip } from "./paper-reference.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-paper-"));
 process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -122,6 +122,12 @@ for (const family of FAMILIES) {
           const row = rows.find((t) => t.problemId === name)!;
           assert.equal(row.transcript, ref.final, `${family} ${name}: transcript`);
           assert.equal(row.protocol, c.protocol.name);
+          // the record keeps the server's reply; the prompt used its right-stripped text
+          row.steps.forEach((st, k) => {
+            const sent = CASES[name]![Math.min(k, CASES[name]!.length - 1)]!.text;
+            assert.equal(st.rawText ?? st.text, sent, `${family} ${name} step ${k}: raw reply kept`);
+            assert.equal(st.text, rstrip(sent));
+          });
         }
         // the same sampling fields and the same seed in every request, as the paper's requests
         const p = c.protocol;

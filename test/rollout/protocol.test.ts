@@ -28,6 +28,7 @@ test("explicit values override a preset and are listed", () => {
   assert.equal(r.samples, 8);
   assert.equal(r.temperature, 1);
   assert.deepEqual(r.overridden.sort(), ["horizon", "samples"]);
+  assert.equal(resolveProtocol("paper-eval", { topK: null }).topK, null, "null: send no top_k");
   assert.throws(() => resolveProtocol("paper-x" as "paper-eval"), /unknown protocol "paper-x"/);
 });
 

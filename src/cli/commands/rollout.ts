@@ -78,7 +78,8 @@ const USAGE_TEMPLATE = `  --protocol NAME        settings preset: ${PROTOCOL_NAM
   --samples N            trajectories per problem (preset: SAMPLES)
   --temperature T        sampling temperature (preset: TEMPERATURE)
   --top-p P              nucleus sampling (preset: 1)
-  --top-k K              top-k, -1 for none (preset: -1)
+  --top-k K|none         top-k, -1 for all tokens; none sends no top_k field, for servers that
+                         refuse it (preset: -1)
   --max-tokens N         new tokens per model call (preset: 1024)
   --horizon H            most model calls per trajectory (preset: HORIZON)
   --concurrency C        trajectories in flight (default 64)
@@ -134,7 +135,7 @@ export function resolveRolloutProtocol(values: Values, fallback: ProtocolName, c
     samples: num(values.samples, "samples", posInt),
     temperature: num(values.temperature, "temperature", (x) => x >= 0),
     topP: num(values["top-p"], "top-p", (x) => x > 0 && x <= 1),
-    topK: num(values["top-k"], "top-k", (x) => Number.isInteger(x) && x >= -1),
+    topK: values["top-k"] === "none" ? null : num(values["top-k"], "top-k", (x) => Number.isInteger(x) && x >= -1),
     maxTokens: num(values["max-tokens"], "max-tokens", posInt),
     horizon: num(values.horizon, "horizon", posInt),
     seed: num(values.seed, "seed", Number.isInteger),
@@ -325,7 +326,7 @@ export async function runRollout(values: Values, io: CommandIO, defaults: Rollou
       maxTokens: p.maxTokens,
       temperature: p.temperature,
       topP: p.topP,
-      topK: p.topK,
+      ...(p.topK !== null ? { topK: p.topK } : {}),
       seed: p.seed,
       seedMode: p.seedMode,
       protocol: p.protocol,
