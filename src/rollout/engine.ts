@@ -55,8 +55,8 @@ export interface RolloutOptions {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
-  /** `top_k` for every request (-1: off); not sent when unset. */
-  topK?: number;
+  /** `top_k` for every request (-1: off); not sent when unset or null. */
+  topK?: number | null;
   seed?: number;
   /** Which seed each request carries (default `trajectory`; the paper's presets use `run` / `sample`). */
   seedMode?: SeedMode;
@@ -175,7 +175,7 @@ function runSettings(opts: RolloutOptions): RunSettings {
     maxTokens: opts.maxTokens ?? 1024,
     execution: opts.execution ?? (typeof opts.interpreter === "function" ? "session" : "cells"),
   };
-  if (opts.topK !== undefined) s.topK = opts.topK;
+  if (opts.topK !== undefined && opts.topK !== null) s.topK = opts.topK;
   if (opts.protocol !== undefined) s.protocol = opts.protocol;
   return s;
 }

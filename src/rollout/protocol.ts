@@ -52,6 +52,8 @@ export interface ProtocolSettings {
 const EXECUTOR = "inference/utils/python_executor.py: every closed block of the query re-run in a fresh IPython shell, the last block's output returned";
 const MAX_TOKENS = "inference/infer_data/infer_eval.py: max_tokens 1024 per call (the paper's text says 512 per turn, §2.10)";
 const TIMEOUT = "inference/utils/python_executor.py: PythonExecutor timeout_length 20 s";
+const SEED_MODE =
+  "inference/infer_data/infer_eval.py: the same seed in every request of a run; sample s is one such run with seed + s (the run seed itself when n = 1; n > 1 samples under one seed would be identical on vLLM)";
 const TOP_K = "paper App. B: no top-k (vLLM's top_k -1 = off, sent with every request)";
 
 /** The table. */
@@ -65,7 +67,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, Readonly<ProtocolSettings>
     topP: { value: 1, source: "paper §3.2: greedy, top-p 1" },
     topK: { value: -1, source: TOP_K },
     samples: { value: 1, source: "paper §3.2: zero-shot pass@1, n = 1" },
-    seedMode: { value: "run", source: "inference/infer_data/infer_eval.py: the same seed in every request of a run" },
+    seedMode: { value: "sample", source: SEED_MODE },
     seed: { value: 0, source: "mathagent default (any fixed seed; greedy decoding does not depend on it)" },
     execution: { value: "cells", source: EXECUTOR },
     codeTimeoutS: { value: 20, source: TIMEOUT },
@@ -79,7 +81,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, Readonly<ProtocolSettings>
     topP: { value: 1, source: "paper App. B: no top-p (top_p 1.0)" },
     topK: { value: -1, source: TOP_K },
     samples: { value: 30, source: "paper §3.1: N = 30 trajectories per prompt (20 current model + 10 previous, with --mix)" },
-    seedMode: { value: "sample", source: "inference/infer_data/infer_eval.py: one seed for every request of a run; here one run per sample (seed + s)" },
+    seedMode: { value: "sample", source: SEED_MODE },
     seed: { value: 0, source: "mathagent default; sample s sends seed + s" },
     execution: { value: "cells", source: EXECUTOR },
     codeTimeoutS: { value: 20, source: TIMEOUT },

@@ -16,7 +16,9 @@ import { PassThrough } from "node:stream";
 import { command as evalCommand } from "../../src/cli/commands/eval.js";
 import { command as rolloutCommand } from "../../src/cli/commands/rollout.js";
 import { PyodidePool } from "../../src/interpreter/index.js";
-import { OBSERVATION_TEXT_SOURCE, paperObservationText, PROTOCOLS, readTrajectories, runCells } from "../../src/rollout/index.js";
+import { getTemplate } from "../../src/chat/index.js";
+import { HttpPolicy } from "../../src/policy/index.js";
+import { OBSERVATION_TEXT_SOURCE, paperObservationText, PROTOCOLS, readTrajectories, resolveProtocol, rollout, runCells } from "../../src/rollout/index.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 import { PAPER_FORMATS, type PaperFamily, paperTrajectory, rstrip } from "./paper-reference.js";
 
@@ -145,3 +147,31 @@ for (const family of FAMILIES) {
     });
   }
 }
+
+test("the paper's barrier order with two samples per prompt gives the same prompts", async () => {
+  const server = await new ScriptedServer({ respond: (r) => reply(r.prompt) }).start();
+  const pool = new PyodidePool({ workers: 1 });
+  try {
+    const p = resolveProtocol("paper-collect", { samples: 2, horizon: 3 });
+    const problems = Object.keys(CASES).map((name) => ({ id: name, question: question(name), answer: "0" }));
+    const res = await rollout({
+      problems,
+      policy: new HttpPolicy({ endpoints: server.url }),
+      template: getTemplate("mistral"),
+      interpreter: pool,
+      ...p,
+      mode: "barrier",
+      concurrency: 8,
+    });
+    assert.equal(res.trajectories.length, 2 * problems.length);
+    for (const name of Object.keys(CASES)) {
+      const ref = await paperTrajectory("mistral", question(name), 3, async (q) => reply(q).text, execute);
+      const got = server.prompts.filter((x) => caseOf(x) === name).sort();
+      assert.deepEqual(got, [...ref.queries, ...ref.queries].sort(), `${name}: prompts`);
+      for (const t of res.trajectories.filter((x) => x.problemId === name)) assert.equal(t.transcript, ref.final);
+    }
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+});

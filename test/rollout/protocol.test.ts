@@ -7,7 +7,7 @@ test("presets: the paper's scripts' values, each with a source", () => {
   const e = resolveProtocol("paper-eval");
   assert.deepEqual(
     [e.horizon, e.maxTokens, e.temperature, e.topP, e.topK, e.samples, e.seedMode, e.execution, e.codeTimeoutS],
-    [4, 1024, 0, 1, -1, 1, "run", "cells", 20],
+    [4, 1024, 0, 1, -1, 1, "sample", "cells", 20],
   );
   const c = resolveProtocol("paper-collect");
   assert.deepEqual(

@@ -326,7 +326,7 @@ export async function runRollout(values: Values, io: CommandIO, defaults: Rollou
       maxTokens: p.maxTokens,
       temperature: p.temperature,
       topP: p.topP,
-      ...(p.topK !== null ? { topK: p.topK } : {}),
+      topK: p.topK,
       seed: p.seed,
       seedMode: p.seedMode,
       protocol: p.protocol,
