@@ -3,6 +3,7 @@ import { type ChatTemplate, HORIZON_NOTE, render, type Turn } from "../chat/inde
 import type { Completion, Policy } from "../policy/index.js";
 import { continues, pyRstrip, pyStrip } from "./text.js";
 import type { SeedMode } from "./protocol.js";
+import type { ExecutionMode } from "./turn.js";
 import { type CodeSession, type FinishReason, type Observation, type RolloutProblem, type Step, TRAJECTORY_SCHEMA, type Trajectory } from "./types.js";
 
 /** A policy of the run and its name (one of a mixture, or "default"). */
@@ -30,7 +31,7 @@ export interface RunSettings {
   topP: number;
   topK?: number;
   maxTokens: number;
-  execution: string;
+  execution: ExecutionMode;
   protocol?: string;
 }
 

@@ -2,6 +2,7 @@
 import { MathagentError } from "../errors.js";
 import { pairKey, TrajectoryWriter } from "./store.js";
 import type { Job } from "./live.js";
+import { DEFAULT_POLICY_NAME } from "./mixture.js";
 import type { Trajectory } from "./types.js";
 
 /** Settings a file must have been written with to be resumed by this run (seedMode absent = "trajectory"). */
@@ -64,7 +65,7 @@ export async function openForResume(o: ResumeOptions): Promise<ResumeState> {
       const key = pairKey(t.problemId, t.sample);
       const job = byKey.get(key);
       if (!job) return;
-      const name = t.policyName ?? "default";
+      const name = t.policyName ?? DEFAULT_POLICY_NAME;
       if (name !== job.policy.name && o.check) {
         wrongPolicy ??= `${o.out}:${line}: ${t.problemId} sample ${t.sample} was written by policy "${name}" but this run's mixture gives it to "${job.policy.name}"; use the same --mix to resume, or another output file`;
       }

@@ -122,7 +122,7 @@ test("mathagent rollout --server NAME=URL … --mix: the paper's mixture from th
     await usage(["--server", `cur=${cur.url}`, "--server", `prev=${prev.url}`, "--mix", "cur:2"], /server "prev" is not in the mixture/);
     await usage(["--server", cur.url, "--mix", "cur:2"], /every server needs a name/);
     await usage(["--server", `cur=${cur.url}`, "--mix", "cur:0"], /not NAME:SHARE with a positive integer share/);
-    await usage(["--server", `cur=${cur.url}`, "--mix", "cur:2", "--samples", "3"], /samples is 3 but the mixture's shares add up to 2/);
+    await usage(["--server", `cur=${cur.url}`, "--mix", "cur:2", "--samples", "3"], /--samples 3 but the mixture's shares add up to 2/);
   } finally {
     await cur.close();
     await prev.close();

@@ -4,6 +4,7 @@ import { MathagentError } from "../../errors.js";
 import { FAMILIES, getTemplate, isFamily } from "../../chat/index.js";
 import { HttpPolicy, type ApiKind } from "../../policy/index.js";
 import {
+  assignSamples,
   isProtocolName,
   matchMixture,
   type MixtureEntry,
@@ -246,6 +247,17 @@ export interface RolloutRun {
   protocol: ResolvedProtocol;
 }
 
+/** Samples per prompt of a mixture: the sum of its shares, which an explicit --samples must equal. */
+function mixtureSamples(mixture: MixtureEntry[], given: number | undefined): number {
+  try {
+    const total = assignSamples(mixture).length;
+    if (given !== undefined && given !== total) throw new UsageError(`--samples ${given} but the mixture's shares add up to ${total}`);
+    return total;
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
+}
+
 /** What the caller of `runRollout` decides: the default preset, and its own defaults under the flags. */
 export interface RolloutDefaults {
   label: string;
@@ -302,7 +314,7 @@ export async function runRollout(values: Values, io: CommandIO, defaults: Rollou
   const workers = num(values.workers, "workers", posInt) ?? 2;
   const problems = await loadRolloutProblems(values);
   const policies = makePolicies(values, io, values.quiet === true);
-  const samples = "mixture" in policies && values.samples === undefined ? undefined : p.samples;
+  const samples = "mixture" in policies ? mixtureSamples(policies.mixture, values.samples !== undefined ? p.samples : undefined) : p.samples;
   const template = getTemplate(values.family, values.cot ? "cot" : "tool");
   let pool: PyodidePool | undefined;
   const getPool = () =>
@@ -348,7 +360,7 @@ export async function runRollout(values: Values, io: CommandIO, defaults: Rollou
     if (e instanceof Error && e.name === "AbortError") {
       throw new MathagentError(`interrupted; finished trajectories are in ${values.out}: rerun the same command to resume`);
     }
-    throw e instanceof MathagentError && /^(samples is|policy name|policy ")/.test(e.message) ? new UsageError(e.message) : e;
+    throw e;
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
