@@ -76,6 +76,10 @@ export class FakeInterpreter implements Interpreter {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     return { stdout: fakeOutput(this.runs, code) + "\n", stderr: "", value: null, error: null, timedOut: false, truncated: false, durationMs: this.delayMs };
   }
+  /** The cells form of interface 6: the last cell's output (the fake has no state to rebuild). */
+  async runCells(cells: string[]): Promise<Observation> {
+    return this.run(cells[cells.length - 1] ?? "");
+  }
   async close(): Promise<void> {
     this.closed = true;
     FakeInterpreter.closedCount++;
