@@ -1,4 +1,5 @@
 import { loadCommands, mainUsage } from "./main.js";
+import { renderOptionTable } from "./usage.js";
 
 /** docs/cli.md: every command's own --help text, so the reference cannot drift from the code. */
 export async function cliReference(): Promise<string> {
@@ -6,7 +7,7 @@ export async function cliReference(): Promise<string> {
   const parts = [
     "# Command-line reference",
     "",
-    "Generated from the commands' own `--help` by `node --import tsx scripts/cli-reference.ts`; a test fails when it is out of date.",
+    "Generated from the commands' declarations (their `--help` text and option tables) by `node --import tsx scripts/cli-reference.ts`; a test fails when it is out of date.",
     "",
     "```text",
     mainUsage(commands),
@@ -14,6 +15,8 @@ export async function cliReference(): Promise<string> {
   ];
   for (const c of commands.values()) {
     parts.push("", `## mathagent ${c.name}`, "", "```text", c.usage.trimEnd(), "```");
+    const options = c.declaration ? renderOptionTable(c.declaration) : "";
+    if (options) parts.push("", options);
   }
   return parts.join("\n") + "\n";
 }

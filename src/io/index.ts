@@ -10,6 +10,7 @@ export {
   removeStaleTemps,
   guardEmptyReplace,
   prepareTarget,
+  ensureDirectory,
   tempPathFor,
   metaPathFor,
   sha256File,

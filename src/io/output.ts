@@ -72,14 +72,27 @@ export function guardEmptyReplace(target: string, empty: boolean, force = false)
   }
 }
 
-/** Checks that `target` can be written: its folder is made, and it is not itself a folder. Cleans stale temporaries. */
-export function prepareTarget(target: string): void {
-  const dir = path.dirname(target);
+/** Makes `dir` (and its parents) unless it exists; a file in its place is named. */
+export function ensureDirectory(dir: string): void {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new FileError(dir, "is a file, expected a directory");
+  if (st) return;
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw fileErrorOf(dir, err);
+    const e = fileErrorOf(dir, err);
+    throw e instanceof FileError ? e : new FileError(dir, `cannot be made (${(err as Error).message})`);
   }
+}
+
+/** Checks that `target` can be written: its folder is made, and it is not itself a folder. Cleans stale temporaries. */
+export function prepareTarget(target: string): void {
+  ensureDirectory(path.dirname(target));
   if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new FileError(target, "is a directory, expected a file to write");
   removeStaleTemps(target);
 }
