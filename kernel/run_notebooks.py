@@ -56,8 +56,26 @@ def run_one(path, out, timeout):
         return failed_result(path, f"{type(e).__name__}: {e}")
 
 
+def execute_cells(client, nb, timeout, counter):
+    """Run the code cells in order until one fails; counter gets the count run and the failure."""
+    with client.setup_kernel():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            counter["count"] += 1
+            try:
+                client.execute_cell(cell, i, execution_count=counter["count"])
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+                cell.execution_count = counter["count"]
+                why = ("timed out after %ds" % timeout if isinstance(e, CellTimeoutError)
+                       else "kernel died" if isinstance(e, DeadKernelError) else "error")
+                counter["failed"] = {"cell": counter["count"], "why": why, "source": cell.source,
+                                     "output": cell_output_text(cell)}
+                return
+
+
 def run(path, out, timeout):
-    nb = nbformat.read(str(path), as_version=4)
+    nb = nbformat.reads(path.read_text(encoding="utf-8-sig"), as_version=4)
     # The kernel inherits these: src/display/report.ts writes the notebook's key figures beside its report.
     os.environ["MATHAGENT_NOTEBOOK"] = path.stem
     os.environ["MATHAGENT_REPORT_DIR"] = str(out.resolve())
@@ -68,25 +86,14 @@ def run(path, out, timeout):
     client = NotebookClient(nb, timeout=timeout, startup_timeout=120, kernel_name=kernel,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     t0 = time.perf_counter()
-    failed = None
-    count = 0
+    counter = {"failed": None, "count": 0}
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
     try:
-        with client.setup_kernel():
-            for i, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                count += 1
-                try:
-                    client.execute_cell(cell, i, execution_count=count)
-                except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-                    cell.execution_count = count
-                    why = ("timed out after %ds" % timeout if isinstance(e, CellTimeoutError)
-                           else "kernel died" if isinstance(e, DeadKernelError) else "error")
-                    failed = {"cell": count, "why": why, "source": cell.source, "output": cell_output_text(cell)}
-                    break
+        if code_cells:  # a notebook without code needs no kernel
+            execute_cells(client, nb, timeout, counter)
     except Exception as e:  # the kernel did not start: report it as this notebook's failure
-        failed = {"cell": 0, "why": f"kernel {kernel!r} did not start: {e}", "source": "", "output": ""}
+        counter["failed"] = {"cell": 0, "why": f"kernel {kernel!r} did not start: {e}", "source": "", "output": ""}
+    failed, count = counter["failed"], counter["count"]
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / path.name, nbformat.writes(nb))

@@ -7,9 +7,10 @@
  */
 import * as fs from "node:fs";
 import { MathagentError } from "../errors.js";
-import { FileError } from "../io/errors.js";
+import { FileError, RowError } from "../io/errors.js";
 import { readJsonl } from "../io/json.js";
 import { type ManifestFile, readManifest, sha256 } from "./fetch.js";
+import { DATASET_SPLITS, type DatasetName } from "./problem.js";
 
 export type DataCheck = "sha256" | "rows" | "off";
 export const DATA_CHECKS: readonly DataCheck[] = ["sha256", "rows", "off"];
@@ -58,6 +59,20 @@ export async function diagnoseDatasetFile(file: string, entry: ManifestFile): Pr
   const skipped: { file: string; line: number; reason: string }[] = [];
   let rows = 0;
   for await (const _ of readJsonl(file, { lenient: true, skipped })) rows++;
-  const first = skipped[0];
-  return `${rows} rows${rows === entry.rows ? "" : `, expected ${entry.rows}`}${skipped.length ? `; ${skipped.length} bad, first ${first!.file}:${first!.line}: ${first!.reason}` : ""}`;
+  const counted = `${rows} rows${rows === entry.rows ? "" : `, expected ${entry.rows}`}`;
+  const first = skipped[0] ? `${skipped[0].file}:${skipped[0].line}: ${skipped[0].reason}` : await firstProblemRow(file, entry);
+  return first ? `${counted}; ${skipped.length || 1} bad, first ${first}` : counted;
+}
+
+/** The first row of a dataset split file that is valid JSON but not a problem (e.g. a field of the wrong type). */
+async function firstProblemRow(file: string, entry: ManifestFile): Promise<string | null> {
+  const m = /^([a-z0-9]+)\/([a-z]+)\.jsonl$/.exec(entry.path);
+  if (!m || !(m[1]! in DATASET_SPLITS)) return null;
+  const { readProblemsFile } = await import("./load.js");
+  try {
+    await readProblemsFile(file, m[1] as DatasetName, m[2]!, "off");
+    return null;
+  } catch (e) {
+    return e instanceof RowError ? e.message : null;
+  }
 }

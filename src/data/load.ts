@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
-import { describeValue, fieldProblem, requireFile, RowError } from "../io/errors.js";
+import { describeValue, fieldProblem, FileError, requireFile, RowError } from "../io/errors.js";
 import { readJsonl } from "../io/json.js";
 import { gsm8kAnswer, lastBoxed } from "./answers.js";
 import { checkDatasetBytes, checkDatasetRows, type DataCheck, dataCheckMode, manifestEntry } from "./check.js";
@@ -92,8 +92,7 @@ export interface LoadOptions {
  * first (see check.ts); a bad row is a RowError naming FILE:LINE.
  */
 export async function loadProblems(dataset: DatasetName, split = "test", opts: LoadOptions = {}): Promise<Problem[]> {
-  const parse = PARSERS[dataset];
-  if (!parse) {
+  if (!Object.prototype.hasOwnProperty.call(PARSERS, dataset)) {
     throw new MathagentError(`unknown dataset "${dataset}"; choose one of ${Object.keys(PARSERS).join(", ")}`);
   }
   if (!DATASET_SPLITS[dataset].includes(split)) {
@@ -101,16 +100,23 @@ export async function loadProblems(dataset: DatasetName, split = "test", opts: L
   }
   const file = datasetFile(dataset, split);
   if (!fs.existsSync(file)) {
-    throw new MathagentError(
-      `${dataset}/${split} not found at ${file}. Download the datasets with \`mathagent data fetch\`, ` +
+    throw new FileError(
+      file,
+      `no such file: the ${dataset}/${split} dataset is missing. Download the datasets with \`mathagent data fetch\`, ` +
         `or point MATHAGENT_DATA_DIR at a folder that holds ${dataset}/${split}.jsonl.`,
     );
   }
+  return readProblemsFile(file, dataset, split, opts.check ?? dataCheckMode());
+}
+
+/** The problems of one dataset file, checked against its manifest entry in `mode` (see check.ts). */
+export async function readProblemsFile(file: string, dataset: DatasetName, split: string, mode: DataCheck): Promise<Problem[]> {
+  const parse = PARSERS[dataset];
   requireFile(file);
-  const mode = opts.check ?? dataCheckMode();
   const entry = manifestEntry(`${dataset}/${split}.jsonl`);
   checkDatasetBytes(file, entry, mode);
   const problems: Problem[] = [];
+  const firstLine = new Map<string, number>();
   let index = 0;
   for await (const { line, value } of readJsonl(file)) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -118,6 +124,9 @@ export async function loadProblems(dataset: DatasetName, split = "test", opts: L
     }
     const result = parse(value as Row, index++, split);
     if (typeof result === "string") throw new RowError(file, line, result);
+    const first = firstLine.get(result.id);
+    if (first !== undefined) throw new RowError(file, line, `duplicate problem id ${result.id} (first at line ${first})`);
+    firstLine.set(result.id, line);
     problems.push(result);
   }
   checkDatasetRows(file, entry, mode, problems.length);

@@ -97,7 +97,7 @@ export function readJson(file: string, shape?: Shape): unknown {
   } catch (err) {
     const msg = (err as Error).message;
     const at = errorPosition(text, msg);
-    throw new RowError(file, at.line, `not valid JSON at column ${at.column} (${msg.replace(/, ".*$/s, "")})`);
+    throw new RowError(file, at.line, `not valid JSON at column ${at.column} (${msg.replace(/, (\.\.\.)?".*$/s, "")})`);
   }
   const problem = shape ? checkShape(value, shape, "file") : null;
   if (problem) throw new FileError(file, problem);
