@@ -7,6 +7,8 @@ import { requireDirectory, requireFile } from "../io/errors.js";
 
 interface Common {
   help: string;
+  /** A one-letter alias, e.g. "c" for `-c`. */
+  short?: string;
   /** The value's placeholder in the usage text (default from the type, e.g. N, FILE). */
   metavar?: string;
   required?: boolean;
@@ -19,7 +21,7 @@ export type OptionSpec =
   | (Common & { type: "number"; default?: number; min?: number; max?: number })
   | (Common & { type: "list"; default?: readonly string[]; choices?: readonly string[] })
   | (Common & { type: "ints"; default?: readonly number[]; min?: number; length?: number })
-  | { type: "boolean"; help: string };
+  | { type: "boolean"; help: string; short?: string };
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
@@ -151,8 +153,8 @@ export function parseOptions<O extends OptionSpecs>(options: O, positionals: rea
     }
     const eq = arg.indexOf("=");
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const name = flag.replace(/^--?/, "");
-    const spec = flag.startsWith("--") ? options[name] : undefined;
+    const name = flag.startsWith("--") ? flag.slice(2) : (Object.entries(options).find(([, o]) => o.short === flag.slice(1))?.[0] ?? "");
+    const spec = options[name];
     if (!spec) throw new UsageError(OPTION_ERRORS.unknown(flag, nearest(flag, Object.keys(options))));
     if (spec.type === "boolean") {
       if (eq > 0) throw new UsageError(OPTION_ERRORS.noValue(flag));

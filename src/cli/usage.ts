@@ -79,7 +79,7 @@ export function renderUsage(d: Declaration): string {
     if (p.choices) out.push("", `${p.name}:`, ...table(Object.entries(p.choices)));
     else if (p.help) out.push("", "arguments:", ...table([[p.variadic ? `${p.name}…` : p.name, p.help]]));
   }
-  const rows = Object.entries(d.options).map(([n, s]): [string, string] => [`--${n}${s.type === "boolean" ? "" : ` ${metavarOf(n, s)}`}`, optionHelp(s)]);
+  const rows = Object.entries(d.options).map(([n, s]): [string, string] => [`${s.short ? `-${s.short}, ` : ""}--${n}${s.type === "boolean" ? "" : ` ${metavarOf(n, s)}`}`, optionHelp(s)]);
   if (rows.length > 0) out.push("", "options:", ...table(rows));
   return out.join("\n");
 }

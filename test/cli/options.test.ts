@@ -17,14 +17,15 @@ const OPTIONS = {
   k: { type: "ints", min: 1, help: "k values" },
   skip: { type: "list", choices: ["a", "b"], help: "filters to skip" },
   lenient: { type: "boolean", help: "skip bad rows" },
+  code: { type: "string", short: "c", metavar: "CODE", help: "code to run" },
 } as const;
 
 const usageError = (args: string[], message: string) =>
   assert.throws(() => parseOptions(OPTIONS, [], args), (e: unknown) => e instanceof UsageError && e.message === message);
 
 test("one parser: --name value, --name=value, flags, defaults, typed values", () => {
-  const { values, positionals } = parseOptions(OPTIONS, [{ name: "FILE", variadic: true }], ["--input", "r.jsonl", "x", "--seed=7", "--beta", "0.1", "--k", "1,2,4", "--skip", "a,b", "--lenient", "--", "--not-an-option"]);
-  assert.deepEqual(values, { input: "r.jsonl", format: "paper", seed: 7, beta: 0.1, k: [1, 2, 4], skip: ["a", "b"], lenient: true });
+  const { values, positionals } = parseOptions(OPTIONS, [{ name: "FILE", variadic: true }], ["--input", "r.jsonl", "x", "--seed=7", "--beta", "0.1", "--k", "1,2,4", "--skip", "a,b", "--lenient", "-c", "print(1)", "--", "--not-an-option"]);
+  assert.deepEqual(values, { input: "r.jsonl", format: "paper", seed: 7, beta: 0.1, k: [1, 2, 4], skip: ["a", "b"], lenient: true, code: "print(1)" });
   assert.deepEqual(positionals, ["x", "--not-an-option"]);
   const seed: number = values.seed;
   const format: "paper" | "trl" = values.format;
@@ -74,6 +75,7 @@ test("the usage text and the docs table come from the declaration", async () => 
   assert.match(cmd.usage, /^usage: mathagent demo --input FILE \[options\]\n\nDoes nothing\.\n\noptions:\n/);
   assert.match(cmd.usage, /^  --format TEXT +export format \(paper \| trl\) \(default paper\)$/m);
   assert.match(cmd.usage, /^  --input FILE +rollout JSONL \(required\)$/m);
+  assert.match(cmd.usage, /^  -c, --code CODE +code to run$/m);
   assert.match(renderOptionTable(cmd.declaration!), /^\| `--seed` \| an integer ≥ 0 \| `0` \| seed \|$/m);
 });
 
