@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { getTemplate, split } from "../../src/chat/index.js";
 import { projectPath } from "../../src/paths.js";
 import { seededRandom } from "../../src/random.js";
-import { type FuzzCase, jsonlCases, runMain, STACK_TRACE } from "../helpers/fuzz-cases.js";
+import { type FuzzCase, jsonlCases, runMain, STACK_TRACE, trajectory } from "../helpers/fuzz-cases.js";
 import { makeProblems } from "../helpers/scripted-policy.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 
@@ -22,24 +22,6 @@ const OFF = ENABLED ? false : "enable after merging the pipeline and protocol br
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-fuzzp-"));
 process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A raw trajectory row that every reader accepts; `correct` picks the boxed answer. */
-function trajectory(problem: number, sample: number, correct: boolean): Record<string, unknown> {
-  const gold = String(10 + problem);
-  const answer = correct ? gold : String(99 + problem);
-  const code = "```python\nprint(" + gold + ")\n```\n";
-  const steps = [
-    { text: `Compute.\n${code}`, finishReason: "stop", code: `print(${gold})`, observation: { stdout: gold, stderr: "", error: null }, observationText: gold },
-    { text: `So the answer is \\boxed{${answer}}.`, finishReason: "stop", code: null, observation: null, observationText: null },
-  ];
-  return {
-    schema: 1, problemId: `gsm8k/test/${problem}`, dataset: "gsm8k", sample, seed: sample, runSeed: 0,
-    question: `What is ${problem} + 10?`, gold, family: "gemma", mode: "tool", policy: "fixture", horizon: 3,
-    temperature: 1, topP: 1, maxTokens: 512, steps, finish: "stop", toolCalls: 1, horizonNote: false,
-    transcript: `What is ${problem} + 10?\n${steps.map((s) => s.text).join(`\n\`\`\`output\n${gold}\n\`\`\`\n`)}`,
-    startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1, genMs: 1, execMs: 0,
-  };
-}
 
 const good = [trajectory(0, 0, true), trajectory(0, 1, false), trajectory(1, 0, true)];
 const at = (i: number, patch: (t: Record<string, unknown>) => void) => {
@@ -105,6 +87,11 @@ async function runCase(target: Target, c: FuzzCase, lenient: boolean): Promise<v
   const all = r.stdout + r.stderr;
   assert.doesNotMatch(all, STACK_TRACE, `${c.name}: ${all}`);
   const e = c.expect;
+  if (c.name === "truncated last line" && r.code === 0) {
+    // a torn last line (a run still being written, or killed) may be skipped with a warning naming it
+    assert.match(r.stderr, new RegExp(`${escape(input)}:3: .*torn`), `${c.name}: ${all}`);
+    return;
+  }
   const failed = e.kind === "missing" || e.kind === "directory" || e.kind === "empty" || (e.kind === "bad" && !lenient);
   if (failed) {
     assert.equal(r.code, 1, `${c.name}: ${all}`);
@@ -132,14 +119,17 @@ test("kill -9 at random moments: annotate, pairs and kto leave no debris after t
   for (let p = 0; p < 400; p++) for (let s = 0; s < 4; s++) rows.push(JSON.stringify(trajectory(p, s, (p + s) % 3 !== 0)));
   fs.writeFileSync(input, rows.join("\n") + "\n");
   const rand = seededRandom(16);
+  let killed = 0;
   for (const target of TARGETS.slice(0, 3)) {
     const out = path.join(dir, `${target.name}.jsonl`);
     const argv = ["--import", "tsx", projectPath("src", "cli", "main.ts"), ...target.args(input, out)];
     for (let k = 0; k < 4; k++) {
       const child = spawn(process.execPath, argv, { cwd: projectPath(), stdio: "ignore" });
+      const closed = new Promise((r) => child.on("close", r));
       await new Promise((r) => setTimeout(r, 300 + rand() * 2500));
+      if (child.exitCode === null) killed++;
       child.kill("SIGKILL");
-      await new Promise((r) => child.on("close", r));
+      await closed;
       for (const f of target.outputs(out)) if (fs.existsSync(f)) assert.ok(fs.statSync(f).size > 0, `${f} is never left empty or partial`);
     }
     const r = await runMain(target.args(input, out));
@@ -148,6 +138,7 @@ test("kill -9 at random moments: annotate, pairs and kto leave no debris after t
   }
   const annotated = fs.readFileSync(path.join(dir, "annotate.jsonl"), "utf8").trim().split("\n");
   assert.equal(annotated.length, rows.length, "annotate: nothing lost");
+  assert.ok(killed >= 6, `only ${killed} of 12 kills landed while a command ran`);
 });
 
 test("rollout and eval resume: a bad resume file is named with its line and left byte-identical; a torn one is extended correctly", { skip: OFF }, async () => {
@@ -165,7 +156,7 @@ test("rollout and eval resume: a bad resume file is named with its line and left
     const fresh = path.join(root, "fresh.jsonl");
     assert.equal((await runMain(args(fresh))).code, 0);
     const rows = fs.readFileSync(fresh, "utf8").trim().split("\n");
-    const cases = jsonlCases({ good: rows.slice(0, 3), wrongTypes: [{ name: "steps[0] is null", row: rows[1]!.replace(/"steps":\[\{/, '"steps":[null,{') }], unicode: rows[2]! });
+    const cases = jsonlCases({ good: rows.slice(0, 3), wrongTypes: [{ name: "steps[0] is null", row: rows[1]!.replace(/"steps":\[\{/, '"steps":[null,{') }], unicode: rows[2]!.replace('"transcript":"', '"transcript":"שלום 😀 \\u0000 ') });
     for (const c of cases) {
       const out = path.join(root, `resume-${c.name.replace(/\W+/g, "-")}.jsonl`);
       c.build(out);

@@ -90,3 +90,22 @@ export async function runMain(args: string[]): Promise<{ code: number; stdout: s
     return { code: 1, stdout, stderr: stderr + `mathagent: internal error: ${(err as Error).stack}\n` };
   }
 }
+
+/** A raw trajectory row that every reader accepts; `correct` picks the boxed answer. */
+export function trajectory(problem: number, sample: number, correct: boolean): Record<string, unknown> {
+  const gold = String(10 + problem);
+  const answer = correct ? gold : String(99 + problem);
+  const code = "```python\nprint(" + gold + ")\n```\n";
+  const steps = [
+    { text: `Compute.\n${code}`, finishReason: "stop", code: `print(${gold})`, observation: { stdout: gold, stderr: "", error: null }, observationText: gold },
+    { text: `So the answer is \\boxed{${answer}}.`, finishReason: "stop", code: null, observation: null, observationText: null },
+  ];
+  return {
+    schema: 1, problemId: `gsm8k/test/${problem}`, dataset: "gsm8k", sample, seed: sample, runSeed: 0,
+    question: `What is ${problem} + 10?`, gold, family: "gemma", mode: "tool", policy: "fixture", horizon: 3,
+    temperature: 1, topP: 1, maxTokens: 512, steps, finish: "answer", toolCalls: 1, horizonNote: false,
+    transcript: `What is ${problem} + 10?\n${steps.map((s) => s.text).join(`\n\`\`\`output\n${gold}\n\`\`\`\n`)}`,
+    startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1, genMs: 1, execMs: 0,
+  };
+}
+
