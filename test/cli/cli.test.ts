@@ -58,3 +58,21 @@ test("kernel install writes a spec whose paths exist", async () => {
   assert.ok(!fs.existsSync(path.join(dir, "kernels/mathagent")));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("a file where a directory is expected, or a directory where a file is, is named (exit 1, no stack trace)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-paths-"));
+  const file = path.join(dir, "plain.txt");
+  fs.writeFileSync(file, "x");
+  const cases: [string[], RegExp][] = [
+    [["kernel", "install", "--dir", file], new RegExp(`^mathagent kernel: ${file}/kernels/mathagent: a part of this path is not a directory\\n$`)],
+    [["report", "--out", file, path.join(dir, "none.ipynb")], new RegExp(`^mathagent report: ${file}: is a file, expected a directory\\n$`)],
+    [["data", "verify", "--dir", file], new RegExp(`^mathagent data: ${file}: is a file, expected a directory\\n$`)],
+    [["serve", "--model", path.join(dir, "nope")], new RegExp(`^mathagent serve: ${dir}/nope: no such file\\n$`)],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(" "));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
