@@ -18,3 +18,4 @@ export {
   type MetaOptions,
   type DataStamp,
 } from "./output.js";
+export { readParquetRows, readParquetKeyValue } from "./parquet.js";
