@@ -1,0 +1,59 @@
+/**
+ * The policy's tokenizer for a token-level export, with the facts recorded beside the data so a
+ * trainer's tokenizer can be checked against it: the file's sha256, vocabulary size, BOS/EOS.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MathagentError } from "../errors.js";
+import { loadTokenizer, type TokenizerWithOffsets } from "../losses/index.js";
+
+export interface TokenizerFacts {
+  /** The tokenizer file read (tokenizer.json, or a CharTokenizer JSON). */
+  file: string;
+  sha256: string;
+  vocabSize: number;
+  bosToken: string | null;
+  bosId: number | null;
+  eosToken: string | null;
+  eosId: number | null;
+}
+
+export interface ExportTokenizer {
+  tok: TokenizerWithOffsets;
+  facts: TokenizerFacts;
+}
+
+/** `"<bos>"` or `{content: "<bos>"}` (tokenizer_config.json spells it both ways). */
+function tokenName(v: unknown): string | null {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && typeof (v as { content?: unknown }).content === "string") return (v as { content: string }).content;
+  return null;
+}
+
+function idOf(tok: TokenizerWithOffsets, token: string | null): number | null {
+  if (token === null) return null;
+  const ids = tok.encodeWithOffsets(token).ids;
+  return ids.length === 1 ? ids[0]! : null;
+}
+
+/** The BOS/EOS names: from tokenizer_config.json beside tokenizer.json, or a CharTokenizer's own. */
+function specialNames(file: string): { bos: string | null; eos: string | null } {
+  const j = JSON.parse(fs.readFileSync(file, "utf8")) as { type?: string; specials?: string[] };
+  if (j.type === "char") return { bos: j.specials?.includes("<bos>") ? "<bos>" : null, eos: j.specials?.includes("<eos>") ? "<eos>" : null };
+  const cfgFile = path.join(path.dirname(file), "tokenizer_config.json");
+  if (!fs.existsSync(cfgFile)) return { bos: null, eos: null };
+  const cfg = JSON.parse(fs.readFileSync(cfgFile, "utf8")) as Record<string, unknown>;
+  return { bos: tokenName(cfg.bos_token), eos: tokenName(cfg.eos_token) };
+}
+
+/** Load the tokenizer a `--tokenizer FILE|DIR` names (a Hugging Face tokenizer.json or its folder). */
+export function loadExportTokenizer(p: string): ExportTokenizer {
+  if (!fs.existsSync(p)) throw new MathagentError(`--tokenizer ${p}: no such file or folder`);
+  const file = fs.statSync(p).isDirectory() ? path.join(p, "tokenizer.json") : p;
+  if (!fs.existsSync(file)) throw new MathagentError(`--tokenizer ${p}: no tokenizer.json in that folder`);
+  const tok = loadTokenizer(file);
+  const { bos, eos } = specialNames(file);
+  const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  return { tok, facts: { file: path.resolve(file), sha256, vocabSize: tok.vocabSize, bosToken: bos, bosId: idOf(tok, bos), eosToken: eos, eosId: idOf(tok, eos) } };
+}
