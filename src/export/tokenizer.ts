@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
-import { loadTokenizer, type TokenizerWithOffsets } from "../losses/index.js";
+import { CharTokenizer, loadTokenizer, type TokenizerWithOffsets } from "../losses/index.js";
 
 export interface TokenizerFacts {
   /** The tokenizer file read (tokenizer.json, or a CharTokenizer JSON). */
@@ -37,10 +37,9 @@ function idOf(tok: TokenizerWithOffsets, token: string | null): number | null {
   return ids.length === 1 ? ids[0]! : null;
 }
 
-/** The BOS/EOS names: from tokenizer_config.json beside tokenizer.json, or a CharTokenizer's own. */
-function specialNames(file: string): { bos: string | null; eos: string | null } {
-  const j = JSON.parse(fs.readFileSync(file, "utf8")) as { type?: string; specials?: string[] };
-  if (j.type === "char") return { bos: j.specials?.includes("<bos>") ? "<bos>" : null, eos: j.specials?.includes("<eos>") ? "<eos>" : null };
+/** The BOS/EOS names: a CharTokenizer's own, or from tokenizer_config.json beside tokenizer.json. */
+function specialNames(file: string, tok: TokenizerWithOffsets): { bos: string | null; eos: string | null } {
+  if (tok instanceof CharTokenizer) return { bos: tok.bosId !== undefined ? "<bos>" : null, eos: tok.eosId !== undefined ? "<eos>" : null };
   const cfgFile = path.join(path.dirname(file), "tokenizer_config.json");
   if (!fs.existsSync(cfgFile)) return { bos: null, eos: null };
   const cfg = JSON.parse(fs.readFileSync(cfgFile, "utf8")) as Record<string, unknown>;
@@ -53,7 +52,7 @@ export function loadExportTokenizer(p: string): ExportTokenizer {
   const file = fs.statSync(p).isDirectory() ? path.join(p, "tokenizer.json") : p;
   if (!fs.existsSync(file)) throw new MathagentError(`--tokenizer ${p}: no tokenizer.json in that folder`);
   const tok = loadTokenizer(file);
-  const { bos, eos } = specialNames(file);
+  const { bos, eos } = specialNames(file, tok);
   const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
   return { tok, facts: { file: path.resolve(file), sha256, vocabSize: tok.vocabSize, bosToken: bos, bosId: idOf(tok, bos), eosToken: eos, eosId: idOf(tok, eos) } };
 }
