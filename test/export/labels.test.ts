@@ -9,10 +9,11 @@ import { gsm8k, makeTrajectory, modelTexts, realTokenizer, scripts } from "./hel
 for (const family of ["gemma", "qwen"] as const) {
   test(`${family} (real tokenizer.json): counted tokens decode to exactly the model's text plus its closing tokens; all tokens to the transcript; no observation byte counted`, async () => {
     const { tok } = realTokenizer(family);
-    const [p] = await gsm8k(1);
+    const problems = await gsm8k(4);
+    assert.ok(problems.some((p) => p.question.includes(".  ")), "a question with a double space (a Gemma added token)");
     const close = TURN_CLOSE[family];
-    for (const [name, script] of Object.entries(scripts(p!))) {
-      const t = makeTrajectory(family, p!, 0, script, "eos");
+    for (const [name, script, p] of problems.flatMap((p) => Object.entries(scripts(p)).map(([n, s]) => [`${p.id} ${n}`, s, p] as const))) {
+      const t = makeTrajectory(family, p, 0, script, "eos");
       const seq = labelTrajectory(t, tok);
       // Everything: the transcript exactly, then the end token the model produced.
       assert.equal(tok.decode(seq.ids), t.transcript + close.final, name);
