@@ -51,6 +51,8 @@ export interface FormatEntry {
   notice: string | null;
   /** Default output: `stem` is the input's name with `.pairs.<strategy>` or `.kto`. */
   defaultOut(stem: string): string;
+  /** Refuse an output path before any work (throws). */
+  checkOut?(out: string): void;
   write(data: ExportData, ctx: ExportContext): Promise<ExportResult>;
 }
 
@@ -71,15 +73,25 @@ function messageFile(format: ExportFormat) {
   };
 }
 
-/** `paper`: a folder holding only `train.jsonl` (or the .jsonl/.parquet named), metadata beside the folder. */
-async function writePaper(d: ExportData, ctx: ExportContext): Promise<ExportResult> {
-  const named = /\.(jsonl|parquet)$/i.test(ctx.out);
-  const dir = named ? path.dirname(ctx.out) : ctx.out;
-  const file = named ? ctx.out : path.join(dir, "train.jsonl");
+/** The folder and data file of a `paper` output: `DIR` → `DIR/train.jsonl`; `DIR/x.jsonl|.parquet` as named. */
+function paperTarget(out: string): { dir: string; file: string } {
+  const named = /\.(jsonl|parquet)$/i.test(out);
+  return named ? { dir: path.dirname(out), file: out } : { dir: out, file: path.join(out, "train.jsonl") };
+}
+
+/** The paper's trainer loads every data file of the folder: it must hold nothing else. */
+function checkPaperOut(out: string): void {
+  const { dir, file } = paperTarget(out);
   const others = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f !== path.basename(file)) : [];
   if (others.length > 0) {
     throw new MathagentError(`${dir}: holds ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}; the paper's trainer loads every data file of its folder, so --out must be a folder of its own`);
   }
+}
+
+/** `paper`: a folder holding only `train.jsonl` (or the .jsonl/.parquet named), metadata beside the folder. */
+async function writePaper(d: ExportData, ctx: ExportContext): Promise<ExportResult> {
+  checkPaperOut(ctx.out);
+  const { dir, file } = paperTarget(ctx.out);
   const rows = d.kind === "pairs" ? d.pairs.map((p) => pairRow(p, "paper")) : d.examples.map((e) => ktoRow(e, "paper"));
   const meta = { kind: d.kind, format: "paper", ...ctx.meta };
   writeExport(file, rows, exportColumns(d.kind, "paper"), { meta, sidecar: false });
@@ -192,6 +204,7 @@ export const FORMATS = {
     tokenized: false,
     notice: "the paper's trainer masks user turns only for Gemma-1/2 tokenizers (hard-coded token ids); with any other model it trains every token after the prompt",
     defaultOut: (stem: string) => `${stem}.paper`,
+    checkOut: checkPaperOut,
     write: writePaper,
   },
   trl: {

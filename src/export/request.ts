@@ -66,7 +66,7 @@ function positiveInt(v: string | undefined, name: string, min: number, err: Erro
 export function resolveExportRequest(kind: ExportKind, values: ExportValues, input: string, stem: string, usageError: ErrorOf): ExportRequest {
   const format = values.format ?? "paper";
   if (!isFormatName(format)) throw usageError(`unknown --format "${format}": one of ${FORMAT_NAMES.join(", ")}`);
-  const entry = FORMATS[format];
+  const entry: FormatEntry = FORMATS[format];
   const maxLength = positiveInt(values["max-length"], "max-length", 1, usageError);
   const valSize = positiveInt(values["val-size"], "val-size", 0, usageError) ?? 0;
   const tokenOnly = (["tokenizer", "max-length", "val-size", "check"] as const).filter((k) => values[k] !== undefined);
@@ -75,6 +75,7 @@ export function resolveExportRequest(kind: ExportKind, values: ExportValues, inp
   if (entry.tokenized && maxLength === undefined) throw usageError(`--format ${format} needs --max-length N: LLaMA-Factory does not cut pre-tokenized data, so longer ${kind === "pairs" ? "pairs" : "examples"} are dropped here`);
   const out = values.out ?? entry.defaultOut(stem);
   checkNotInPlace(input, out);
+  entry.checkOut?.(out);
   return {
     format,
     entry,
