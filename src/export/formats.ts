@@ -168,22 +168,23 @@ async function writeLlamaFactory(d: ExportData, ctx: ExportContext): Promise<Exp
 
 function tokenColumns(kind: ExportKind): TokenColumn[] {
   const seq = (p: string): TokenColumn[] => ["input_ids", "attention_mask", "labels"].map((n) => ({ name: p + n, kind: "int32-list" }));
-  if (kind === "pairs") return [{ name: "problem_id", kind: "string" }, { name: "chosen_sample", kind: "int" }, { name: "rejected_sample", kind: "int" }, ...seq("chosen_"), ...seq("rejected_")];
-  return [{ name: "problem_id", kind: "string" }, { name: "sample", kind: "int" }, { name: "kto_tags", kind: "bool" }, ...seq("")];
+  const head: TokenColumn[] = [{ name: "split", kind: "string" }, { name: "problem_id", kind: "string" }];
+  if (kind === "pairs") return [...head, { name: "chosen_sample", kind: "int" }, { name: "rejected_sample", kind: "int" }, ...seq("chosen_"), ...seq("rejected_")];
+  return [...head, { name: "sample", kind: "int" }, { name: "kto_tags", kind: "bool" }, ...seq("")];
 }
 
-/** `tokens`: the same token columns (no KL, no media) with problem ids, as one Parquet file. */
+/** `tokens`: the same token columns (no KL, no media) with the split and problem ids, as one Parquet file. */
 async function writeTokens(d: ExportData, ctx: ExportContext): Promise<ExportResult> {
   const { tok, maxLength } = needTokens(ctx, "tokens");
   const r = tokenRows(d, ctx, tok, maxLength);
   const { meta, line } = tokenMeta(d, ctx, "tokens", r, tok, maxLength);
-  const rows = Object.values(r.rows)
-    .flat()
-    .map(({ item, row }) =>
+  const rows = Object.entries(r.rows).flatMap(([split, kept]) =>
+    kept.map(({ item, row }) =>
       "chosen" in item
-        ? { problem_id: item.problemId, chosen_sample: item.chosen.sample, rejected_sample: item.rejected.sample, ...row }
-        : { problem_id: item.problemId, sample: item.trajectory.sample, ...row },
-    );
+        ? { split, problem_id: item.problemId, chosen_sample: item.chosen.sample, rejected_sample: item.rejected.sample, ...row }
+        : { split, problem_id: item.problemId, sample: item.trajectory.sample, ...row },
+    ),
+  );
   const columns = tokenColumns(d.kind);
   const picked = rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, (row as Record<string, unknown>)[c.name]]))) as never[];
   writeTokenParquet(ctx.out, picked, columns, meta);
