@@ -14,3 +14,5 @@ export * from "./split.js";
 export * from "./formats.js";
 export * from "./request.js";
 export * from "./train-config.js";
+export * from "./message-formats.js";
+export * from "./token-formats.js";

@@ -44,6 +44,10 @@ export const TURN_CLOSE: Readonly<Record<Family, Readonly<TurnClose>>> = {
   tiny: { bos: "<bos>", afterTurn: "```output", final: "<eos>" },
 };
 
+/** The rule, in words, for the metadata of every token-level export. */
+export const MASK_RULE =
+  "labels = token id where every character of the token lies in a model-written span (each span extended by the turn-closing text the model produces, e.g. <end_of_turn>), plus the final end token when the model ended the trajectory; -100 elsewhere (BOS, question, headers, observations, horizon note); unshifted";
+
 /** A tokenized trajectory and which of its tokens count. */
 export interface LabeledSequence {
   /** Every token id: [BOS] + the text's tokens + [final end token]. */
