@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
-import { CharTokenizer, loadTokenizer, type TokenizerWithOffsets } from "../losses/index.js";
+import { CharTokenizer, type CharTokenizerJSON, HfTokenizer, type TokenizerWithOffsets } from "../losses/index.js";
 
 export interface TokenizerFacts {
   /** The tokenizer file read (tokenizer.json, or a CharTokenizer JSON). */
@@ -37,22 +37,34 @@ function idOf(tok: TokenizerWithOffsets, token: string | null): number | null {
   return ids.length === 1 ? ids[0]! : null;
 }
 
-/** The BOS/EOS names: a CharTokenizer's own, or from tokenizer_config.json beside tokenizer.json. */
-function specialNames(file: string, tok: TokenizerWithOffsets): { bos: string | null; eos: string | null } {
+/** The BOS/EOS names: a CharTokenizer's own, or those of tokenizer_config.json. */
+function specialNames(tok: TokenizerWithOffsets, cfg: Record<string, unknown>): { bos: string | null; eos: string | null } {
   if (tok instanceof CharTokenizer) return { bos: tok.bosId !== undefined ? "<bos>" : null, eos: tok.eosId !== undefined ? "<eos>" : null };
-  const cfgFile = path.join(path.dirname(file), "tokenizer_config.json");
-  if (!fs.existsSync(cfgFile)) return { bos: null, eos: null };
-  const cfg = JSON.parse(fs.readFileSync(cfgFile, "utf8")) as Record<string, unknown>;
   return { bos: tokenName(cfg.bos_token), eos: tokenName(cfg.eos_token) };
 }
 
-/** Load the tokenizer a `--tokenizer FILE|DIR` names (a Hugging Face tokenizer.json or its folder). */
+/** tokenizer_config.json beside tokenizer.json, or {}. */
+function configBeside(file: string): Record<string, unknown> {
+  const cfgFile = path.join(path.dirname(file), "tokenizer_config.json");
+  return fs.existsSync(cfgFile) ? (JSON.parse(fs.readFileSync(cfgFile, "utf8")) as Record<string, unknown>) : {};
+}
+
+/** Load the tokenizer a `--tokenizer FILE|DIR` names (a Hugging Face tokenizer.json or its folder, or a CharTokenizer JSON), reading the file once. */
 export function loadExportTokenizer(p: string): ExportTokenizer {
   if (!fs.existsSync(p)) throw new MathagentError(`--tokenizer ${p}: no such file or folder`);
   const file = fs.statSync(p).isDirectory() ? path.join(p, "tokenizer.json") : p;
   if (!fs.existsSync(file)) throw new MathagentError(`--tokenizer ${p}: no tokenizer.json in that folder`);
-  const tok = loadTokenizer(file);
-  const { bos, eos } = specialNames(file, tok);
-  const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  const bytes = fs.readFileSync(file);
+  let json: { type?: string };
+  try {
+    json = JSON.parse(bytes.toString("utf8")) as { type?: string };
+  } catch (e) {
+    throw new MathagentError(`--tokenizer ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const char = json.type === "char";
+  const cfg = char ? {} : configBeside(file);
+  const tok: TokenizerWithOffsets = char ? CharTokenizer.fromJSON(json as CharTokenizerJSON) : new HfTokenizer(json, cfg);
+  const { bos, eos } = specialNames(tok, cfg);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
   return { tok, facts: { file: path.resolve(file), sha256, vocabSize: tok.vocabSize, bosToken: bos, bosId: idOf(tok, bos), eosToken: eos, eosId: idOf(tok, eos) } };
 }

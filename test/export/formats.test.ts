@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FORMAT_NAMES, FORMATS } from "../../src/export/index.js";
+import { FORMAT_NAMES, FORMATS, loadExportTokenizer } from "../../src/export/index.js";
+import { CharTokenizer } from "../../src/losses/index.js";
 import { readExport, readParquetMeta } from "../../src/pairing/index.js";
 import { projectPath } from "../../src/paths.js";
 import { gsm8k, pairOf } from "./helpers.js";
@@ -32,6 +33,22 @@ test("paper into a named Parquet file: the folder holds only it, the metadata si
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "iter1.paper.meta.json"), "utf8")).rows, 2);
     const rows = await readExport(out);
     assert.equal((rows[0]!.chosen as { model_written: boolean }[]).filter((m) => m.model_written).length, 3);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--tokenizer: a CharTokenizer JSON and a missing file; the facts recorded name the file's sha256 and its BOS/EOS", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-export-tok-"));
+  try {
+    const file = path.join(dir, "tiny.json");
+    fs.writeFileSync(file, JSON.stringify(CharTokenizer.fromCorpus(["ab"]).toJSON()));
+    const { facts } = loadExportTokenizer(file);
+    assert.deepEqual([facts.vocabSize, facts.bosToken, facts.bosId, facts.eosToken, facts.eosId], [6, "<bos>", 1, "<eos>", 2]);
+    assert.match(facts.sha256, /^[0-9a-f]{64}$/);
+    assert.throws(() => loadExportTokenizer(dir), /--tokenizer .*: no tokenizer\.json in that folder/);
+    fs.writeFileSync(path.join(dir, "tokenizer.json"), "{oops");
+    assert.throws(() => loadExportTokenizer(dir), /tokenizer\.json: not valid JSON/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
