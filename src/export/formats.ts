@@ -35,6 +35,8 @@ export interface ExportResult {
 export type Masked = "yes" | "Gemma-1/2 only" | "no";
 
 export interface FormatEntry {
+  /** Who reads it, in a few words (--help). */
+  reader: string;
   /** Who reads it and what it trains (docs and --help). */
   trains: string;
   /** Whether a trainer reading it as documented trains the masked multi-turn objective. */
@@ -55,6 +57,7 @@ const UNMASKED_NOTICE = "compute the loss on observation tokens too (plain multi
 /** The table. */
 export const FORMATS = {
   paper: {
+    reader: "the paper's run_dpo.py / run_kto.py",
     trains: "the paper's own trainer (run_dpo.py; run_kto.py reads the pairs folder too): whole conversations [{role, content, model_written}]",
     masked: "Gemma-1/2 only",
     tokenized: false,
@@ -64,6 +67,7 @@ export const FORMATS = {
     write: writePaper,
   },
   trl: {
+    reader: "TRL DPOTrainer / KTOTrainer",
     trains: "TRL DPOTrainer / KTOTrainer: conversational {prompt, chosen, rejected} / {prompt, completion, label}",
     masked: "no",
     tokenized: false,
@@ -72,6 +76,7 @@ export const FORMATS = {
     write: messageFile("trl"),
   },
   openrlhf: {
+    reader: "OpenRLHF train_dpo / train_kto",
     trains: "OpenRLHF train_dpo (--data.prompt_key prompt --data.chosen_key chosen --data.rejected_key rejected, >= 0.10.2) / train_kto (<= 0.9.5)",
     masked: "no",
     tokenized: false,
@@ -80,6 +85,7 @@ export const FORMATS = {
     write: messageFile("openrlhf"),
   },
   llamafactory: {
+    reader: "LLaMA-Factory, tokenized_path",
     trains: "LLaMA-Factory stage dpo / kto with tokenized_path: pre-tokenized with the policy's tokenizer, labels -100 off the model's tokens",
     masked: "yes",
     tokenized: true,
@@ -88,6 +94,7 @@ export const FORMATS = {
     write: writeLlamaFactory,
   },
   tokens: {
+    reader: "Parquet token columns",
     trains: "any Parquet reader; TRL SFTTrainer (input_ids + labels) for an SFT/RAFT baseline on chosen trajectories",
     masked: "yes",
     tokenized: true,

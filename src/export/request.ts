@@ -28,9 +28,12 @@ export interface ExportValues {
 }
 
 /** The help lines of the export options. */
+const VERDICT = { yes: "masked", "Gemma-1/2 only": "masked for Gemma-1/2 tokenizers only", no: "not masked (observation tokens are trained too)" } as const;
+
 export function exportUsage(kind: ExportKind): string {
-  const masked = FORMAT_NAMES.map((f) => `${f} (${FORMATS[f].masked === "yes" ? "masked" : FORMATS[f].masked === "no" ? "not masked" : "masked for Gemma-1/2 only"})`).join(", ");
-  return `  --format NAME      ${masked}; default paper. See docs/export.md
+  const formats = FORMAT_NAMES.map((f) => `                       ${f.padEnd(13)}${FORMATS[f].reader}: ${VERDICT[FORMATS[f].masked]}`).join("\n");
+  return `  --format NAME      default paper; "masked" = only the model's tokens count (docs/export.md):
+${formats}
   --out PATH         default beside the input: *.${kind === "pairs" ? "pairs.<strategy>" : "kto"}.<format>… (paper: a folder holding
                      only train.jsonl, metadata in <folder>.meta.json; llamafactory: a datasets folder;
                      trl/openrlhf: .jsonl or .parquet with a .meta.json beside; tokens: .parquet)
