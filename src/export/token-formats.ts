@@ -6,7 +6,7 @@ import type { KtoExample, Pair } from "../pairing/types.js";
 import { type ArrowRow, DATA_FILE, readDatasetRow, writeDatasetDict } from "./arrow.js";
 import { describeSequence } from "./check.js";
 import type { ExportContext, ExportData, ExportKind, ExportResult } from "./formats.js";
-import { MASK_RULE } from "./labels.js";
+import { IGNORE_INDEX, MASK_RULE } from "./labels.js";
 import { metaPath } from "./messages.js";
 import { splitRows } from "./split.js";
 import type { ExportTokenizer } from "./tokenizer.js";
@@ -83,13 +83,16 @@ export async function writeLlamaFactory(d: ExportData, ctx: ExportContext): Prom
 }
 
 function tokenColumns(kind: ExportKind): TokenColumn[] {
-  const seq = (p: string): TokenColumn[] => ["input_ids", "attention_mask", "labels"].map((n) => ({ name: p + n, kind: "int32-list" }));
+  const seq = (p: string): TokenColumn[] => ["input_ids", "attention_mask", "labels", "assistant_masks"].map((n) => ({ name: p + n, kind: "int32-list" }));
   const head: TokenColumn[] = [{ name: "split", kind: "string" }, { name: "problem_id", kind: "string" }];
   if (kind === "pairs") return [...head, { name: "chosen_sample", kind: "int" }, { name: "rejected_sample", kind: "int" }, ...seq("chosen_"), ...seq("rejected_")];
   return [...head, { name: "sample", kind: "int" }, { name: "kto_tags", kind: "bool" }, ...seq("")];
 }
 
-/** `tokens`: the same token columns (no KL, no media) with the split and problem ids, as one Parquet file. */
+/**
+ * `tokens`: the same token columns (no KL, no media) with the split and problem ids, plus
+ * `assistant_masks` (1 where the label counts: the mask TRL's SFT collator applies), as one Parquet file.
+ */
 export async function writeTokens(d: ExportData, ctx: ExportContext): Promise<ExportResult> {
   const { tok, maxLength } = needTokens(ctx, "tokens");
   const r = tokenRows(d, ctx, tok, maxLength);
@@ -102,7 +105,9 @@ export async function writeTokens(d: ExportData, ctx: ExportContext): Promise<Ex
     ),
   );
   const columns = tokenColumns(d.kind);
-  const picked = rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, (row as Record<string, unknown>)[c.name]]))) as never[];
+  const value = (row: Record<string, unknown>, name: string) =>
+    name.endsWith("assistant_masks") ? (row[name.replace(/assistant_masks$/, "labels")] as number[]).map((l) => (l === IGNORE_INDEX ? 0 : 1)) : row[name];
+  const picked = rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, value(row, c.name)]))) as never[];
   writeTokenParquet(ctx.out, picked, columns, meta);
   fs.writeFileSync(metaPath(ctx.out), json({ file: path.basename(ctx.out), rows: rows.length, ...meta }));
   const lines = [line, `metadata: ${metaPath(ctx.out)} (and Parquet key-value metadata "mathagent")`];

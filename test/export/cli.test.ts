@@ -137,7 +137,7 @@ test("kto --format tokens: one Parquet file of list<int32> token columns that hy
   const b = fs.readFileSync(out);
   const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   const schema = parquetMetadata(ab).schema.map((s) => `${s.name}:${s.type ?? s.converted_type ?? ""}`);
-  assert.deepEqual(schema.slice(1), ["split:BYTE_ARRAY", "problem_id:BYTE_ARRAY", "sample:INT32", "kto_tags:BOOLEAN", ...["input_ids", "attention_mask", "labels"].flatMap((c) => [`${c}:LIST`, "list:", "element:INT32"])]);
+  assert.deepEqual(schema.slice(1), ["split:BYTE_ARRAY", "problem_id:BYTE_ARRAY", "sample:INT32", "kto_tags:BOOLEAN", ...["input_ids", "attention_mask", "labels", "assistant_masks"].flatMap((c) => [`${c}:LIST`, "list:", "element:INT32"])]);
   const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[];
   assert.equal(rows.length, Number(m[1]));
   for (const r of rows) {
@@ -146,6 +146,7 @@ test("kto --format tokens: one Parquet file of list<int32> token columns that hy
     const labels = r.labels as number[];
     assert.ok(ids.length <= 120 && labels.length === ids.length);
     assert.ok(labels.every((l, i) => l === -100 || l === ids[i]) && labels.some((l) => l !== -100));
+    assert.deepEqual(r.assistant_masks, labels.map((l) => (l === -100 ? 0 : 1)));
   }
   assert.equal(parquetWasm.readParquet(new Uint8Array(b)).numBatches > 0, true);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, "kto.tokens.meta.json"), "utf8")) as Record<string, any>;
