@@ -1,14 +1,7 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
-import {
-  buildKto,
-  describeFilters,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  exportKto,
-  FILTER_NAMES,
-  type KtoBalance,
-} from "../../pairing/index.js";
-import { besideInput, checkExportPath, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
+import { buildKto, describeFilters, FILTER_NAMES, type KtoBalance } from "../../pairing/index.js";
+import { EXPORT_OPTIONS, exportUsage, resolveExportRequest, runExport } from "../../export/index.js";
+import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
 
 const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
 
@@ -17,11 +10,9 @@ correct), optionally balanced, and export them.
 
 options:
 ${INPUT_USAGE}
-  --format NAME      ${EXPORT_FORMATS.join(" | ")} (default paper)
+${exportUsage("kto")}
   --balance MODE     none | downsample (drop a seeded random part of the larger class; default none).
                      The weights that balance the classes without dropping are printed either way.
-  --out FILE         .jsonl or .parquet (default: beside the input, *.kto.<format>.jsonl); a .meta.json
-                     file beside it records the seed, the filters and the counts
   --seed N           seed of down-sampling (default 0)
   --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
 
@@ -32,31 +23,26 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       ...INPUT_OPTIONS,
-      format: { type: "string" },
+      ...EXPORT_OPTIONS,
       balance: { type: "string" },
-      out: { type: "string" },
       seed: { type: "string" },
       "skip-filter": { type: "string" },
     });
     const input = requireInput(values.input);
-    const format = (values.format ?? "paper") as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`unknown --format "${format}": one of ${EXPORT_FORMATS.join(", ")}`);
     const balance = (values.balance ?? "none") as KtoBalance;
     if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
     const seed = intOption(values.seed, "seed", 0);
     const filters = filterSwitches(values["skip-filter"]);
-    const out = values.out ?? besideInput(input, `kto.${format}.jsonl`);
-    checkExportPath(input, out);
+    const request = resolveExportRequest("kto", values, input, besideInput(input, "kto"), (m) => new UsageError(m));
     const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
     const { examples, summary } = buildKto(kept, { balance, seed });
-    exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `kto: ${examples.length} examples, ${summary.desirable} desirable, ${summary.undesirable} undesirable` +
         (summary.dropped ? `, ${summary.dropped} dropped by down-sampling (seed ${seed})` : "") +
         `; balancing weights: desirable ${summary.desirableWeight.toFixed(3)}, undesirable ${summary.undesirableWeight.toFixed(3)}\n`,
     );
-    io.stdout.write(`wrote ${out} (${format})\n`);
+    await runExport(request, { kind: "kto", examples }, { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines }, seed, io);
     return 0;
   },
 };
