@@ -27,7 +27,8 @@ export type Rule =
 
 /** What a symbolic query asks: are two expressions equal, or two equations equivalent? */
 export interface SymbolicQuery {
-  kind: "expression" | "equation";
+  /** `paper`: ToRA's `symbolic_equal` (sympy-like parse, `simplify(a-b) == 0` or values within rel. 1e-3). */
+  kind: "expression" | "equation" | "paper";
   a: string;
   b: string;
 }

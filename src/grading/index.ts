@@ -20,5 +20,9 @@ export {
   type SymbolicResult,
   type SymbolicStats,
 } from "./symbolic.js";
-export { type FastVerdict, grade, type GradeOptions, Grader, type GraderStats, gradeFast, type Verdict } from "./grader.js";
+export { grade, Grader, type GraderStats, gradeFast } from "./grader.js";
+export { type FastVerdict, type GradeMode, GRADE_MODES, type GradeOptions, type Verdict } from "./verdict.js";
+export { extractPaperAnswer, extractProgramOutput, type PaperSource, paperGroundTruth, toraExtractAnswer, toraRawAnswer } from "./paper/extract.js";
+export { toraStripString } from "./paper/strip-string.js";
+export { PAPER_NUMBER_REL_TOL, paperMathEqual } from "./paper/math-equal.js";
 export { type BatchOptions, type GradeItem, GraderPool, type GraderPoolOptions } from "./pool.js";

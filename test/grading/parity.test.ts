@@ -28,7 +28,7 @@ async function gradeAll(grader: Grader, pred: string, gt: string, options: Grade
 }
 
 describe("parity with published verdicts", { skip: SKIP_NO_DATA }, () => {
-  const grader = new Grader();
+  const grader = new Grader({ mode: "robust" });
   after(() => grader.close());
 
   for (const mode of ["extracted answers (pred)", "whole outputs with extraction (code)"] as const) {
