@@ -9,8 +9,17 @@ export {
   extractHashAnswer,
   extractLastNumber,
 } from "./extract.js";
+export { type ExtractScope, extractRobust, mathSpans, type RobustAnswer, type RobustSource } from "./extract-robust.js";
 export { NORMALIZATION_RULES, type NormalizationRule, normalizeAnswer } from "./normalize.js";
-export { numbersClose, numericEqual, parseNumeric, RELATIVE_TOLERANCE } from "./numeric.js";
+export {
+  numbersClose,
+  numericEqual,
+  parseNumeric,
+  RELATIVE_TOLERANCE,
+  ROBUST_RELATIVE_TOLERANCE,
+  robustNumericEqual,
+  statedHalfUnit,
+} from "./numeric.js";
 export { compareAnswers, type Rule, type SymbolicQuery, type Tri } from "./equivalence.js";
 export { DATASET_NAMES, type DatasetGrading, type DatasetName, datasetGrading } from "./datasets.js";
 export {

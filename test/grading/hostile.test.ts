@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { extractAnswer, extractBoxed, Grader, gradeFast, normalizeAnswer, SymbolicChecker } from "../../src/grading/index.js";
+import {
+  extractAnswer,
+  extractBoxed,
+  extractPaperAnswer,
+  extractRobust,
+  Grader,
+  gradeFast,
+  normalizeAnswer,
+  SymbolicChecker,
+} from "../../src/grading/index.js";
 
 const TIMEOUT_MS = 500;
 // A pair after a time-out also waits for a fresh CAS worker to start (about a second, several on a
@@ -34,6 +43,11 @@ const HOSTILE: [string, string][] = [
   ["many commas", ",".repeat(100000)],
   ["null byte and emoji", "\u0000\ud83d\ude00"],
   ["many unclosed boxes", "\\boxed{".repeat(50000)],
+  ["many dollar signs", "$a ".repeat(100000)],
+  ["many unclosed display maths", "$$ \\[ \\( ".repeat(50000)],
+  ["many labels", "The answer is ".repeat(50000)],
+  ["many output blocks", "```output\n".repeat(50000)],
+  ["many boxes listed", "\\boxed{1} and ".repeat(50000)],
 ];
 
 describe("hostile input", () => {
@@ -59,6 +73,9 @@ describe("hostile input", () => {
       extractBoxed(text);
       extractAnswer(text, { formats: ["boxed", "answer-is", "last-number"] });
       normalizeAnswer(text);
+      extractRobust(text);
+      extractPaperAnswer(text, "math");
+      for (const mode of ["robust", "paper"] as const) gradeFast(text, "5", { mode, extract: true });
       assert.ok(performance.now() - start < MARGIN_MS, `${name}: fast path too slow`);
     });
   }

@@ -10,14 +10,57 @@ type Step = (s: string) => string;
 
 /** Python `\w` and `\d` on str patterns are Unicode-aware. */
 const SQRT_WORD = /\\sqrt([\p{L}\p{N}_]+)/gu;
-const TRAILING_TEXT = /\\text\{[^\n]*?\}$/u;
-const MBOX = /\\mbox\{[^\n]*?\}/gu;
-const POINT_ZEROS_BEFORE = /(\p{Nd}+)\.0+([^\p{Nd}])/gu;
-const POINT_ZEROS_END = /(\p{Nd}+)\.0+$/u;
+const DIGIT = /\p{Nd}/u;
 
+/**
+ * `re.sub(r"\\text{.*?}$", "", s)` without the regex (quadratic on many "\text{"): with no
+ * newline left, it matches from the first "\text{" to the end exactly when `s` ends with "}".
+ */
 function removeTrailingText(s: string): string {
-  const t = pyStrip(s.replace(TRAILING_TEXT, ""));
+  const at = s.indexOf("\\text{");
+  if (at < 0 || !s.endsWith("}") || s.slice(at).includes("\n")) return s;
+  const t = pyStrip(s.slice(0, at));
   return t !== "" && t !== s ? t : s;
+}
+
+/** `re.sub(r"\\mbox{.*?}", "", s)`, linear: each "\mbox{" up to the next "}" goes. */
+function removeMbox(s: string): string {
+  let out = "";
+  let i = 0;
+  for (;;) {
+    const at = s.indexOf("\\mbox{", i);
+    if (at < 0) break;
+    const close = s.indexOf("}", at + 6);
+    if (close < 0 || s.slice(at, close).includes("\n")) break;
+    out += s.slice(i, at);
+    i = close + 1;
+  }
+  return out + s.slice(i);
+}
+
+/**
+ * `re.sub(r"(\d+)\.0+([^\d])", r"\1\2", s)` then `re.sub(r"(\d+)\.0+$", r"\1", s)`, as one
+ * linear scan (the regexes backtrack quadratically on long digit runs).
+ */
+function dropPointZeros(s: string): string {
+  let out = "";
+  let i = 0;
+  while (i < s.length) {
+    if (!DIGIT.test(s[i]!)) {
+      out += s[i++];
+      continue;
+    }
+    let j = i;
+    while (j < s.length && DIGIT.test(s[j]!)) j++;
+    out += s.slice(i, j);
+    let k = j + 1;
+    while (s[j] === "." && s[k] === "0") k++;
+    if (s[j] === "." && k > j + 1 && k < s.length && !DIGIT.test(s[k]!)) {
+      out += s[k];
+      i = k + 1;
+    } else i = j;
+  }
+  return out.replace(/(?<=\p{Nd})\.0+$/u, "");
 }
 
 function unifyInfinity(s: string): string {
@@ -83,9 +126,9 @@ const STEPS: readonly Step[] = [
   (s) => replaceAll(s, "\\cdot", ""),
   unifyInfinity,
   (s) => replaceAll(replaceAll(s, "and", ""), "\\mathbf", ""),
-  (s) => s.replace(MBOX, ""),
+  removeMbox,
   jToI,
-  (s) => s.replace(POINT_ZEROS_BEFORE, "$1$2").replace(POINT_ZEROS_END, "$1"),
+  dropPointZeros,
 ];
 
 const FINAL_STEPS: readonly Step[] = [
