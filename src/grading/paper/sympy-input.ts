@@ -13,9 +13,15 @@
  */
 const NOT_AN_EXPRESSION = /[,:;=<>?#&@'"]|\\(?:le|ge|ne|lt|gt|leq|geq|neq|in|cup|cap|setminus|pm|mp|approx|equiv)(?![a-zA-Z])/;
 
+/**
+ * Longer than this, sympy would run past ToRA's 3 s limit (a wrong verdict there too) long before
+ * an answer this long could be equal to a real one.
+ */
+const MAX_SYMPY_LENGTH = 2000;
+
 /** The text to give the CAS for ToRA's `symbolic_equal`, or null when ToRA's test cannot succeed. */
 export function sympyComparable(s: string): string | null {
-  if (s === "" || NOT_AN_EXPRESSION.test(s)) return null;
+  if (s === "" || s.length > MAX_SYMPY_LENGTH || NOT_AN_EXPRESSION.test(s)) return null;
   // sympy reads `2\frac{1}{3}` as 2·(1/3); the Compute Engine would read a mixed number.
   return s.replace(/(\d)(?=\\frac(?![a-zA-Z]))/g, "$1\\cdot ");
 }
