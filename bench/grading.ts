@@ -1,18 +1,20 @@
 /**
- * Grading throughput: pairs/s single-thread and over the worker pool, the share of pairs each
- * rule decided, and p99 time per pair — on the MATH gold answers against equivalent
- * re-renderings, and on the 800 Qwen2.5-Math samples (whole outputs, answer extracted).
- * With --cas, also the symbolic-step comparison behind the CAS choice (Compute Engine in a
- * worker vs sympy in Pyodide).
+ * Grading throughput of both modes (paper, robust): pairs/s single-thread and over the worker
+ * pool, the share of pairs each rule decided, and p99 time per pair — on the three sets of
+ * tora-grader-verdicts.jsonl (MATH gold solutions, the 800 Qwen2.5-Math samples, the 5,276 GSM8K
+ * model solutions; whole outputs, answer extracted), with the ratio to ToRA's grader on the same
+ * rows (11,076 pairs in 1.6 s on 2 processes ≈ 6,900 pairs/s). With --extra, also MATH gold
+ * against equivalent re-renderings and against perturbed answers (robust); with --cas, the
+ * symbolic-step comparison behind the CAS choice (Compute Engine in a worker vs sympy in Pyodide).
  *
- *   node --import tsx bench/grading.ts [--workers N] [--limit N] [--cas]
+ *   node --import tsx bench/grading.ts [--workers N] [--limit N] [--extra] [--cas]
  *
  * Needs MATHAGENT_DATA_DIR (scripts/env.sh sets it).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type GradeItem, Grader, GraderPool, gradeFast, SymbolicChecker, type Verdict } from "../src/grading/index.js";
+import { type GradeItem, type GradeMode, Grader, GraderPool, gradeFast, SymbolicChecker, type Verdict } from "../src/grading/index.js";
 import { equivalentRenderings, perturbOneNumber } from "../test/grading/renderings.js";
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     limit: { type: "string" },
     cas: { type: "boolean", default: false },
+    extra: { type: "boolean", default: false },
   },
 });
 const WORKERS = Number(values.workers);
@@ -70,9 +73,18 @@ function perturbedItems(): GradeItem[] {
   return items.slice(0, LIMIT);
 }
 
-function qwenItems(): GradeItem[] {
-  const rows = readJsonl<{ gt: string; code: string[] }>("grading/qwen25-math-cot-100-samples.jsonl");
-  return rows.flatMap((r) => r.code.map((code) => ({ pred: code, gt: r.gt, dataset: "math" as const, extract: true }))).slice(0, LIMIT);
+/** ToRA's grader on the 11,076 rows of tora-grader-verdicts.jsonl: 1.6 s on 2 worker processes. */
+const TORA_PAIRS_PER_S = 11076 / 1.6;
+
+function toraSets(): [string, GradeItem[]][] {
+  const rows = readJsonl<{ set: string; dataset: "math" | "gsm8k"; pred_text: string; gt: string }>("grading/tora-grader-verdicts.jsonl");
+  const sets = new Map<string, GradeItem[]>();
+  for (const r of rows) {
+    const items = sets.get(r.set) ?? [];
+    items.push({ pred: r.pred_text, gt: r.gt, dataset: r.dataset, extract: true });
+    sets.set(r.set, items);
+  }
+  return [...sets].map(([name, items]) => [name, items.slice(0, LIMIT)]);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,8 +100,13 @@ function shares(verdicts: Verdict[]): string {
     .join(", ");
 }
 
-async function singleThread(name: string, items: GradeItem[]): Promise<void> {
-  const grader = new Grader();
+function rate(n: number, ms: number): string {
+  const perS = (n * 1000) / ms;
+  return `${Math.round(perS)} pairs/s (${(perS / TORA_PAIRS_PER_S).toFixed(2)}× ToRA's 6,900)`;
+}
+
+async function singleThread(name: string, items: GradeItem[], mode: GradeMode): Promise<void> {
+  const grader = new Grader({ mode });
   // Warm the CAS worker so its start-up is not billed to the first symbolic pair.
   await grader.grade("x+1", "1+x");
   const times: number[] = [];
@@ -97,8 +114,9 @@ async function singleThread(name: string, items: GradeItem[]): Promise<void> {
   const t0 = performance.now();
   for (const item of items) {
     const s = performance.now();
-    const fast = gradeFast(item.pred, item.gt, item);
-    verdicts.push(fast.correct === undefined ? await grader.grade(item.pred, item.gt, item) : fast);
+    const options = { ...item, mode };
+    const fast = gradeFast(item.pred, item.gt, options);
+    verdicts.push(fast.correct === undefined ? await grader.grade(item.pred, item.gt, options) : fast);
     times.push(performance.now() - s);
   }
   const ms = performance.now() - t0;
@@ -106,16 +124,16 @@ async function singleThread(name: string, items: GradeItem[]): Promise<void> {
   times.sort((a, b) => a - b);
   const correct = verdicts.filter((v) => v.correct).length;
   console.log(
-    `${name}, single thread: ${items.length} pairs in ${(ms / 1000).toFixed(2)} s = ${Math.round((items.length * 1000) / ms)} pairs/s; ` +
+    `${mode} · ${name}, single thread: ${items.length} pairs in ${(ms / 1000).toFixed(2)} s = ${rate(items.length, ms)}; ` +
       `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms, max ${times.at(-1)!.toFixed(1)} ms; ` +
       `${correct} correct`,
   );
   console.log(`  decided by: ${shares(verdicts)}`);
 }
 
-async function pooled(name: string, items: GradeItem[]): Promise<void> {
+async function pooled(name: string, items: GradeItem[], mode: GradeMode): Promise<void> {
   const chunkSize = 256;
-  const pool = new GraderPool({ workers: WORKERS, chunkSize });
+  const pool = new GraderPool({ workers: WORKERS, chunkSize, mode });
   // Start every worker and its CAS worker: one symbolic chunk each, outside the timing.
   const warm = Array.from({ length: WORKERS * chunkSize }, (): GradeItem => ({ pred: "x+1", gt: "1+x" }));
   await pool.gradeBatch(warm);
@@ -124,7 +142,7 @@ async function pooled(name: string, items: GradeItem[]): Promise<void> {
   const ms = performance.now() - t0;
   await pool.close();
   console.log(
-    `${name}, pool of ${WORKERS}: ${items.length} pairs in ${(ms / 1000).toFixed(2)} s = ${Math.round((items.length * 1000) / ms)} pairs/s; ` +
+    `${mode} · ${name}, pool of ${WORKERS}: ${items.length} pairs in ${(ms / 1000).toFixed(2)} s = ${rate(items.length, ms)}; ` +
       `${verdicts.filter((v) => v.correct).length} correct`,
   );
 }
@@ -199,13 +217,20 @@ def eq(a, b):
 }
 
 console.log(`grading benchmark (${new Date().toISOString()}, node ${process.version})`);
-const renderings = mathRenderingItems();
-const qwen = qwenItems();
-const perturbed = perturbedItems();
-await singleThread("MATH gold vs re-renderings", renderings);
-await singleThread("Qwen 800 samples, extract + grade", qwen);
-await singleThread("MATH non-Real gold vs perturbed", perturbed);
-await pooled("MATH gold vs re-renderings", renderings);
-await pooled("Qwen 800 samples, extract + grade", qwen);
-await pooled("MATH non-Real gold vs perturbed", perturbed);
+const sets = toraSets();
+const all: GradeItem[] = sets.flatMap(([, items]) => items);
+for (const mode of ["paper", "robust"] as const) {
+  for (const [name, items] of sets) await singleThread(name, items, mode);
+  await singleThread("all 11,076 rows", all, mode);
+  await pooled("all 11,076 rows", all, mode);
+}
+if (values.extra) {
+  for (const [name, items] of [
+    ["MATH gold vs re-renderings", mathRenderingItems()],
+    ["MATH non-Real gold vs perturbed", perturbedItems()],
+  ] as const) {
+    await singleThread(name, items, "robust");
+    await pooled(name, items, "robust");
+  }
+}
 if (values.cas) await compareCas();

@@ -5,7 +5,7 @@
  * either knows the answer (cached) or records the query, so the same code serves the synchronous
  * fast path and the asynchronous full check.
  */
-import { isIntegerLiteral, numericEqual, parseNumeric } from "./numeric.js";
+import { parseNumeric, robustNumericEqual } from "./numeric.js";
 import { type Interval, matrixAsVector, shapeOf, type Shape } from "./structure.js";
 
 export type Tri = boolean | undefined;
@@ -15,7 +15,7 @@ export type Rule =
   | "no-answer" // nothing was extracted from the prediction
   | "exact" // equal strings after normalisation
   | "choice" // multiple-choice letters
-  | "numeric" // both numbers: equal within relative tolerance 1e-4 (or not)
+  | "numeric" // both numbers: equal (robust: up to float noise or the gt's stated precision; paper: rel. 1e-4) or not
   | "structural" // tuples, intervals, sets, matrices, ±, compared element-wise
   | "equation" // equations compared as equations
   | "text" // words that differ
@@ -27,7 +27,8 @@ export type Rule =
 
 /** What a symbolic query asks: are two expressions equal, or two equations equivalent? */
 export interface SymbolicQuery {
-  kind: "expression" | "equation";
+  /** `paper`: ToRA's `symbolic_equal` (sympy-like parse, `simplify(a-b) == 0` or values within rel. 1e-3). */
+  kind: "expression" | "equation" | "paper";
   a: string;
   b: string;
 }
@@ -52,7 +53,7 @@ export function compareAnswers(pred: string, gt: string, ctx: CompareContext): {
   const p = parseNumeric(pred);
   const g = parseNumeric(gt);
   if (p !== null && g !== null) {
-    return { result: numericEqual(p, g, ctx.percentVariants, isIntegerLiteral(pred) && isIntegerLiteral(gt)), rule: "numeric" };
+    return { result: robustNumericEqual(p, g, gt, ctx.percentVariants), rule: "numeric" };
   }
 
   const ps = shapeOf(pred);
@@ -104,7 +105,7 @@ function leafEqual(a: string, b: string, ctx: CompareContext, depth: number): Tr
   if (x === "" || y === "") return false;
   const p = parseNumeric(x);
   const g = parseNumeric(y);
-  if (p !== null && g !== null) return numericEqual(p, g, ctx.percentVariants, isIntegerLiteral(x) && isIntegerLiteral(y));
+  if (p !== null && g !== null) return robustNumericEqual(p, g, y, ctx.percentVariants);
   const xs = shapeOf(x);
   const ys = shapeOf(y);
   if (xs.kind !== "scalar" || ys.kind !== "scalar") {
@@ -118,9 +119,11 @@ function compareEquations(ps: Shape, gs: Shape, ctx: CompareContext): Tri {
     if (leafEqual(ps.lhs, gs.lhs, ctx, MAX_DEPTH) === true && leafEqual(ps.rhs, gs.rhs, ctx, MAX_DEPTH) === true) return true;
     return ctx.symbolic({ kind: "equation", a: `(${ps.lhs})-(${ps.rhs})`, b: `(${gs.lhs})-(${gs.rhs})` });
   }
-  // One side is an equation with a short left side ("y=2x+1" against "2x+1"): compare right sides.
+  // One side is an equation with a short left side ("y=2x+1" against "2x+1") or a number on the
+  // right ("z^3 = -1" against "-1", a labelled value): compare right sides.
   const [eq, other] = ps.kind === "equation" ? [ps, gs] : [gs as Shape & { kind: "equation" }, ps];
-  if (eq.kind !== "equation" || other.kind !== "scalar" || eq.lhs.replace(/\s/g, "").length > 2) return false;
+  if (eq.kind !== "equation" || other.kind !== "scalar") return false;
+  if (eq.lhs.replace(/\s/g, "").length > 2 && parseNumeric(eq.rhs.trim()) === null) return false;
   return ps.kind === "equation" ? leafEqual(eq.rhs, other.value, ctx, MAX_DEPTH) : leafEqual(other.value, eq.rhs, ctx, MAX_DEPTH);
 }
 

@@ -5,89 +5,27 @@
  * back `undecided`. `Grader.grade` finishes those with the symbolic step in a worker thread under
  * a hard time limit.
  */
-import { datasetGrading, type DatasetName } from "./datasets.js";
-import { compareAnswers, type Rule, type SymbolicQuery, type Tri } from "./equivalence.js";
-import { type AnswerFormat, extractAnswer } from "./extract.js";
-import { normalizeAnswer } from "./normalize.js";
+import type { DatasetName } from "./datasets.js";
+import type { Rule } from "./equivalence.js";
+import { PAPER_MODE } from "./paper/mode.js";
+import { ROBUST_MODE } from "./robust.js";
 import { SymbolicChecker, type SymbolicOptions, type SymbolicStats } from "./symbolic.js";
+import { type FastVerdict, type GradeMode, GRADE_MODES, type GradeOptions, type ModeImpl, queryKey, type Verdict } from "./verdict.js";
 
-export interface GradeOptions {
-  /** Dataset whose defaults apply (answer formats, percent variants). Default "default" (MATH-like). */
-  dataset?: DatasetName;
-  /** `pred` is a whole model output: extract its final answer first. Default false. */
-  extract?: boolean;
-  /** Answer formats to try when extracting, overriding the dataset's. */
-  formats?: readonly AnswerFormat[];
-  /** Override the dataset's percent-variant rule (x, x/100, 100x). */
-  percentVariants?: boolean;
+export type { FastVerdict, GradeMode, GradeOptions, Verdict } from "./verdict.js";
+
+const MODES: Record<GradeMode, ModeImpl> = { paper: PAPER_MODE, robust: ROBUST_MODE };
+
+function modeImpl(mode: GradeMode): ModeImpl {
+  const impl = MODES[mode];
+  if (impl === undefined) throw new Error(`unknown grading mode "${String(mode)}": use one of ${GRADE_MODES.join(", ")}`);
+  return impl;
 }
 
-export interface Verdict {
-  correct: boolean;
-  /** The step that decided. */
-  rule: Rule;
-  /** The answer taken from the prediction before normalisation (null when none was found). */
-  predAnswer: string | null;
-  /** The ground-truth answer before normalisation. */
-  gtAnswer: string;
-  /** Normalised prediction ("" when none). */
-  pred: string;
-  /** Normalised ground truth. */
-  gt: string;
-}
-
-/** A fast-path verdict: decided, or `undecided` with the symbolic queries it still needs. */
-export type FastVerdict =
-  | Verdict
-  | (Omit<Verdict, "correct" | "rule"> & { correct: undefined; rule: "undecided"; pending: SymbolicQuery[] });
-
-interface Prepared {
-  predAnswer: string | null;
-  gtAnswer: string;
-  pred: string;
-  gt: string;
-  percentVariants: boolean;
-}
-
-function prepare(pred: string, gt: string, options: GradeOptions): Prepared {
-  if (typeof pred !== "string") throw new TypeError(`pred must be a string, got ${typeof pred}`);
-  if (typeof gt !== "string") throw new TypeError(`gt must be a string, got ${typeof gt}`);
-  const d = datasetGrading(options.dataset);
-  const predAnswer = options.extract ? extractAnswer(pred, { formats: options.formats ?? d.predFormats }) : pred;
-  const gtAnswer = extractAnswer(gt, { formats: d.gtFormats }) ?? gt;
-  return {
-    predAnswer,
-    gtAnswer,
-    pred: predAnswer === null ? "" : normalizeAnswer(predAnswer),
-    gt: normalizeAnswer(gtAnswer),
-    percentVariants: options.percentVariants ?? d.percentVariants,
-  };
-}
-
-function queryKey(q: SymbolicQuery): string {
-  return `${q.kind}\u0000${q.a}\u0000${q.b}`;
-}
-
-function decide(p: Prepared, known: Map<string, boolean>): FastVerdict {
-  const base = { predAnswer: p.predAnswer, gtAnswer: p.gtAnswer, pred: p.pred, gt: p.gt };
-  if (p.predAnswer === null || p.pred === "") return { ...base, correct: false, rule: "no-answer" };
-  const pending: SymbolicQuery[] = [];
-  const { result, rule } = compareAnswers(p.pred, p.gt, {
-    percentVariants: p.percentVariants,
-    symbolic(q): Tri {
-      const k = queryKey(q);
-      if (known.has(k)) return known.get(k);
-      if (!pending.some((x) => queryKey(x) === k)) pending.push(q);
-      return undefined;
-    },
-  });
-  if (result === undefined) return { ...base, correct: undefined, rule: "undecided", pending };
-  return { ...base, correct: result, rule };
-}
-
-/** Synchronous grading by the cheap steps; `undecided` when only the CAS could tell. */
+/** Synchronous grading by the cheap steps; `undecided` when only the CAS could tell. Default mode "robust". */
 export function gradeFast(pred: string, gt: string, options: GradeOptions = {}): FastVerdict {
-  return decide(prepare(pred, gt, options), new Map());
+  const impl = modeImpl(options.mode ?? "robust");
+  return impl.decide(impl.prepare(pred, gt, options), new Map());
 }
 
 export interface GraderStats {
@@ -108,16 +46,22 @@ export class Grader {
   private readonly byRule: Partial<Record<Rule, number>> = {};
   private pairs = 0;
 
-  constructor(options: SymbolicOptions = {}) {
+  /** The mode used when a call does not name one. */
+  readonly mode: GradeMode;
+
+  constructor(options: SymbolicOptions & { mode?: GradeMode } = {}) {
+    this.mode = options.mode ?? "paper";
+    modeImpl(this.mode);
     this.checker = new SymbolicChecker(options);
   }
 
   /** The verdict for one pair; never rejects for odd input, and never waits past the time limit per query. */
   async grade(pred: string, gt: string, options: GradeOptions = {}): Promise<Verdict> {
-    const p = prepare(pred, gt, options);
+    const impl = modeImpl(options.mode ?? this.mode);
+    const p = impl.prepare(pred, gt, options);
     const known = new Map<string, boolean>();
     let timedOut = false;
-    let verdict = decide(p, known);
+    let verdict = impl.decide(p, known);
     for (let round = 0; verdict.correct === undefined; round++) {
       if (round >= MAX_ROUNDS) {
         verdict = { ...verdict, correct: false, rule: "symbolic" };
@@ -129,7 +73,7 @@ export class Grader {
         known.set(queryKey(q), results[i]!.equal);
         if (results[i]!.timedOut) timedOut = true;
       });
-      verdict = decide(p, known);
+      verdict = impl.decide(p, known);
       if (verdict.correct !== undefined && verdict.rule === "symbolic" && timedOut && !verdict.correct) {
         verdict = { ...verdict, rule: "symbolic-timeout" };
       }
@@ -170,8 +114,9 @@ let shared: Grader | null = null;
  * keep the program alive). For many pairs, or your own time limit, use a `Grader` or `GraderPool`.
  */
 export async function grade(pred: string, gt: string, options: GradeOptions = {}): Promise<Verdict> {
-  const fast = gradeFast(pred, gt, options);
+  const resolved = { ...options, mode: options.mode ?? "robust" };
+  const fast = gradeFast(pred, gt, resolved);
   if (fast.correct !== undefined) return fast;
   shared ??= new Grader();
-  return shared.grade(pred, gt, options);
+  return shared.grade(pred, gt, resolved);
 }

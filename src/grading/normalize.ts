@@ -41,6 +41,11 @@ export function stripSpacingCommands(s: string): string {
   return s.replace(/(?<!\\)\\[!,;:> ]/g, "").replace(/\\q?quad(?![a-zA-Z])/g, " ").replace(/~/g, " ");
 }
 
+/** `\text {cm}` → `\text{cm}`: a space before a command's argument means nothing. */
+export function joinCommandArguments(s: string): string {
+  return s.replace(/\\(text|mbox|mathrm|textbf|textit|textnormal|operatorname)\s+\{/g, "\\$1{");
+}
+
 /** `\left(` → `(`; sizing commands carry no meaning. `\left.` is an invisible delimiter. */
 export function stripLeftRight(s: string): string {
   return s
@@ -284,6 +289,7 @@ export const NORMALIZATION_RULES: readonly NormalizationRule[] = [
   trimAnswer,
   unifyUnicode,
   stripMathDelimiters,
+  joinCommandArguments,
   stripSpacingCommands,
   stripLeftRight,
   unifyFracCommands,
@@ -315,9 +321,12 @@ export const NORMALIZATION_RULES: readonly NormalizationRule[] = [
   unifyReals,
 ];
 
-/** The answer after every normalisation rule. */
-export function normalizeAnswer(s: string): string {
+/** The answer after every normalisation rule; `keepVariablePrefix` skips `stripVariablePrefix`. */
+export function normalizeAnswer(s: string, options: { keepVariablePrefix?: boolean } = {}): string {
   let t = s;
-  for (const rule of NORMALIZATION_RULES) t = rule(t);
+  for (const rule of NORMALIZATION_RULES) {
+    if (options.keepVariablePrefix && rule === stripVariablePrefix) continue;
+    t = rule(t);
+  }
   return t;
 }

@@ -226,3 +226,30 @@ export function numericEqual(pred: number, gt: number, percentVariants: boolean,
   if (same(pred, gt)) return true;
   return percentVariants && (same(pred, gt / 100) || same(pred, gt * 100));
 }
+
+/** Robust mode: numbers are equal up to floating-point noise (relative 1e-9), not 1e-4. */
+export const ROBUST_RELATIVE_TOLERANCE = 1e-9;
+
+/**
+ * Half a unit in the last place of a ground truth written as a decimal with two or more places
+ * ("3.14", "0.067"): such a value is taken as rounded, so a more precise prediction that rounds
+ * to it is right. One place ("0.5") is too often exact to be read as rounded. Null otherwise.
+ */
+export function statedHalfUnit(gtText: string): number | null {
+  const m = /^-?\d*\.(\d{2,})$/.exec(gtText);
+  return m ? 0.5 * 10 ** -m[1]!.length : null;
+}
+
+/**
+ * Robust numeric equality: the same value up to floating-point noise, or, when the ground truth
+ * states its precision (`statedHalfUnit`), within half a unit of its last place. A rounded
+ * prediction of an exact ground truth is not accepted (0.067 is not 3125/46656, 9999.857 is not
+ * 10000); the ground truth sets the precision. Percent variants as in `numericEqual`.
+ */
+export function robustNumericEqual(pred: number, gt: number, gtText: string, percentVariants: boolean): boolean {
+  const half = statedHalfUnit(gtText);
+  const same = (p: number, g: number, h: number | null) =>
+    numbersClose(p, g, ROBUST_RELATIVE_TOLERANCE) || (h !== null && Math.abs(p - g) <= h * (1 + 1e-9));
+  if (same(pred, gt, half)) return true;
+  return percentVariants && (same(pred, gt / 100, half === null ? null : half / 100) || same(pred, gt * 100, half === null ? null : half * 100));
+}

@@ -1,6 +1,7 @@
 /** Body of a grader pool worker: one `Grader` (with its own symbolic worker) per thread. */
 import { parentPort, workerData } from "node:worker_threads";
-import { Grader, type GradeOptions, type GraderStats, gradeFast, type Verdict } from "./grader.js";
+import { Grader, type GraderStats, gradeFast } from "./grader.js";
+import type { GradeOptions, Verdict } from "./verdict.js";
 import type { GradeItem } from "./pool.js";
 
 interface Request {
@@ -21,7 +22,7 @@ port.on("message", (req: Request) => {
       const verdicts: Verdict[] = [];
       for (const item of req.items) {
         const { pred, gt, ...rest } = item;
-        const options = { ...req.options, ...rest };
+        const options = { ...req.options, ...rest, mode: rest.mode ?? req.options.mode ?? grader.mode };
         const fast = gradeFast(pred, gt, options);
         const v = fast.correct === undefined ? await grader.grade(pred, gt, options) : fast;
         verdicts.push(v);

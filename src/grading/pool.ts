@@ -7,13 +7,15 @@ import { Worker } from "node:worker_threads";
 import { projectPath } from "../paths.js";
 import type { DatasetName } from "./datasets.js";
 import type { Rule } from "./equivalence.js";
-import type { GradeOptions, GraderStats, Verdict } from "./grader.js";
+import type { GraderStats } from "./grader.js";
+import type { GradeMode, GradeOptions, Verdict } from "./verdict.js";
 
 export interface GradeItem {
   pred: string;
   gt: string;
   dataset?: DatasetName;
   extract?: boolean;
+  mode?: GradeMode;
 }
 
 export interface GraderPoolOptions {
@@ -23,6 +25,8 @@ export interface GraderPoolOptions {
   timeoutMs?: number;
   /** Pairs per message to a worker. Default 256. */
   chunkSize?: number;
+  /** The mode for items and batches that do not name one. Default "paper". */
+  mode?: GradeMode;
 }
 
 export interface BatchOptions extends GradeOptions {
@@ -42,6 +46,7 @@ export class GraderPool {
   readonly size: number;
   private readonly chunkSize: number;
   private readonly timeoutMs: number | undefined;
+  readonly mode: GradeMode;
   private slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
@@ -51,6 +56,7 @@ export class GraderPool {
     if (!Number.isInteger(this.size) || this.size < 1) throw new Error(`workers must be a positive integer, got ${options.workers}`);
     this.chunkSize = options.chunkSize ?? 256;
     this.timeoutMs = options.timeoutMs;
+    this.mode = options.mode ?? "paper";
   }
 
   private ensureStarted(): Slot[] {
@@ -77,7 +83,8 @@ export class GraderPool {
 
   /** Verdicts for `items`, in order. */
   async gradeBatch(items: readonly GradeItem[], options: BatchOptions = {}): Promise<Verdict[]> {
-    const { signal, onProgress, ...gradeOptions } = options;
+    const { signal, onProgress, ...rest } = options;
+    const gradeOptions: GradeOptions = { ...rest, mode: rest.mode ?? this.mode };
     const slots = this.ensureStarted();
     const out: Verdict[] = new Array(items.length);
     let nextChunk = 0;

@@ -2,7 +2,7 @@
 // check can be cut off by terminating the thread. Plain JavaScript on purpose: it loads the same
 // way under tsx, plain Node and the tslab kernel.
 //
-// Message in:  { id, kind: "expression" | "equation", a, b }   (normalised LaTeX)
+// Message in:  { id, kind: "expression" | "equation" | "paper", a, b }   (normalised LaTeX)
 // Message out: { id, result: boolean, error?: string }           and { ready: true } once at start.
 import { parentPort } from "node:worker_threads";
 import { ComputeEngine } from "@cortex-js/compute-engine";
@@ -48,6 +48,49 @@ function at(expr, vars, k) {
   return valueOf(expr.subs(subs));
 }
 
+/** Equal expressions agree at every point where both are defined; require several such points. */
+function sampledEqual(A, B, vars) {
+  let agreed = 0;
+  for (let k = 0; k < POINTS.length; k++) {
+    const x = at(A, vars, k);
+    const y = at(B, vars, k);
+    if (x === null || y === null) continue;
+    if (!close(x, y)) return false;
+    agreed++;
+  }
+  return agreed >= 3;
+}
+
+// Heads sympy would not subtract: tuples, lists, sets, relations, ratios, strings.
+const NOT_SCALAR = new Set([
+  "Tuple", "List", "Set", "Sequence", "Delimiter", "Pair", "Triple", "Matrix", "Equal", "NotEqual", "Less",
+  "LessEqual", "Greater", "GreaterEqual", "Colon", "Element", "Union", "Intersection", "Interval", "Range",
+  "String", "PlusMinus", "Error",
+]);
+
+/**
+ * ToRA's symbolic_equal: simplify(a - b) == 0, or both evaluate to real numbers within
+ * math.isclose(rel_tol=1e-3). Anything sympy could not subtract is not equal.
+ */
+function paperEqual(a, b) {
+  const A = parse(a);
+  const B = parse(b);
+  if (NOT_SCALAR.has(A.operator) || NOT_SCALAR.has(B.operator)) return false;
+  if (A.isSame(B)) return true;
+  const vars = unknownsOf(A, B);
+  if (vars.length > 0) {
+    if (ce.box(["Subtract", A, B]).simplify().isSame(0)) return true;
+    return sampledEqual(A, B, vars);
+  }
+  const diff = ce.box(["Subtract", A, B]).evaluate();
+  if (diff.isSame(0)) return true;
+  const x = valueOf(A);
+  const y = valueOf(B);
+  if (x === null || y === null || x.im !== 0 || y.im !== 0) return false;
+  const gap = Math.abs(x.re - y.re);
+  return gap <= 1e-3 * Math.abs(x.re) || gap <= 1e-3 * Math.abs(y.re);
+}
+
 function expressionsEqual(a, b) {
   const A = parse(a);
   const B = parse(b);
@@ -65,16 +108,7 @@ function expressionsEqual(a, b) {
   }
   const diff = ce.box(["Subtract", A, B]).simplify();
   if (diff.isSame(0)) return true;
-  // Equal expressions agree at every point where both are defined; require several such points.
-  let agreed = 0;
-  for (let k = 0; k < POINTS.length; k++) {
-    const x = at(A, vars, k);
-    const y = at(B, vars, k);
-    if (x === null || y === null) continue;
-    if (!close(x, y)) return false;
-    agreed++;
-  }
-  return agreed >= 3;
+  return sampledEqual(A, B, vars);
 }
 
 /** Equations f = 0 and g = 0 (given as f and g) are the same when f / g is one non-zero constant. */
@@ -108,7 +142,8 @@ parentPort.on("message", (msg) => {
   let result = false;
   let error;
   try {
-    result = msg.kind === "equation" ? equationsEquivalent(msg.a, msg.b) : expressionsEqual(msg.a, msg.b);
+    const check = msg.kind === "equation" ? equationsEquivalent : msg.kind === "paper" ? paperEqual : expressionsEqual;
+    result = check(msg.a, msg.b);
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }

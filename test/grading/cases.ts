@@ -39,7 +39,8 @@ export const CASES: Case[] = [
   c("Real", "\\frac{9}{7}", "\\frac{7}{9}", false),
   c("Real", "-\\frac{1}{8}", "-0.125", true),
   c("Real", "\\frac{1}{8}", "-\\frac{1}{8}", false),
-  c("Real", "0.3333", "\\frac{1}{3}", true),
+  c("Real", "0.3333", "\\frac{1}{3}", false), // robust: a rounded value of an exact gt is not the answer
+  c("Real", "3.1416", "3.14", true), // the gt states two places: a more precise value that rounds to it is right
   c("Real", "0.33", "\\frac{1}{3}", false),
   c("Real", ".5", "\\frac12", true),
   c("Real", "\\sqrt{2}", "\\sqrt2", true),

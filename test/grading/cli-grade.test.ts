@@ -62,6 +62,28 @@ describe("mathagent grade", () => {
     );
   });
 
+  test("--grader paper grades as ToRA did, reports both sides and the mode; a line's own mode wins", async () => {
+    const lines = [
+      JSON.stringify({ pred: "x = 7.\nA: 1/5", gt: "#### 5", dataset: "gsm8k" }),
+      JSON.stringify({ pred: "so \\boxed{50}", gt: "0.5" }),
+      JSON.stringify({ pred: "so \\boxed{50}", gt: "0.5", dataset: "gsm8k", mode: "robust" }),
+      JSON.stringify({ pred: "so \\boxed{50}", gt: "0.5", mode: "exact" }),
+    ].join("\n");
+    const r = await run(["--input", "-", "--extract", "--grader", "paper"], lines);
+    assert.equal(r.code, 1);
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      rows.slice(0, 3).map((x) => [x.correct, x.mode, x.rule, x.pred_answer, x.gt_answer, x.pred_norm, x.gt_norm]),
+      [
+        [true, "paper", "numeric", "5", "#### 5", "5", "5"],
+        [true, "paper", "numeric", "50", "0.5", "50", "0.5"],
+        [false, "robust", "numeric", "50", "0.5", "50", "0.5"],
+      ],
+    );
+    assert.match(String(rows[3]!.error), /^line 4: unknown "mode" "exact"/);
+    await assert.rejects(run(["--input", "-", "--grader", "tora"]), /unknown --grader "tora"/);
+  });
+
   test("bad lines are recorded with their line number, the rest still graded; exit 1", async () => {
     const lines = ["{not json", JSON.stringify({ pred: 5, gt: "5" }), "[1,2]", JSON.stringify({ pred: "5", gt: "5", dataset: "aime" }), JSON.stringify({ pred: "5", gt: "5" })].join("\n");
     const r = await run(["--input", "-"], lines);
@@ -113,7 +135,18 @@ describe("mathagent grade", () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim().split("\n").length, 4);
       const b = JSON.parse(r.stdout.trim().split("\n")[1]!) as Record<string, unknown>;
-      assert.deepEqual(b, { id: "b", pred: "x^2+2x+1", gt: "(x+1)^2", correct: true, pred_answer: "x^2+2x+1", rule: "symbolic" });
+      assert.deepEqual(b, {
+        id: "b",
+        pred: "x^2+2x+1",
+        gt: "(x+1)^2",
+        correct: true,
+        mode: "robust",
+        rule: "symbolic",
+        pred_answer: "x^2+2x+1",
+        gt_answer: "(x+1)^2",
+        pred_norm: "x^2+2x+1",
+        gt_norm: "(x+1)^2",
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ const RULE_CASES: [string, N.NormalizationRule, [string, string][]][] = [
   ["trimAnswer", N.trimAnswer, [[" 5 \n", "5"], ["a\n\nb", "a b"]]],
   ["unifyUnicode", N.unifyUnicode, [["\u22125", "-5"], ["2\u03c0", "2\\pi "], ["30\u00b0", "30^\\circ"]]],
   ["stripMathDelimiters", N.stripMathDelimiters, [["\\(5\\)", "5"], ["\\[x+1\\]", "x+1"], ["\\displaystyle\\frac12", "\\frac12"]]],
+  ["joinCommandArguments", N.joinCommandArguments, [["8\\sqrt{3} \\text { square inches}", "8\\sqrt{3} \\text{ square inches}"], ["\\mbox  {a}", "\\mbox{a}"], ["\\textit x", "\\textit x"]]],
   ["stripSpacingCommands", N.stripSpacingCommands, [["1\\,000", "1000"], ["3\\!4", "34"], ["a\\;b", "ab"], ["a~b", "a b"], ["1 \\\\ 2", "1 \\\\ 2"]]],
   ["stripLeftRight", N.stripLeftRight, [["\\left(1,2\\right)", "(1,2)"], ["\\left.x\\right|", "x|"], ["\\Bigl(x\\Bigr)", "(x)"], ["\\rightarrow", "\\rightarrow"]]],
   ["unifyFracCommands", N.unifyFracCommands, [["\\dfrac{1}{2}", "\\frac{1}{2}"], ["\\tfrac12", "\\frac12"], ["\\cfrac{a}{b}", "\\frac{a}{b}"]]],

@@ -4,6 +4,8 @@ import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import {
   DATASET_NAMES,
   type DatasetName,
+  type GradeMode,
+  GRADE_MODES,
   Grader,
   type GradeItem,
   GraderPool,
@@ -11,15 +13,21 @@ import {
   type Verdict,
 } from "../../grading/index.js";
 
-const usage = `usage: mathagent grade --input FILE.jsonl [--extract] [--dataset NAME] [--workers N] [--timeout-ms MS]
+const usage = `usage: mathagent grade --input FILE.jsonl [--grader robust|paper] [--extract] [--dataset NAME] [--workers N] [--timeout-ms MS]
 
-Reads JSON lines {"pred": …, "gt": …, "dataset"?: …} and writes each line back to stdout, in
-order, with "correct", "pred_answer" and "rule" added ("rule" names the step that decided).
-A line that cannot be graded is written back with "error" naming its line number; the
-command then exits 1. A summary goes to stderr.
+Reads JSON lines {"pred": …, "gt": …, "dataset"?: …, "mode"?: …} and writes each line back to
+stdout, in order, with "correct", "mode" (the grader that decided), "rule" (its step),
+"pred_answer"/"gt_answer" (each side's answer as extracted) and "pred_norm"/"gt_norm" (as
+compared) added. A line that cannot be graded is written back with "error" naming its line
+number; the command then exits 1. A summary goes to stderr.
+
+The input here is pairs, not a rollout, so the default grader is "robust" (any model's output);
+"paper" is ToRA's grader, the one the paper's numbers and the rollout commands (eval, annotate,
+pairs, kto, metrics) use.
 
 options:
   --input FILE      JSON Lines to grade; "-" reads stdin
+  --grader MODE     robust (default) or paper, for lines without their own "mode"
   --extract         "pred" is a whole model output: extract its final answer first
   --dataset NAME    default dataset for lines without one: ${DATASET_NAMES.join(", ")} (default: default)
   --workers N       grade over N worker threads (default 0: this thread plus one CAS worker)
@@ -35,7 +43,7 @@ interface ParsedLine {
   error?: string;
 }
 
-function parseLine(text: string, lineNo: number, defaultDataset: DatasetName, extract: boolean): ParsedLine {
+function parseLine(text: string, lineNo: number, defaultDataset: DatasetName, extract: boolean, defaultMode: GradeMode): ParsedLine {
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -55,11 +63,27 @@ function parseLine(text: string, lineNo: number, defaultDataset: DatasetName, ex
   if (typeof dataset !== "string" || !DATASET_NAMES.includes(dataset as DatasetName)) {
     return bad(`unknown "dataset" ${JSON.stringify(dataset)}: use one of ${DATASET_NAMES.join(", ")}`);
   }
-  return { lineNo, record: r, item: { pred: r.pred, gt, dataset: dataset as DatasetName, extract } };
+  const mode = r.mode ?? defaultMode;
+  if (typeof mode !== "string" || !GRADE_MODES.includes(mode as GradeMode)) {
+    return bad(`unknown "mode" ${JSON.stringify(mode)}: use one of ${GRADE_MODES.join(", ")}`);
+  }
+  return { lineNo, record: r, item: { pred: r.pred, gt, dataset: dataset as DatasetName, extract, mode: mode as GradeMode } };
 }
 
 function describe(v: unknown): string {
   return v === undefined ? "nothing" : v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
+}
+
+function verdictFields(v: Verdict): Record<string, unknown> {
+  return {
+    correct: v.correct,
+    mode: v.mode,
+    rule: v.rule,
+    pred_answer: v.predAnswer,
+    gt_answer: v.gtAnswer,
+    pred_norm: v.pred,
+    gt_norm: v.gt,
+  };
 }
 
 function parseWorkers(s: string | undefined): number {
@@ -83,6 +107,7 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       input: { type: "string" },
+      grader: { type: "string" },
       extract: { type: "boolean", default: false },
       dataset: { type: "string" },
       workers: { type: "string" },
@@ -94,6 +119,8 @@ export const command: Command = {
     const workers = parseWorkers(values.workers);
     const timeoutMs = parseTimeout(values["timeout-ms"]);
     const extract = values.extract === true;
+    const mode = (values.grader ?? "robust") as GradeMode;
+    if (!GRADE_MODES.includes(mode)) throw new UsageError(`unknown --grader "${values.grader}": use one of ${GRADE_MODES.join(", ")}`);
 
     let input: NodeJS.ReadableStream;
     if (values.input === "-") input = io.stdin;
@@ -102,8 +129,8 @@ export const command: Command = {
       input = fs.createReadStream(values.input, { encoding: "utf8" });
     }
 
-    const pool = workers > 0 ? new GraderPool({ workers, ...(timeoutMs ? { timeoutMs } : {}) }) : null;
-    const grader = pool ? null : new Grader(timeoutMs ? { timeoutMs } : {});
+    const pool = workers > 0 ? new GraderPool({ workers, mode, ...(timeoutMs ? { timeoutMs } : {}) }) : null;
+    const grader = pool ? null : new Grader({ mode, ...(timeoutMs ? { timeoutMs } : {}) });
     const counts = { lines: 0, correct: 0, errors: 0, byRule: {} as Record<string, number> };
 
     // A reader that goes away (`| head`) ends the run quietly instead of crashing on EPIPE. The
@@ -139,8 +166,9 @@ export const command: Command = {
         }
         const v = verdicts[k++]!;
         if (v.correct) counts.correct++;
-        counts.byRule[v.rule] = (counts.byRule[v.rule] ?? 0) + 1;
-        io.stdout.write(JSON.stringify({ ...p.record, correct: v.correct, pred_answer: v.predAnswer, rule: v.rule }) + "\n");
+        const key = `${v.mode} ${v.rule}`;
+        counts.byRule[key] = (counts.byRule[key] ?? 0) + 1;
+        io.stdout.write(JSON.stringify({ ...p.record, ...verdictFields(v) }) + "\n");
       }
     };
 
@@ -152,7 +180,7 @@ export const command: Command = {
         if (outputClosed) break;
         lineNo++;
         if (text.trim() === "") continue;
-        batch.push(parseLine(text, lineNo, dataset, extract));
+        batch.push(parseLine(text, lineNo, dataset, extract, mode));
         if (batch.length >= BATCH_LINES) {
           await gradeBatch(batch);
           batch = [];
