@@ -310,25 +310,13 @@ export class PyodidePool extends BasePool {
       this.pending.set(id, p);
       this.refresh();
       try {
-        child.send({
-          type: "run",
-          id,
-          code: job.code,
-          timeoutMs: job.timeoutMs,
-          maxOut: job.maxOut,
-          session: job.session,
-          history: job.history,
-        });
+        child.send({ type: "run", id, cells: job.cells, ipython: job.ipython, timeoutMs: job.timeoutMs, maxOut: job.maxOut });
       } catch (e) {
         // the host is going away: its 'exit' handler resolves the pending runs as crashes
         this.pending.delete(id);
         resolve({ status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${(e as Error).message}` });
       }
     });
-  }
-
-  protected endSession(id: string): void {
-    this.child?.send({ type: "end", session: id });
   }
 
   private statsWaiter: ((s: unknown) => void) | null = null;
