@@ -112,7 +112,8 @@ def _make_runner(cfg, pretty=None):
                 return "%s: %s" % (type(e).__name__, str(e))
             except BaseException:
                 return "%s: <unprintable %s object>" % (type(e).__name__, type(e).__name__)
-        name = "<ipython-input-1-%s>" % hashlib.sha1(cell.encode("utf-8", "replace")).hexdigest()[:12]
+        source = cell if cell.endswith("\n") else cell + "\n"  # IPython's transform_cell adds it
+        name = "<ipython-input-1-%s>" % hashlib.sha1(source.encode("utf-8", "replace")).hexdigest()[:12]
         out = []
         if e.lineno:
             out.append("  File %s:%s\n" % (name, e.lineno))

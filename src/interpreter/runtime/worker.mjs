@@ -204,8 +204,17 @@ iso.captureFs(py, fsState);
 iso.guardTimers(guard);
 const pristine = iso.captureMemory(py);
 const pristineBudget = fsBudget;
-// the bridge functions that passing a request in and its result out use are the worker's own
-for (const code of ["pass", "print(1)\n2", "1/0", "x = = 1"]) {
+// the bridge functions that passing a request in and its result out use, and those that the
+// runtime uses for ordinary library calls (time.sleep checks for JS promise integration), are
+// the worker's own
+const LEARN = [
+  "pass",
+  "print(1)\n2",
+  "1/0",
+  "x = = 1",
+  "import time, os, tempfile, datetime, hashlib\ntime.sleep(0.001)\nos.listdir('/')\nstr(datetime.datetime.now())\nopen(tempfile.mkdtemp() + '/f', 'w').write('x')",
+];
+for (const code of LEARN) {
   iso.learnBaseline(guard, () => run(JSON.stringify({ cells: ["pass", code], ipython: true, maxOut: 100 })));
   iso.restoreFs(py, fsState);
   iso.restoreMemory(py, pristine);
