@@ -163,7 +163,14 @@ export class SubprocessPool extends BasePool {
           this.wake();
           this.pump();
         } else if (msg.type === "result") {
-          this.finish(slot, JSON.parse(msg.res) as RawResult & { recycle?: boolean });
+          let res: unknown;
+          try {
+            res = JSON.parse(msg.res);
+          } catch {
+            res = null;
+          }
+          const ok = res !== null && typeof res === "object" && typeof (res as RawResult).status === "string";
+          this.finish(slot, ok ? (res as RawResult & { recycle?: boolean }) : { status: "error", stdout: "", stderr: "", value: null, error: "RunnerError: unreadable result" });
         }
       }
     });

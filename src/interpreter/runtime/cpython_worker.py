@@ -141,10 +141,14 @@ def run_forked(run, req, child):
     data = b"".join(chunks)
     if data:
         try:
-            json.loads(data)
-            return data.decode("utf-8")
+            r = json.loads(data)
         except ValueError:
-            pass
+            r = None
+        if isinstance(r, dict) and isinstance(r.get("status"), str):
+            return data.decode("utf-8")
+        # the snippet replaced the runner's own result (json patched): an error of its own
+        return json.dumps({"status": "error", "stdout": "", "stderr": "", "value": None,
+                           "error": "RunnerError: the snippet broke the runner's result"})
     how = "signal %d" % os.WTERMSIG(status) if os.WIFSIGNALED(status) else "exit code %d" % os.WEXITSTATUS(status)
     return json.dumps({"status": "crash", "stdout": "", "stderr": "", "value": None,
                        "error": "InterpreterCrash: the Python process running the snippet died (%s)" % how})

@@ -26,8 +26,10 @@ def _make_runner(cfg, pretty=None):
 
     max_recursion = int(cfg.get("maxRecursion", 50000))
     max_repr = int(cfg.get("maxRepr", 4096))
-    # every interpreter starts from the same random state: an observation depends on its cells only
-    random.seed(int(cfg.get("seed", 0)))
+    # every request starts from the same random state: an observation depends on its cells only
+    # (a forked CPython child reseeds itself from the OS, so the seed is set again per request)
+    seed = int(cfg.get("seed", 0))
+    random.seed(seed)
     real_setrec = sys.setrecursionlimit
 
     def capped_setrecursionlimit(n):
@@ -172,6 +174,7 @@ def _make_runner(cfg, pretty=None):
         if ipython:
             warnings.filterwarnings("ignore")  # as the paper's executor
         ns = {"__name__": "__main__", "__builtins__": builtins}
+        random.seed(seed)
         out, err = Cap(max_out), Cap(max_out)
         res = {"status": "ok", "value": None, "error": None}
         sys.stdin = io.StringIO("")  # input() -> EOFError

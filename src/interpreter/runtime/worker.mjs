@@ -239,6 +239,10 @@ function runRequest(msg) {
   guard.inRun = true;
   try {
     res = JSON.parse(run(msg.req));
+    if (res === null || typeof res !== "object" || typeof res.status !== "string") {
+      // the snippet replaced the runner's own result (json patched): an error of its own
+      res = { status: "error", stdout: "", stderr: "", value: null, error: "RunnerError: the snippet broke the runner's result" };
+    }
   } catch (e) {
     const text = String((e && e.message) || e);
     // an interrupt that reached the runner's own code is still a time-out; anything else that
