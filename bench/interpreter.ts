@@ -38,6 +38,8 @@ interface Row {
   /** execution time in the worker (Observation.durationMs), without queueing and transport */
   s50?: number;
   s99?: number;
+  /** PyodidePool: mean time of the memory restore after a snippet (ms) */
+  restore?: number;
 }
 const q = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,8 +72,11 @@ async function benchPool(name: string, make: () => Interpreter & { ready(): Prom
   try {
     await pool.ready();
     await closedLoop((c) => pool.run(c), snippets.slice(0, Math.min(150, N)), clients); // warm-up (JIT, sympy caches)
+    const before = pool instanceof PyodidePool ? await pool.stats() : null;
     const r = await closedLoop((c) => pool.run(c), snippets, clients);
-    return { name, n: N, ...r };
+    const after = pool instanceof PyodidePool ? await pool.stats() : null;
+    const restore = before && after ? (after.restoreMs - before.restoreMs) / Math.max(1, after.restores - before.restores) : undefined;
+    return { name, n: N, ...r, restore };
   } finally {
     await pool.close();
   }
@@ -110,8 +115,7 @@ for line in sys.stdin:
                 repr(eval(compile(ast.Expression(last.value), "<snippet>", "eval"), ns))
         except BaseException:
             pass
-    sys.stdout.write("done
-")
+    sys.stdout.write("done\n")
     sys.stdout.flush()
 `;
 class PlainPersistent {
@@ -121,6 +125,9 @@ class PlainPersistent {
     for (let i = 0; i < workers; i++) {
       const p = spawn("python3", ["-c", PERSISTENT, path.join(cacheDir, "site")], { stdio: ["pipe", "pipe", "ignore"] });
       const w: { p: typeof p; busy: boolean; done?: () => void } = { p, busy: false };
+      p.on("exit", (code) => {
+        if (w.done) throw new Error(`the persistent CPython baseline exited (code ${code})`);
+      });
       let buf = "";
       p.stdout!.on("data", (d: Buffer) => {
         buf += d.toString();
@@ -260,6 +267,7 @@ if (REPEAT > 1) {
   console.log(`pyodide N=2 (hardened), ${REPEAT} runs: snippets/s ${goalRuns.map((r) => f(r.perSec, 0)).join(", ")}; p99 ms ${goalRuns.map((r) => f(r.p99)).join(", ")}`);
   console.log(`  median: ${f(med.perSec)} /s, p99 ${f(med.p99)} ms → ${met(med)} (${goalRuns.filter((r) => met(r) === "MET").length} of ${REPEAT} runs meet it alone)`);
 }
+for (const r of rows) if (r.restore !== undefined) console.log(`${r.name}: memory restore after each snippet, mean ${f(r.restore, 2)} ms`);
 console.log(`load average during the run: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores)`);
 
 const fr1 = await firstResult(() => new PyodidePool({ workers: 1, log: () => {} }));

@@ -320,8 +320,11 @@ export class PyodidePool extends BasePool {
   }
 
   private statsWaiter: ((s: unknown) => void) | null = null;
-  /** Counters from the host: spawns, spawn times, kills, crashes, recycles. */
-  async stats(): Promise<{ spawns: number; spawnMs: number[]; kills: number; crashes: number; recycles: number; snapshot: boolean | null }> {
+  /**
+   * Counters from the host: spawns, spawn times, kills, crashes, recycles, and the memory restores
+   * after requests (count and total ms; docs/interpreter.md, "Isolation").
+   */
+  async stats(): Promise<{ spawns: number; spawnMs: number[]; kills: number; crashes: number; recycles: number; snapshot: boolean | null; restores: number; restoreMs: number }> {
     await this.ready();
     return new Promise((resolve) => {
       this.child?.ref();

@@ -35,7 +35,7 @@ class Pool {
     };
     this.slots = [];
     this.queue = [];
-    this.stats = { spawns: 0, spawnMs: [], kills: 0, crashes: 0, recycles: 0, snapshot: null };
+    this.stats = { spawns: 0, spawnMs: [], kills: 0, crashes: 0, recycles: 0, snapshot: null, restores: 0, restoreMs: 0 };
     this.failStreak = 0;
     this.closed = false;
     this.readySent = false;
@@ -214,6 +214,10 @@ class Pool {
     const job = slot.job;
     if (!job) return;
     slot.jobs++;
+    if (res.restoreMs > 0) {
+      this.stats.restores++;
+      this.stats.restoreMs += res.restoreMs;
+    }
     // a crash stays a crash even after the time limit; only a run the interrupt stopped is a time-out
     const crashed = res.status === "crash";
     if (job.cancelled) res.status = "cancelled";
