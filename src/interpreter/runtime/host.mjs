@@ -76,6 +76,10 @@ class Pool {
       if (w !== slot.worker) return;
       if (m.type === "ready") this.ready(slot, m, t0);
       else if (m.type === "result") this.finish(slot, m.res);
+      else if (m.type === "restored") {
+        slot.restoring = false;
+        this.pump();
+      }
     });
     w.on("error", (e) => {
       if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
@@ -123,6 +127,7 @@ class Pool {
     slot.jobs = 0;
     slot.ready = false;
     slot.started = false;
+    slot.restoring = false;
     slot.dead = false;
     slot.gen++;
     const t0 = performance.now();
@@ -169,6 +174,7 @@ class Pool {
     slot.dead = false;
     slot.ready = true;
     slot.started = true;
+    slot.restoring = false;
     slot.worker = sb.worker;
     this.attach(slot, sb.worker, null);
     if (old) old.terminate().catch(() => {});
@@ -245,12 +251,15 @@ class Pool {
       return;
     }
     if (slot.jobs >= this.jobLimit(slot) || res.heapMb > this.o.maxHeapMb) this.prepareReplacement(slot);
+    slot.restoring = true; // the worker copies its pristine memory back before the next request
     this.pump();
   }
 
+  /** Starts queued requests on idle workers, those done restoring their memory first. */
   pump() {
     while (this.queue.length) {
-      const slot = this.slots.find((s) => s.ready && !s.job && !s.dead);
+      const idle = (s) => s.ready && !s.job && !s.dead;
+      const slot = this.slots.find((s) => idle(s) && !s.restoring) ?? this.slots.find(idle);
       if (!slot) return;
       this.start(slot, this.queue.shift());
     }

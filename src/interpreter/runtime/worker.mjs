@@ -287,4 +287,5 @@ parentPort.on("message", (msg) => {
   fsBudget = pristineBudget;
   iso.restoreMemory(py, pristine);
   lastRestoreMs = performance.now() - t0;
+  parentPort.postMessage({ type: "restored" }); // the host prefers workers that are ready again
 });
