@@ -47,7 +47,7 @@ const q = (xs: number[], p: number) => {
 };
 
 /** Closed loop: `clients` concurrent callers, each taking the next snippet when its last one finished. */
-async function closedLoop(run: (code: string) => Promise<unknown>, codes: string[], clients: number) {
+async function closedLoop(run: (code: string) => Promise<unknown>, codes: string[], clients: number, thinkMs = 0) {
   const lat: number[] = [];
   const svc: number[] = [];
   let next = 0;
@@ -60,6 +60,7 @@ async function closedLoop(run: (code: string) => Promise<unknown>, codes: string
         const o = (await run(code)) as { durationMs?: number } | undefined;
         lat.push(performance.now() - s);
         if (o && typeof o.durationMs === "number") svc.push(o.durationMs);
+        if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs));
       }
     }),
   );
@@ -234,6 +235,18 @@ rows.push(await benchPool("cpython persistent N=2", () => new PlainPersistent(2)
     const r = await closedLoop((c) => pool.run(c), long, 2);
     const st = await pool.stats();
     rows.push({ name: `pyodide N=2 (hardened), ${long.length} snippets, ${st.recycles} worker replacements included`, n: long.length, ...r });
+  } finally {
+    await pool.close();
+  }
+}
+// a rollout's requests arrive spaced by the model's generation: the memory restore after a snippet
+// then happens while no request waits (latency only; snippets/s includes the pauses)
+{
+  const pool = new PyodidePool({ workers: 2, log: () => {} });
+  try {
+    await pool.ready();
+    const r = await closedLoop((c) => pool.run(c), snippets.slice(0, 200), 2, 20);
+    rows.push({ name: "pyodide N=2 (hardened), 2 callers pausing 20 ms between snippets", n: 200, ...r });
   } finally {
     await pool.close();
   }
