@@ -12,7 +12,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # Debian packages: Jupyter for the kernel and headless reports; sympy/mpmath for the interpreter.
-APT_PACKAGES=(jupyter-nbconvert python3-nbconvert python3-nbclient jupyter-client jupyter-notebook python3-sympy python3-mpmath)
+APT_PACKAGES=(jupyter-nbconvert python3-nbconvert python3-nbclient jupyter-client jupyter-notebook python3-sympy python3-mpmath python3-ipython)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,15 +29,22 @@ export interface RawResult {
   wallMs?: number;
   ms?: number;
   killed?: boolean;
+  /** IPython-style requests: the value as IPython's displayhook writes it. */
+  display?: string | null;
+  /** IPython-style requests: the last paragraph of IPython's traceback display. */
+  ipythonError?: string | null;
 }
 
-/** One unit of work handed to a backend. */
+/**
+ * One unit of work handed to a backend: cells run in order in a fresh interpreter, the output of
+ * the last one returned. `ipython`: IPython cell semantics (warnings ignored, the value also shown
+ * as IPython's displayhook shows it, IPython's traceback paragraph).
+ */
 export interface Job {
-  code: string;
+  cells: string[];
+  ipython: boolean;
   timeoutMs: number;
   maxOut: number;
-  session?: string;
-  history?: string[];
   signal?: AbortSignal;
 }
 
@@ -47,7 +54,7 @@ export function toObservation(r: RawResult, timeoutMs: number): Observation {
   if (timedOut) error = `TimeoutError: execution exceeded ${timeoutMs} ms${r.killed ? " (worker killed)" : ""}`;
   else if (r.status === "cancelled") error = "Cancelled: the run was aborted";
   else if (r.status === "ok") error = null;
-  return {
+  const obs: Observation = {
     stdout: r.stdout ?? "",
     stderr: r.stderr ?? "",
     value: r.status === "ok" ? (r.value ?? null) : null,
@@ -57,6 +64,9 @@ export function toObservation(r: RawResult, timeoutMs: number): Observation {
     durationMs: Math.round((r.wallMs ?? r.ms ?? 0) * 1000) / 1000,
     status: r.status,
   };
+  if (r.display !== undefined && r.status === "ok") obs.display = r.display;
+  if (r.ipythonError !== undefined && r.status === "error") obs.ipythonError = r.ipythonError;
+  return obs;
 }
 
 export function abortError(signal: AbortSignal): unknown {
@@ -73,32 +83,37 @@ export abstract class BasePool implements Interpreter {
 
   /** Runs one job on the backend; resolves with its raw result (rejects only on abort or close). */
   protected abstract submit(job: Job): Promise<RawResult>;
-  /** Tells the backend a session's state can be dropped. */
-  protected abstract endSession(id: string): void;
   abstract close(): Promise<void>;
 
   async run(code: string, options: RunOptions = {}): Promise<Observation> {
-    return this.exec(code, options);
+    if (typeof code !== "string") throw new TypeError("code must be a string");
+    return this.exec([code], false, options);
   }
 
-  protected async exec(code: string, options: RunOptions, session?: { id: string; history: string[] }): Promise<Observation> {
+  /**
+   * The paper's executor: `cells` run in order as IPython cells in a fresh interpreter (warnings
+   * ignored, a last expression displayed by IPython's pretty printer), the earlier cells' output
+   * discarded; resolves with the Observation of the last cell. The time limit covers all cells.
+   */
+  async runCells(cells: string[], options: RunOptions = {}): Promise<Observation> {
+    if (!Array.isArray(cells) || cells.some((c) => typeof c !== "string")) throw new TypeError("cells must be an array of strings");
+    return this.exec(cells, true, options);
+  }
+
+  protected async exec(cells: string[], ipython: boolean, options: RunOptions): Promise<Observation> {
     if (this.closed) throw new Error("interpreter pool is closed");
-    if (typeof code !== "string") throw new TypeError("code must be a string");
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     if (options.signal?.aborted) throw abortError(options.signal);
-    const raw = await this.submit({
-      code,
-      timeoutMs,
-      maxOut: this.defaultMaxOut,
-      session: session?.id,
-      history: session ? session.history.slice() : undefined,
-      signal: options.signal,
-    });
+    const raw = await this.submit({ cells: cells.slice(), ipython, timeoutMs, maxOut: this.defaultMaxOut, signal: options.signal });
     if (raw.status === "cancelled" && options.signal?.aborted) throw abortError(options.signal);
     return toObservation(raw, timeoutMs);
   }
 
-  /** A notebook-like session: each block sees the variables of the earlier blocks. */
+  /**
+   * A notebook-like session: each block sees the variables of the earlier blocks. Every block runs
+   * in a fresh interpreter after the session's earlier blocks (their output discarded), as the
+   * paper's executor does at every turn.
+   */
   session(): InterpreterSession {
     const id = `s${process.pid}-${++sessionCounter}-${Date.now().toString(36)}`;
     const history: string[] = [];
@@ -111,17 +126,16 @@ export abstract class BasePool implements Interpreter {
       },
       run(code: string, options: RunOptions = {}): Promise<Observation> {
         // blocks of one session run in order, never concurrently
+        if (typeof code !== "string") return Promise.reject(new TypeError("code must be a string"));
         const p = chain.then(async () => {
-          const obs = await self.exec(code, options, { id, history });
+          const obs = await self.exec([...history, code], false, options);
           if (obs.status === "ok" || obs.status === "error") history.push(code);
           return obs;
         });
         chain = p.catch(() => undefined);
         return p;
       },
-      close() {
-        if (!self.closed) self.endSession(id);
-      },
+      close() {},
     };
   }
 }

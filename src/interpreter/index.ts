@@ -7,6 +7,7 @@ export {
   type ObservationTextOptions,
   OBSERVATION_TEXT,
   observationText,
+  paperObservationText,
   errorLine,
 } from "./observation.js";
 export { PyodidePool, type PyodidePoolOptions, probeUnshare, lockdownCommand } from "./pyodide-pool.js";

@@ -27,6 +27,18 @@ export interface Observation {
    * was replaced) or "cancelled" (AbortSignal). Optional so other producers may omit it.
    */
   status?: ObservationStatus;
+  /**
+   * Requests run as IPython cells (`runCells`): the last expression's value as IPython's
+   * displayhook writes it (IPython 8.5's pretty printer: a long list one item per line). Absent
+   * otherwise, and when there is no value.
+   */
+  display?: string | null;
+  /**
+   * Requests run as IPython cells, on an exception: the last paragraph of what IPython 8.5 prints
+   * (`InteractiveShell(colors="NoColor")`): `ZeroDivisionError: division by zero`, or for a
+   * SyntaxError the caret display `  File <ipython-input-1-HASH>:1\n    x = = 2\n        ^\nSyntaxError: invalid syntax`.
+   */
+  ipythonError?: string | null;
 }
 
 export type ObservationStatus = "ok" | "error" | "timeout" | "crash" | "cancelled";
@@ -40,8 +52,14 @@ export interface RunOptions {
 
 /** Runs untrusted Python snippets. The rollout engine depends on this shape. */
 export interface Interpreter {
-  /** Runs `code` in a fresh globals dict (no state from earlier calls). */
+  /** Runs `code` in a fresh interpreter (no state from earlier calls). */
   run(code: string, options?: RunOptions): Promise<Observation>;
+  /**
+   * The paper's executor: the cells run in order as IPython cells in a fresh interpreter, the
+   * earlier cells' output discarded; the Observation of the last cell. Both pools provide it
+   * (optional here so that other implementations of this interface keep compiling).
+   */
+  runCells?(cells: string[], options?: RunOptions): Promise<Observation>;
   /** Stops all workers. Further runs reject. */
   close(): Promise<void>;
 }
@@ -105,4 +123,50 @@ export function observationText(obs: Observation, options: ObservationTextOption
   if (printed) parts.push(printed);
   if (obs.value !== null && obs.value !== undefined) parts.push(obs.value);
   return parts.length ? parts.join("\n") : t.noResult;
+}
+
+/** The prompt IPython writes before a displayed value (the execution count stays 1: `run_cell` stores no history). */
+const OUT_PROMPT = "Out[1]: ";
+
+/**
+ * The text the paper's executor returns for the last cell, byte for byte (reference:
+ * test/interpreter/paper_executor.py, IPython 8.5 `InteractiveShell(colors="NoColor")`):
+ * the cell's captured output — stdout, then `Out[1]: ` and the value as IPython displays it (a
+ * multi-line value starts on a new line), then stderr, or the traceback on an exception — is
+ * stripped; on an exception only its last paragraph (after the last blank line) is kept, so
+ * output printed before the exception is dropped; then every "Out[1]: " is removed (so a
+ * multi-line value keeps the newline IPython put after the prompt: "\n[45,\n 46, …"); an empty
+ * result is "Result is not defined". A time-out is "Timeout Error". Needs an Observation from
+ * `runCells` (IPython fields); for one from `run`, the value's repr stands in for the display.
+ */
+export function paperObservationText(obs: Observation, texts: Partial<Record<keyof typeof OBSERVATION_TEXT, string>> = {}): string {
+  const t = { ...OBSERVATION_TEXT, ...texts };
+  const status = obs.status ?? (obs.timedOut ? "timeout" : obs.error ? "error" : "ok");
+  if (obs.timedOut || status === "timeout") return t.timeout;
+  if (status === "cancelled") return t.cancelled;
+  if (status === "crash") return t.crash;
+  let captured: string;
+  if (status === "error") {
+    const paragraph = obs.ipythonError ?? (obs.error ? errorLine(obs.error) : "");
+    // IPython separates the exception paragraph from the frames above it by a blank line (a
+    // SyntaxError has no frames: its whole display is one paragraph, printed with a blank line after)
+    captured = /^\s+File /.test(paragraph) ? `${obs.stdout}${paragraph}\n` : `${obs.stdout}<traceback>\n\n${paragraph}\n`;
+    captured = lastParagraph(pyStrip(captured));
+  } else {
+    const shown = obs.display !== undefined ? obs.display : obs.value;
+    const out = shown === null || shown === undefined ? "" : `${OUT_PROMPT}${shown.includes("\n") ? "\n" : ""}${shown}\n`;
+    captured = pyStrip(obs.stdout + out + obs.stderr);
+  }
+  const text = captured.split(OUT_PROMPT).join("");
+  return text === "" ? t.noResult : text;
+}
+
+function lastParagraph(text: string): string {
+  const i = text.lastIndexOf("\n\n");
+  return i < 0 ? text : text.slice(i + 2);
+}
+
+/** Python's str.strip(): its whitespace set differs from JavaScript's trim() (U+FEFF, U+001C–U+001F, U+0085). */
+function pyStrip(s: string): string {
+  return s.replace(/^[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, "");
 }

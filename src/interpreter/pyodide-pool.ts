@@ -310,15 +310,7 @@ export class PyodidePool extends BasePool {
       this.pending.set(id, p);
       this.refresh();
       try {
-        child.send({
-          type: "run",
-          id,
-          code: job.code,
-          timeoutMs: job.timeoutMs,
-          maxOut: job.maxOut,
-          session: job.session,
-          history: job.history,
-        });
+        child.send({ type: "run", id, cells: job.cells, ipython: job.ipython, timeoutMs: job.timeoutMs, maxOut: job.maxOut });
       } catch (e) {
         // the host is going away: its 'exit' handler resolves the pending runs as crashes
         this.pending.delete(id);
@@ -327,13 +319,12 @@ export class PyodidePool extends BasePool {
     });
   }
 
-  protected endSession(id: string): void {
-    this.child?.send({ type: "end", session: id });
-  }
-
   private statsWaiter: ((s: unknown) => void) | null = null;
-  /** Counters from the host: spawns, spawn times, kills, crashes, recycles. */
-  async stats(): Promise<{ spawns: number; spawnMs: number[]; kills: number; crashes: number; recycles: number; snapshot: boolean | null }> {
+  /**
+   * Counters from the host: spawns, spawn times, kills, crashes, recycles, and the memory restores
+   * after requests (count and total ms; docs/interpreter.md, "Isolation").
+   */
+  async stats(): Promise<{ spawns: number; spawnMs: number[]; kills: number; crashes: number; recycles: number; snapshot: boolean | null; restores: number; restoreMs: number }> {
     await this.ready();
     return new Promise((resolve) => {
       this.child?.ref();

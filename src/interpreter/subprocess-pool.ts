@@ -67,7 +67,6 @@ export class SubprocessPool extends BasePool {
   readonly counters = { spawns: 0, kills: 0, crashes: 0, recycles: 0 };
   private slots: Slot[] = [];
   private queue: (Slot["job"] & {})[] = [];
-  private owner = new Map<string, { slot: Slot; gen: number }>();
   private nextId = 1;
   private started = false;
   private readyWaiters: (() => void)[] = [];
@@ -164,7 +163,14 @@ export class SubprocessPool extends BasePool {
           this.wake();
           this.pump();
         } else if (msg.type === "result") {
-          this.finish(slot, JSON.parse(msg.res) as RawResult & { recycle?: boolean });
+          let res: unknown;
+          try {
+            res = JSON.parse(msg.res);
+          } catch {
+            res = null;
+          }
+          const ok = res !== null && typeof res === "object" && typeof (res as RawResult).status === "string";
+          this.finish(slot, ok ? (res as RawResult & { recycle?: boolean }) : { status: "error", stdout: "", stderr: "", value: null, error: "RunnerError: unreadable result" });
         }
       }
     });
@@ -244,7 +250,9 @@ export class SubprocessPool extends BasePool {
     if (!job) return;
     this.failStreak = 0;
     slot.jobs++;
-    if (job.interrupted) res.status = job.cancelled ? "cancelled" : "timeout";
+    if (job.cancelled) res.status = "cancelled";
+    else if (job.interrupted && res.status !== "crash") res.status = "timeout";
+    if (res.status === "crash") this.counters.crashes++;
     this.settle(slot, res);
     if (res.recycle) {
       // the process's state is in doubt: it takes no further job
@@ -310,38 +318,18 @@ export class SubprocessPool extends BasePool {
     this.spawn(slot);
   }
 
-  private pick(job: NonNullable<Slot["job"]>): { slot: Slot; replay: boolean } | null {
-    if (job.session != null) {
-      const own = this.owner.get(job.session);
-      if (own && own.slot.gen === own.gen) return own.slot.ready && !own.slot.job ? { slot: own.slot, replay: false } : null;
-    }
-    const free = this.slots.find((s) => s.ready && !s.job);
-    return free ? { slot: free, replay: true } : null;
-  }
-
   private pump(): void {
-    for (let i = 0; i < this.queue.length; ) {
-      if (!this.slots.some((s) => s.ready && !s.job)) return;
-      const job = this.queue[i]!;
-      const p = this.pick(job);
-      if (!p) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
-      this.run1(p.slot, job, p.replay);
+    while (this.queue.length) {
+      const slot = this.slots.find((s) => s.ready && !s.job);
+      if (!slot) return;
+      this.run1(slot, this.queue.shift()!);
     }
   }
 
-  private run1(slot: Slot, job: NonNullable<Slot["job"]>, replay: boolean): void {
+  private run1(slot: Slot, job: NonNullable<Slot["job"]>): void {
     slot.job = job;
     job.start = performance.now();
-    const req: Record<string, unknown> = { code: job.code, maxOut: job.maxOut };
-    if (job.session != null) {
-      req.session = job.session;
-      if (replay) req.history = job.history ?? [];
-      this.owner.set(job.session, { slot, gen: slot.gen });
-    }
+    const req = { cells: job.cells, ipython: job.ipython, maxOut: job.maxOut };
     job.t1 = setTimeout(() => this.interrupt(slot, job), job.timeoutMs);
     (slot.proc!.stdio[3] as Writable).write(JSON.stringify({ type: "run", id: job.id, req: JSON.stringify(req) }) + "\n");
   }
@@ -387,14 +375,6 @@ export class SubprocessPool extends BasePool {
       this.pump();
       this.refresh();
     });
-  }
-
-  protected endSession(id: string): void {
-    const own = this.owner.get(id);
-    this.owner.delete(id);
-    if (own && own.slot.gen === own.gen && own.slot.proc) {
-      (own.slot.proc.stdio[3] as Writable).write(JSON.stringify({ type: "end", session: id }) + "\n");
-    }
   }
 
   async close(): Promise<void> {

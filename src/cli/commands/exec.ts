@@ -18,7 +18,9 @@ in input order: {"id", "stdout", "stderr", "value", "error", "timedOut", "trunca
 Input lines are JSON objects {"id": ..., "code": "..."}; an optional "session" key makes the
 snippets that share it run like notebook cells (each sees the earlier ones' variables), in input
 order. A line that is not valid gives {"id", "line", "status": "invalid", "error"} and the command
-exits 1 at the end; Python errors are results, not failures.
+exits 1 at the end; Python errors are results, not failures. If the interpreter itself becomes
+unavailable (its workers keep failing to start), the remaining snippets get
+{"id", "line", "status": "crash", "error"} and the command exits 2.
 
 options:
   --input FILE          JSON Lines file of snippets ("-" for stdin)
@@ -93,6 +95,7 @@ export const command: Command = {
       const limit = workers * 8;
       let lineNo = 0;
       let bad = 0;
+      let failed = 0;
       let done = 0;
       const progress = (io.stderr as NodeJS.WriteStream).isTTY ? setInterval(() => io.stderr.write(`\rmathagent exec: ${done} done`), 1000) : null;
       const flushOne = async () => {
@@ -133,7 +136,10 @@ export const command: Command = {
         window.push(
           runner.then(
             (o) => record(id, o),
-            (e: Error) => JSON.stringify({ id, line, status: "crash", error: `${name} line ${line}: ${e.message}` }) + "\n",
+            (e: Error) => {
+              failed++;
+              return JSON.stringify({ id, line, status: "crash", error: `${name} line ${line}: ${e.message}` }) + "\n";
+            },
           ),
         );
         if (window.length > limit) await flushOne();
@@ -145,7 +151,8 @@ export const command: Command = {
       }
       for (const s of sessions.values()) s.close();
       if (bad) io.stderr.write(`mathagent exec: ${bad} invalid input line(s) in ${name}\n`);
-      return bad ? 1 : 0;
+      if (failed) io.stderr.write(`mathagent exec: the interpreter failed on ${failed} snippet(s)\n`);
+      return failed ? 2 : bad ? 1 : 0;
     } finally {
       await pool.close();
     }

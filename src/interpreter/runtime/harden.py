@@ -8,6 +8,9 @@ import sys
 def _harden():
     import os, builtins
 
+    # no host paths from the snapshot build (sys.orig_argv / sys.argv)
+    sys.orig_argv = ["python"]
+    sys.argv = [""]
     # an empty, fixed environment
     os.environ.clear()
     os.environ.update({"HOME": "/home/pyodide", "PATH": "", "LANG": "C.UTF-8"})

@@ -1,10 +1,11 @@
 // The executor host: a child process started by PyodidePool (src/interpreter/pyodide-pool.ts),
 // locked down from outside (Node permission model, empty environment, `unshare -rn` where
 // available). It owns N worker threads (worker.mjs), one Pyodide interpreter each, and implements
-// queueing, session affinity, timeouts (interrupt, then terminate after a grace period) and
-// recycling. Talks to the parent over the IPC channel:
-//   in : {type:"init", config}, {type:"run", id, code, timeoutMs, maxOut, session, history},
-//        {type:"cancel", id}, {type:"end", session}, {type:"close"}
+// queueing, timeouts (interrupt, then terminate after a grace period) and replacement. Every
+// request is self-contained (its cells) and every worker starts each request from the same
+// pristine state, so any free worker can take any request. Talks to the parent over IPC:
+//   in : {type:"init", config}, {type:"run", id, cells, ipython, timeoutMs, maxOut},
+//        {type:"cancel", id}, {type:"close"}
 //   out: {type:"ready", spawnMs, snapshot}, {type:"result", id, res}, {type:"log", level, msg},
 //        {type:"fatal", error}, {type:"stats", stats}
 import { Worker } from "node:worker_threads";
@@ -34,8 +35,7 @@ class Pool {
     };
     this.slots = [];
     this.queue = [];
-    this.owner = new Map(); // session -> {slot, gen}
-    this.stats = { spawns: 0, spawnMs: [], kills: 0, crashes: 0, recycles: 0, snapshot: null };
+    this.stats = { spawns: 0, spawnMs: [], kills: 0, crashes: 0, recycles: 0, snapshot: null, restores: 0, restoreMs: 0 };
     this.failStreak = 0;
     this.closed = false;
     this.readySent = false;
@@ -76,6 +76,10 @@ class Pool {
       if (w !== slot.worker) return;
       if (m.type === "ready") this.ready(slot, m, t0);
       else if (m.type === "result") this.finish(slot, m.res);
+      else if (m.type === "restored") {
+        slot.restoring = false;
+        this.pump();
+      }
     });
     w.on("error", (e) => {
       if (w === slot.worker) this.dead(slot, "worker error: " + String((e && e.message) || e).slice(0, 500));
@@ -104,6 +108,7 @@ class Pool {
 
   ready(slot, m, t0) {
     slot.ready = true;
+    slot.started = true;
     this.failStreak = 0;
     this.stats.spawnMs.push(performance.now() - t0);
     this.stats.snapshot = m.snapshot;
@@ -121,6 +126,8 @@ class Pool {
     slot.job = null;
     slot.jobs = 0;
     slot.ready = false;
+    slot.started = false;
+    slot.restoring = false;
     slot.dead = false;
     slot.gen++;
     const t0 = performance.now();
@@ -163,9 +170,11 @@ class Pool {
     slot.sab = sb.sab;
     slot.ia = new Int32Array(sb.sab);
     slot.jobs = 0;
-    slot.gen++; // sessions held by the old interpreter replay their blocks on the new one
+    slot.gen++;
     slot.dead = false;
     slot.ready = true;
+    slot.started = true;
+    slot.restoring = false;
     slot.worker = sb.worker;
     this.attach(slot, sb.worker, null);
     if (old) old.terminate().catch(() => {});
@@ -175,7 +184,8 @@ class Pool {
   dead(slot, why) {
     if (slot.dead || this.closed) return;
     slot.dead = true;
-    if (!slot.ready && this.startFailed(why)) return;
+    // a worker that served requests and then died is a crash, not a failed start
+    if (!slot.started && this.startFailed(why)) return;
     if (slot.job) {
       this.stats.crashes++;
       this.settle(slot, crashRes("InterpreterCrash: " + why));
@@ -210,17 +220,28 @@ class Pool {
     const job = slot.job;
     if (!job) return;
     slot.jobs++;
-    if (job.interrupted && !job.cancelled) res.status = "timeout";
+    if (res.restoreMs > 0) {
+      this.stats.restores++;
+      this.stats.restoreMs += res.restoreMs;
+    }
+    // a crash stays a crash even after the time limit; only a run the interrupt stopped is a time-out
+    const crashed = res.status === "crash";
     if (job.cancelled) res.status = "cancelled";
+    else if (job.interrupted && !crashed) res.status = "timeout";
     this.settle(slot, res);
-    if (res.status === "crash") {
+    if (crashed) {
       this.stats.crashes++;
       slot.ready = false; // the worker exits; 'exit' respawns it
       return;
     }
     if (res.recycle) {
-      // the interpreter's state is in doubt: it takes no further job
+      // the request reached JS-side state that the memory restore does not cover: the
+      // interpreter takes no further job
       this.stats.recycles++;
+      if (slot.standby && slot.standby.ready) {
+        this.takeOver(slot);
+        return;
+      }
       slot.dead = true;
       this.respawn(slot);
       return;
@@ -229,46 +250,25 @@ class Pool {
       this.takeOver(slot);
       return;
     }
-    if (slot.jobs >= this.jobLimit(slot) || res.heapMb > this.o.maxHeapMb || res.recycleSoon) this.prepareReplacement(slot);
+    if (slot.jobs >= this.jobLimit(slot) || res.heapMb > this.o.maxHeapMb) this.prepareReplacement(slot);
+    slot.restoring = true; // the worker copies its pristine memory back before the next request
     this.pump();
   }
 
-  pickSlot(job) {
-    if (job.session != null) {
-      const own = this.owner.get(job.session);
-      if (own && own.slot.gen === own.gen && !own.slot.dead) {
-        return own.slot.ready && !own.slot.job ? { slot: own.slot, replay: false } : null;
-      }
-    }
-    for (const slot of this.slots) {
-      if (slot.ready && !slot.job && !slot.dead) return { slot, replay: true };
-    }
-    return null;
-  }
-
+  /** Starts queued requests on idle workers, those done restoring their memory first. */
   pump() {
-    for (let i = 0; i < this.queue.length; ) {
-      if (!this.slots.some((s) => s.ready && !s.job && !s.dead)) return;
-      const job = this.queue[i];
-      const pick = this.pickSlot(job);
-      if (!pick) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
-      this.start(pick.slot, job, pick.replay);
+    while (this.queue.length) {
+      const idle = (s) => s.ready && !s.job && !s.dead;
+      const slot = this.slots.find((s) => idle(s) && !s.restoring) ?? this.slots.find(idle);
+      if (!slot) return;
+      this.start(slot, this.queue.shift());
     }
   }
 
-  start(slot, job, replay) {
+  start(slot, job) {
     slot.job = job;
     job.start = performance.now();
-    const req = { code: job.code, maxOut: job.maxOut ?? this.o.maxOut ?? 8192 };
-    if (job.session != null) {
-      req.session = job.session;
-      if (replay) req.history = job.history || [];
-      this.owner.set(job.session, { slot, gen: slot.gen });
-    }
+    const req = { cells: job.cells, ipython: Boolean(job.ipython), maxOut: job.maxOut ?? this.o.maxOut ?? 8192 };
     const limit = job.timeoutMs ?? this.o.timeoutMs;
     job.t1 = setTimeout(() => this.interrupt(slot, job), limit);
     slot.worker.postMessage({ type: "run", id: job.id, req: JSON.stringify(req) });
@@ -322,14 +322,6 @@ class Pool {
     }
   }
 
-  end(session) {
-    const own = this.owner.get(session);
-    this.owner.delete(session);
-    if (own && own.slot.gen === own.gen && own.slot.worker) {
-      own.slot.worker.postMessage({ type: "end", session });
-    }
-  }
-
   async close() {
     this.closed = true;
     await Promise.all(
@@ -352,11 +344,9 @@ process.on("message", async (m) => {
   if (m.type === "init") {
     pool = new Pool(m.config);
   } else if (m.type === "run") {
-    pool.run({ id: m.id, code: m.code, timeoutMs: m.timeoutMs, maxOut: m.maxOut, session: m.session, history: m.history });
+    pool.run({ id: m.id, cells: m.cells, ipython: m.ipython, timeoutMs: m.timeoutMs, maxOut: m.maxOut });
   } else if (m.type === "cancel") {
     pool.cancel(m.id);
-  } else if (m.type === "end") {
-    pool.end(m.session);
   } else if (m.type === "stats") {
     send({ type: "stats", stats: pool ? pool.stats : null });
   } else if (m.type === "close") {

@@ -1,16 +1,18 @@
 // One Pyodide interpreter in a worker_threads Worker, hardened (inner layer).
 // Started by host.mjs; workerData = {pyodideDir, runtimeDir, zipPath, snapshotPath, memLimitMb,
 // fsLimitMb, maxOut, maxRecursion, preimport, sab, harden}. Plain ESM on purpose (no build step).
-// Messages in:  {type:"run", id, req}  (req is the JSON string handed to runner.py's run()),
-//               {type:"end", session}
+// Messages in:  {type:"run", id, req}  (req is the JSON string handed to runner.py's run())
 // Messages out: {type:"ready", loadMs, initMs, snapshot}, {type:"result", id, res}, {type:"fatal", error}
+// Every request starts from the same captured interpreter state (isolation.mjs).
 import { parentPort, workerData } from "node:worker_threads";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import * as iso from "./isolation.mjs";
 
 const W = workerData;
 const T0 = performance.now();
+const guard = iso.createGuard();
 
 // (1) Hard cap on wasm linear memory: a failing grow() makes malloc return NULL -> MemoryError.
 if (W.memLimitMb) {
@@ -59,6 +61,7 @@ const createPyodideModule = async (settings) => {
       // no side modules: their EM_JS bodies would be eval'd
       env._dlopen_js = () => 0;
       env._emscripten_dlopen_js = () => 0;
+      iso.guardImports(env, guard);
       return orig(imports, cb);
     };
   }
@@ -112,18 +115,19 @@ if (!usedSnapshot) {
 }
 // The runner module: installed fresh on every start (cheap), so a snapshot never carries its state.
 py.globals.set("_mathagent_runner_src", fs.readFileSync(path.join(W.runtimeDir, "runner.py"), "utf8"));
+py.globals.set("_mathagent_pretty_src", fs.readFileSync(path.join(W.runtimeDir, "ipython_pretty.py"), "utf8"));
 py.globals.set("_mathagent_cfg", cfg);
 py.runPython(`
 import sys, types, json
+_p = types.ModuleType("_mathagent_pretty")
+exec(compile(_mathagent_pretty_src, "<ipython-pretty>", "exec"), _p.__dict__)
 _m = types.ModuleType("_mathagent_runner")
 exec(compile(_mathagent_runner_src, "<mathagent-runner>", "exec"), _m.__dict__)
-_mathagent_run, _mathagent_end, _mathagent_resnap = _m._make_runner(json.loads(_mathagent_cfg))
-del _m, _mathagent_runner_src, _mathagent_cfg
+_mathagent_run = _m._make_runner(json.loads(_mathagent_cfg), _p)
+del _m, _p, _mathagent_runner_src, _mathagent_pretty_src, _mathagent_cfg
 `);
 const run = py.globals.get("_mathagent_run");
-const endSession = py.globals.get("_mathagent_end");
-const resnap = py.globals.get("_mathagent_resnap");
-py.runPython("del _mathagent_run, _mathagent_end, _mathagent_resnap");
+py.runPython("del _mathagent_run");
 
 if (W.harden) {
   for (const name of ["js", "pyodide_js"]) {
@@ -176,10 +180,9 @@ if (W.harden) {
   // NOTE: do not delete Function (pyodide uses it) and do not touch process.* (crashes the host).
 }
 
-resnap(); // module/builtins baselines are taken after hardening
 // The runner and the hardening live for the worker's lifetime: out of the collector's reach, like
 // the imports that preimport.py froze (see there).
-py.runPython("__import__('gc').freeze()");
+py.runPython("__import__('gc').collect(); __import__('gc').freeze()");
 
 const ia = new Int32Array(W.sab);
 py.setInterruptBuffer(ia);
@@ -195,6 +198,30 @@ const fdWriter = {
 py.setStdout(fdWriter);
 py.setStderr(fdWriter);
 
+// The pristine state every request starts from (isolation.mjs).
+const fsState = iso.guardFs(py, guard);
+iso.captureFs(py, fsState);
+iso.guardTimers(guard);
+const pristine = iso.captureMemory(py);
+const pristineBudget = fsBudget;
+// the bridge functions that passing a request in and its result out use, and those that the
+// runtime uses for ordinary library calls (time.sleep checks for JS promise integration), are
+// the worker's own
+const LEARN = [
+  "pass",
+  "print(1)\n2",
+  "1/0",
+  "x = = 1",
+  "import time, os, tempfile, datetime, hashlib\ntime.sleep(0.001)\nos.listdir('/')\nstr(datetime.datetime.now())\nopen(tempfile.mkdtemp() + '/f', 'w').write('x')",
+];
+for (const code of LEARN) {
+  iso.learnBaseline(guard, () => run(JSON.stringify({ cells: ["pass", code], ipython: true, maxOut: 100 })));
+  iso.restoreFs(py, fsState);
+  iso.restoreMemory(py, pristine);
+}
+iso.endLearning(guard);
+let retired = false;
+let lastRestoreMs = 0;
 parentPort.postMessage({
   type: "ready",
   loadMs: T1 - T0,
@@ -202,28 +229,29 @@ parentPort.postMessage({
   snapshot: usedSnapshot,
 });
 
-parentPort.on("message", (msg) => {
-  if (msg.type === "end") {
-    try {
-      endSession(msg.session);
-    } catch {}
-    return;
-  }
-  if (msg.type !== "run") return;
+
+function runRequest(msg) {
   Atomics.store(ia, 0, 0);
   fdOut = "";
   fdTotal = 0;
   const t0 = performance.now();
   let res;
+  guard.inRun = true;
   try {
     res = JSON.parse(run(msg.req));
+    if (res === null || typeof res !== "object" || typeof res.status !== "string") {
+      // the snippet replaced the runner's own result (json patched): an error of its own
+      res = { status: "error", stdout: "", stderr: "", value: null, error: "RunnerError: the snippet broke the runner's result" };
+    }
   } catch (e) {
     const text = String((e && e.message) || e);
-    // a re-asserted interrupt (host.mjs) that reached the runner's own bookkeeping: a time-out,
-    // and this interpreter's state is uncertain, so it is replaced
+    // an interrupt that reached the runner's own code is still a time-out; anything else that
+    // escaped the runner (a fatal interpreter error, an unparsable result) is a crash
     res = /(^|\n)KeyboardInterrupt\b[^\n]*\s*$/.test(text)
-      ? { status: "timeout", stdout: "", stderr: "", value: null, error: "TimeoutError: execution interrupted", recycle: true }
+      ? { status: "timeout", stdout: "", stderr: "", value: null, error: "TimeoutError: execution interrupted" }
       : { status: "crash", stdout: "", stderr: "", value: null, error: "InterpreterCrash: " + text.slice(0, 2000) };
+  } finally {
+    guard.inRun = false;
   }
   if (fdOut) {
     res.stdout = (res.stdout || "") + fdOut;
@@ -231,13 +259,33 @@ parentPort.on("message", (msg) => {
     res.stdoutChars = (res.stdoutChars || 0) + fdTotal;
   }
   res.ms = performance.now() - t0;
-  // the file budget never refills: past half of it, ask for a fresh interpreter (no hurry)
-  if (fsBudget < fsLimit / 2) res.recycleSoon = true;
+  res.restoreMs = lastRestoreMs;
+  if (guard.bridge.size) {
+    // JS-side state (proxies, buffers, callbacks) is not part of the captured memory
+    res.recycle = true;
+    res.bridge = [...guard.bridge].slice(0, 10);
+  }
   try {
     res.heapMb = py._module.HEAP8.length / 1048576;
   } catch {
     res.heapMb = 0;
   }
+  return res;
+}
+
+parentPort.on("message", (msg) => {
+  if (msg.type !== "run" || retired) return;
+  const res = runRequest(msg);
   parentPort.postMessage({ type: "result", id: msg.id, res });
   if (res.status === "crash") process.exit(1); // interpreter unusable: the pool respawns it
+  if (res.recycle) {
+    retired = true; // the host replaces this worker; it runs nothing more
+    return;
+  }
+  const t0 = performance.now();
+  iso.restoreFs(py, fsState);
+  fsBudget = pristineBudget;
+  iso.restoreMemory(py, pristine);
+  lastRestoreMs = performance.now() - t0;
+  parentPort.postMessage({ type: "restored" }); // the host prefers workers that are ready again
 });
