@@ -56,10 +56,9 @@ export interface Interpreter {
   run(code: string, options?: RunOptions): Promise<Observation>;
   /**
    * The paper's executor: the cells run in order as IPython cells in a fresh interpreter, the
-   * earlier cells' output discarded; the Observation of the last cell. Both pools provide it
-   * (optional here so that other implementations of this interface keep compiling).
+   * earlier cells' output discarded; the Observation of the last cell.
    */
-  runCells?(cells: string[], options?: RunOptions): Promise<Observation>;
+  runCells(cells: string[], options?: RunOptions): Promise<Observation>;
   /** Stops all workers. Further runs reject. */
   close(): Promise<void>;
 }

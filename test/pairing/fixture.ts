@@ -85,6 +85,10 @@ export class FixturePolicy implements Policy {
 
 /** Runs snippets: `1/0` fails with a traceback, anything else prints a hash of the code. */
 export class FixtureInterpreter implements Interpreter {
+  /** The paper's executor returns the last cell's output; this fake runs only that cell. */
+  runCells(cells: string[]): Promise<Observation> {
+    return this.run(cells[cells.length - 1] ?? "");
+  }
   async run(code: string): Promise<Observation> {
     if (code.includes("1/0")) {
       return { stdout: "", stderr: "", value: null, error: 'Traceback (most recent call last):\n  File "<snippet>", line 1, in <module>\nZeroDivisionError: division by zero', timedOut: false, truncated: false, durationMs: 1, status: "error" };

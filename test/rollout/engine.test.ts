@@ -318,6 +318,7 @@ test("shared interpreter modes: replay re-runs earlier blocks, last runs only th
             seen[execution]!.push(code);
             return { stdout: "", stderr: "", value: null, error: null, timedOut: false, truncated: false, durationMs: 0 };
           },
+          runCells: () => Promise.reject(new Error("not used by the replay and last modes")),
           close: async () => undefined,
         };
         await rollout({ problems: [p], policy: new HttpPolicy({ endpoints: server.url }), template, interpreter: shared, execution });

@@ -18,7 +18,7 @@ import { command as rolloutCommand } from "../../src/cli/commands/rollout.js";
 import { PyodidePool } from "../../src/interpreter/index.js";
 import { getTemplate } from "../../src/chat/index.js";
 import { HttpPolicy } from "../../src/policy/index.js";
-import { OBSERVATION_TEXT_SOURCE, paperObservationText, PROTOCOLS, readTrajectories, resolveProtocol, rollout, runCells } from "../../src/rollout/index.js";
+import { paperObservationText, PROTOCOLS, readTrajectories, resolveProtocol, rollout, runCells } from "../../src/rollout/index.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 import { PAPER_FORMATS, type PaperFamily, paperTrajectory, rstrip } from "./paper-reference.js";
 
@@ -98,7 +98,7 @@ test.after(() => refPool?.close());
 // eval runs the families the paper evaluates (its prompts differ from rollout's only in the horizon)
 for (const family of FAMILIES) {
   for (const c of commands.filter((x) => x.name === "rollout" || family === "gemma" || family === "mistral")) {
-    test(`${family}, mathagent ${c.name} (${c.protocol.name}, observation text: ${OBSERVATION_TEXT_SOURCE}): every prompt equals the paper's loop byte for byte`, async () => {
+    test(`${family}, mathagent ${c.name} (${c.protocol.name}): every prompt equals the paper's loop byte for byte`, async () => {
       const bodies: Record<string, unknown>[] = [];
       const server = await new ScriptedServer({
         respond: (r) => {

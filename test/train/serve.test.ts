@@ -26,6 +26,10 @@ function model(): TinyModel {
 }
 
 class EchoInterpreter implements Interpreter {
+  /** The paper's executor returns the last cell's output; this fake runs only that cell. */
+  runCells(cells: string[]): Promise<Observation> {
+    return this.run(cells[cells.length - 1] ?? "");
+  }
   async run(code: string): Promise<Observation> {
     return { stdout: `${code.length}\n`, stderr: "", value: null, error: null, timedOut: false, truncated: false, durationMs: 0 };
   }

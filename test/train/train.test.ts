@@ -109,6 +109,10 @@ test("M-DPO and M-KTO steps (quick size) lower their losses from the reference",
 
 /** Answers every snippet with the value of `print(<integer expression>)`. */
 class ArithmeticInterpreter implements Interpreter {
+  /** The paper's executor returns the last cell's output; this fake runs only that cell. */
+  runCells(cells: string[]): Promise<Observation> {
+    return this.run(cells[cells.length - 1] ?? "");
+  }
   async run(code: string): Promise<Observation> {
     const m = /print\(([-+*/() \d]+)\)/.exec(code);
     let out = "";
