@@ -81,7 +81,7 @@ describe("mathagent grade", () => {
       ],
     );
     assert.match(String(rows[3]!.error), /^line 4: unknown "mode" "exact"/);
-    await assert.rejects(run(["--input", "-", "--grader", "tora"]), /unknown --grader "tora"/);
+    await assert.rejects(run(["--input", "-", "--grader", "tora"]), /--grader: expected one of paper, robust, found "tora"/);
   });
 
   test("bad lines are recorded with their line number, the rest still graded; exit 1", async () => {
@@ -119,11 +119,10 @@ describe("mathagent grade", () => {
   });
 
   test("usage errors name the mistake", async () => {
-    await assert.rejects(run([]), (e: unknown) => e instanceof UsageError && /--input FILE.jsonl is required/.test(e.message));
-    await assert.rejects(run(["--input", "/nonexistent.jsonl"]), /input file not found: \/nonexistent.jsonl/);
-    await assert.rejects(run(["--input", "-", "--workers", "two"]), /--workers must be a whole number/);
-    await assert.rejects(run(["--input", "-", "--dataset", "aime"]), /unknown --dataset "aime"/);
-    await assert.rejects(run(["--input", "-", "--timeout-ms", "0"]), /--timeout-ms must be a positive number/);
+    await assert.rejects(run([]), (e: unknown) => e instanceof UsageError && /^--input is required$/.test(e.message));
+    await assert.rejects(run(["--input", "-", "--workers", "two"]), /--workers: expected an integer ≥ 0, found "two"/);
+    await assert.rejects(run(["--input", "-", "--dataset", "aime"]), /--dataset: expected one of math, math500, gsm8k, default, found "aime"/);
+    await assert.rejects(run(["--input", "-", "--timeout-ms", "0"]), /--timeout-ms: expected a number ≥ 1, found "0"/);
   });
 
   test("end to end through bin/mathagent with a file", async () => {
