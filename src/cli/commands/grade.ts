@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as readline from "node:readline";
 import { type CommandIO, defineCommand } from "../command.js";
 import {
@@ -13,6 +12,33 @@ import {
   gradeFast,
   type Verdict,
 } from "../../grading/index.js";
+import { readLineRecords, requireFile } from "../../io/index.js";
+
+/** How stdin is named in a row's error (`<stdin>:LINE: …`). */
+const STDIN_NAME = "<stdin>";
+
+/** One input line: its number, its text (BOM and CR stripped) and why it cannot be read at all, if so. */
+interface InputLine {
+  line: number;
+  text: string;
+  unreadable?: string;
+}
+
+/** The lines of a file through the input layer (byte-exact, BOM and CRLF accepted, invalid UTF-8 named). */
+async function* fileLines(file: string): AsyncGenerator<InputLine> {
+  for await (const r of readLineRecords(file)) {
+    yield { line: r.line, text: r.text, ...(r.validUtf8 ? {} : { unreadable: "not valid UTF-8; the file is damaged or not text" }) };
+  }
+}
+
+/** The lines of stdin, with the same BOM and CRLF handling as a file. */
+async function* streamLines(input: NodeJS.ReadableStream): AsyncGenerator<InputLine> {
+  let line = 0;
+  for await (const text of readline.createInterface({ input, crlfDelay: Infinity })) {
+    line++;
+    yield { line, text: line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  }
+}
 
 /** Lines graded per batch: bounds memory on huge files while keeping workers busy. */
 const BATCH_LINES = 512;
@@ -30,18 +56,21 @@ interface LineDefaults {
   extract: boolean;
 }
 
-function parseLine(text: string, lineNo: number, defaults: LineDefaults): ParsedLine {
+function parseLine(source: string, input: InputLine, defaults: LineDefaults): ParsedLine {
+  const lineNo = input.line;
+  const where = `${source}:${lineNo}`;
+  if (input.unreadable) return { lineNo, record: null, item: null, error: `${where}: ${input.unreadable}` };
   let record: unknown;
   try {
-    record = JSON.parse(text);
+    record = JSON.parse(input.text);
   } catch (err) {
-    return { lineNo, record: null, item: null, error: `line ${lineNo}: not valid JSON (${(err as Error).message})` };
+    return { lineNo, record: null, item: null, error: `${where}: not valid JSON (${(err as Error).message})` };
   }
   if (record === null || typeof record !== "object" || Array.isArray(record)) {
-    return { lineNo, record: null, item: null, error: `line ${lineNo}: expected a JSON object with "pred" and "gt"` };
+    return { lineNo, record: null, item: null, error: `${where}: expected a JSON object with "pred" and "gt"` };
   }
   const r = record as Record<string, unknown>;
-  const bad = (why: string): ParsedLine => ({ lineNo, record: r, item: null, error: `line ${lineNo}: ${why}` });
+  const bad = (why: string): ParsedLine => ({ lineNo, record: r, item: null, error: `${where}: ${why}` });
   if (typeof r.pred !== "string") return bad(`"pred" must be a string, got ${describe(r.pred)}`);
   // Numbers are common ground truths in hand-made files; take them as written.
   const gt = typeof r.gt === "number" ? String(r.gt) : r.gt;
@@ -81,7 +110,7 @@ interface Counts {
 }
 
 /** Grades the lines of `input`, writing each back with its verdict; stops quietly when stdout goes away. */
-async function gradeStream(input: NodeJS.ReadableStream, defaults: LineDefaults, opts: { workers: number; timeoutMs?: number }, io: CommandIO): Promise<{ counts: Counts; closed: boolean }> {
+async function gradeLines(source: string, input: AsyncIterable<InputLine>, defaults: LineDefaults, opts: { workers: number; timeoutMs?: number }, io: CommandIO): Promise<{ counts: Counts; closed: boolean }> {
   const settings = { mode: defaults.mode, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
   const pool = opts.workers > 0 ? new GraderPool({ workers: opts.workers, ...settings }) : null;
   const grader = pool ? null : new Grader(settings);
@@ -126,14 +155,11 @@ async function gradeStream(input: NodeJS.ReadableStream, defaults: LineDefaults,
   };
 
   try {
-    const lines = readline.createInterface({ input, crlfDelay: Infinity });
     let batch: ParsedLine[] = [];
-    let lineNo = 0;
-    for await (const text of lines) {
+    for await (const line of input) {
       if (closed) break;
-      lineNo++;
-      if (text.trim() === "") continue;
-      batch.push(parseLine(text, lineNo, defaults));
+      if (line.text.trim() === "" && !line.unreadable) continue;
+      batch.push(parseLine(source, line, defaults));
       if (batch.length >= BATCH_LINES) {
         await gradeBatch(batch);
         batch = [];
@@ -164,11 +190,11 @@ function summary(counts: Counts): string {
 export const command = defineCommand({
   name: "grade",
   summary: "grade predictions against ground truths (JSON Lines in, verdicts out)",
-  description: `Reads JSON lines {"pred": …, "gt": …, "dataset"?: …, "mode"?: …} and writes each line back to stdout, in order, with "correct", "mode" (the grader that decided), "rule" (its step), "pred_answer"/"gt_answer" (each side's answer as extracted) and "pred_norm"/"gt_norm" (as compared) added. A line that cannot be graded is written back with "error" naming its line number; the command then exits 1. A summary goes to stderr.
+  description: `Reads JSON lines {"pred": …, "gt": …, "dataset"?: …, "mode"?: …} and writes each line back to stdout, in order, with "correct", "mode" (the grader that decided), "rule" (its step), "pred_answer"/"gt_answer" (each side's answer as extracted) and "pred_norm"/"gt_norm" (as compared) added. A line that cannot be graded (invalid JSON or UTF-8, a missing or mistyped "pred"/"gt", an unknown "dataset" or "mode") is written back with "error": "FILE:LINE: what is wrong" (\`<stdin>:LINE\` for \`--input -\`), reported on stderr the same way, and the rest are still graded; the command then exits 1. A UTF-8 byte-order mark and CRLF endings are accepted. A summary goes to stderr.
 
 The input here is pairs, not a rollout, so the default grader is "robust" (any model's output); "paper" is ToRA's grader, the one the paper's numbers and the rollout commands (eval, annotate, pairs, kto, metrics) use.`,
   options: {
-    input: { type: "string", metavar: "FILE", required: true, help: 'JSON Lines to grade; "-" reads stdin' },
+    input: { type: "string", metavar: "FILE", required: true, help: 'JSON Lines to grade; "-" reads stdin; a missing file or a directory is named (exit 1)' },
     grader: { type: "string", choices: GRADE_MODES, metavar: "MODE", default: "robust", help: 'the grader for lines without their own "mode"' },
     extract: { type: "boolean", help: '"pred" is a whole model output: extract its final answer first' },
     dataset: { type: "string", choices: DATASET_NAMES, metavar: "NAME", default: "default", help: "the dataset of lines without their own" },
@@ -176,9 +202,12 @@ The input here is pairs, not a rollout, so the default grader is "robust" (any m
     "timeout-ms": { type: "number", min: 1, metavar: "MS", default: DEFAULT_SYMBOLIC_TIMEOUT_MS, help: "time limit per symbolic check; a time-out counts as wrong" },
   },
   async run({ values, io }) {
-    const input = values.input === "-" ? io.stdin : fs.createReadStream(values.input, { encoding: "utf8" });
+    const stdin = values.input === "-";
+    if (!stdin) requireFile(values.input);
+    const source = stdin ? STDIN_NAME : values.input;
+    const input = stdin ? streamLines(io.stdin) : fileLines(values.input);
     const defaults: LineDefaults = { dataset: values.dataset, mode: values.grader, extract: values.extract };
-    const { counts, closed } = await gradeStream(input, defaults, { workers: values.workers, timeoutMs: values["timeout-ms"] }, io);
+    const { counts, closed } = await gradeLines(source, input, defaults, { workers: values.workers, timeoutMs: values["timeout-ms"] }, io);
     if (closed) return 0;
     io.stderr.write(summary(counts));
     return counts.errors ? 1 : 0;
