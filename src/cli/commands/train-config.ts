@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import * as fs from "node:fs";
 import { defineCommand, UsageError } from "../command.js";
 import { OPTION_ERRORS } from "../options.js";
+import { writeFileAtomic } from "../../io/index.js";
 import { PAPER_LEARNING_RATES, PAPER_TRAINING, readExportedData, type Stage, trainConfigYaml } from "../../export/index.js";
 
 export const command = defineCommand({
@@ -38,7 +38,7 @@ export const command = defineCommand({
       ...(v["max-steps"] !== undefined ? { maxSteps: v["max-steps"] } : {}),
     });
     const out = v.out ?? `${path.resolve(v.data)}.${own}.yaml`;
-    fs.writeFileSync(out, yaml);
+    writeFileAtomic(out, yaml);
     io.stdout.write(`wrote ${out}\nrun: llamafactory-cli train ${out}\n`);
     return 0;
   },
