@@ -10,6 +10,13 @@ import { projectPath } from "../../src/paths.js";
 import { seededRandom } from "../../src/random.js";
 import { gsm8k, pairOf, realTokenizer } from "./helpers.js";
 
+/** The id of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""]);
+  await new Promise((r) => child.on("close", r));
+  return child.pid!;
+}
+
 /** Every file and folder under `dir`, relative, sorted. */
 function tree(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
@@ -52,6 +59,14 @@ test("kill -9 at random moments during exports: no debris and no data/metadata m
       }
     }
     const debris = tree(dir).filter((n) => /\.tmp-\d/.test(n)).length;
+    // What a kill inside a write leaves (a kill lands there only now and then): half-written
+    // temporaries of a process that is gone, beside each target and inside the paper folder.
+    const dead = await deadPid();
+    const planted = [...UNITS.flatMap((u) => [u.data, u.meta]), "pairs.lf"].map((n, i) => path.join(dir, `${n}.tmp-${dead}-${i}`));
+    for (const f of planted) fs.writeFileSync(f, "{\"half");
+    fs.rmSync(planted.at(-1)!);
+    fs.mkdirSync(path.join(planted.at(-1)!, "train"), { recursive: true });
+    fs.mkdirSync(path.join(dir, `pairs.lf.tmp-${dead}`, "train"), { recursive: true });
     const rerun = run("once");
     const code = await new Promise((r) => rerun.on("close", r));
     assert.equal(code, 0);
@@ -65,7 +80,7 @@ test("kill -9 at random moments during exports: no debris and no data/metadata m
     assert.deepEqual([lf.seed, lf.counts.splits], [999, { train: 55, validation: 5 }]);
     assert.ok(Array.isArray(readDatasetRow(path.join(dir, "pairs.lf"), "validation", 4).chosen_input_ids));
     assert.deepEqual(fs.readdirSync(path.join(dir, "pairs.paper")), ["train.jsonl"], "the paper folder holds only its data");
-    console.log(`# export kill test: ${KILLS} kills left ${debris} temporaries (all removed by the rerun) and ${interrupted} metadata ahead of its data (reported by readMeta, fixed by the rerun); 0 partial files`);
+    console.log(`# export kill test: ${KILLS} kills left ${debris} temporaries (those and ${planted.length + 1} planted ones removed by the rerun) and ${interrupted} metadata ahead of its data (reported by readMeta, fixed by the rerun); 0 partial files`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
