@@ -2,7 +2,7 @@ import { loadCommands, mainUsage } from "./main.js";
 import { renderOptionTable } from "./usage.js";
 
 /** Commands whose file reading and writing go through src/io (the lead adds each command converted at merge). */
-export const IO_COMMANDS = ["data", "kernel", "report"] as const;
+export const IO_COMMANDS = ["data", "grade", "kernel", "report"] as const;
 
 const BAD_INPUT = `## Bad input, interrupted runs and outputs
 

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { bool, columnFromValues, field, int32, list, nullType, tableFromColumns, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { MathagentError } from "../errors.js";
+import { ensureDirectory, fileErrorOf, removeStaleTemps, tempPathFor } from "../io/index.js";
 
 export type ArrowKind = "int32-list" | "bool" | "null";
 export interface ArrowColumn {
@@ -74,29 +75,42 @@ function replaceable(dir: string): boolean {
   return entries.length === 0 || entries.includes("dataset_dict.json");
 }
 
+/** Builds the DatasetDict folder at `tmp` (which does not exist yet). */
+function buildDatasetDict(tmp: string, splits: Record<string, readonly ArrowRow[]>, columns: readonly ArrowColumn[], extra: Record<string, unknown>): void {
+  fs.mkdirSync(tmp);
+  fs.writeFileSync(path.join(tmp, "dataset_dict.json"), json({ splits: Object.keys(splits) }));
+  for (const [split, rows] of Object.entries(splits)) {
+    const bytes = arrowStream(rows, columns);
+    fs.mkdirSync(path.join(tmp, split));
+    fs.writeFileSync(path.join(tmp, split, DATA_FILE), bytes);
+    fs.writeFileSync(path.join(tmp, split, "dataset_info.json"), json({}));
+    fs.writeFileSync(path.join(tmp, split, "state.json"), json(stateJson(bytes)));
+  }
+  for (const [name, value] of Object.entries(extra)) fs.writeFileSync(path.join(tmp, name), json(value));
+}
+
 /**
  * Write a DatasetDict with one folder per split, plus extra top-level files (metadata; ignored by
- * `load_from_disk`), atomically: built beside `dir`, then renamed over it.
+ * `load_from_disk`), as one unit: built in a temporary folder beside `dir` (`DIR.tmp-PID-N`), then
+ * swapped in by renames; temporaries of dead processes are removed first.
  */
 export function writeDatasetDict(dir: string, splits: Record<string, readonly ArrowRow[]>, columns: readonly ArrowColumn[], extra: Record<string, unknown> = {}): void {
-  if (!replaceable(dir)) throw new MathagentError(`${dir}: exists and is not a dataset folder written by mathagent; choose another --out`);
-  const tmp = `${dir.replace(/[\\/]+$/, "")}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  const target = dir.replace(/[\\/]+$/, "");
+  ensureDirectory(path.dirname(path.resolve(target)));
+  removeStaleTemps(target);
+  if (!replaceable(target)) throw new MathagentError(`${target}: exists and is not a dataset folder written by mathagent; choose another --out`);
+  const tmp = tempPathFor(target);
+  const old = fs.existsSync(target) ? tempPathFor(target) : null;
   try {
-    fs.mkdirSync(tmp, { recursive: true });
-    fs.writeFileSync(path.join(tmp, "dataset_dict.json"), json({ splits: Object.keys(splits) }));
-    for (const [split, rows] of Object.entries(splits)) {
-      const bytes = arrowStream(rows, columns);
-      fs.mkdirSync(path.join(tmp, split));
-      fs.writeFileSync(path.join(tmp, split, DATA_FILE), bytes);
-      fs.writeFileSync(path.join(tmp, split, "dataset_info.json"), json({}));
-      fs.writeFileSync(path.join(tmp, split, "state.json"), json(stateJson(bytes)));
-    }
-    for (const [name, value] of Object.entries(extra)) fs.writeFileSync(path.join(tmp, name), json(value));
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
+    buildDatasetDict(tmp, splits, columns, extra);
+    if (old) fs.renameSync(target, old);
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    if (old && !fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+    throw fileErrorOf(target, err);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    if (old) fs.rmSync(old, { recursive: true, force: true });
   }
 }
 

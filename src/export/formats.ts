@@ -23,6 +23,8 @@ export interface ExportContext {
   valSize?: number;
   /** Decode row 0 of what was written and describe its counted segments. */
   check?: boolean;
+  /** Let a result with no rows replace an export that has rows. */
+  force?: boolean;
 }
 
 export interface ExportResult {

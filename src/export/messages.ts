@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
+import { writeExportFile } from "./atomic.js";
 import { trajectoryMessages } from "../pairing/messages.js";
 import type { ExportMessage, KtoExample, Pair } from "../pairing/types.js";
 
@@ -130,6 +131,10 @@ export interface WriteOptions {
   meta?: Record<string, unknown>;
   /** Write the `.meta.json` file beside the data (default true). */
   sidecar?: boolean;
+  /** Where the metadata file goes (default `metaPath(file)`). */
+  metaFile?: string;
+  /** Let a result with no rows replace an export that has rows. */
+  force?: boolean;
 }
 
 /** The sidecar file holding a dataset's metadata (seed, strategy, filters, source). */
@@ -137,30 +142,27 @@ export function metaPath(file: string): string {
   return file.replace(/\.(jsonl|parquet)$/i, "") + ".meta.json";
 }
 
-/** Write rows as JSONL or Parquet (by the file's extension), atomically; the metadata goes beside. */
+function encodeRows(file: string, rows: readonly ExportRow[], columns: readonly ExportColumn[], meta?: Record<string, unknown>): string | Uint8Array {
+  if (fileTypeOf(file) === "jsonl") return rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, r[c.name]]))) + "\n").join("");
+  const buf = parquetWriteBuffer({
+    columnData: columns.map((c) => ({ name: c.name, data: rows.map((r) => r[c.name]) as never })),
+    schema: parquetSchema(columns) as never,
+    kvMetadata: meta ? [{ key: "mathagent", value: JSON.stringify(meta) }] : [],
+    createdBy: "mathagent",
+  });
+  return new Uint8Array(buf);
+}
+
+/**
+ * Write rows as JSONL or Parquet (by the file's extension) with their metadata beside, as one unit
+ * through the output layer (src/export/atomic.ts): never the metadata of one run beside the data of another.
+ */
 export function writeExport(file: string, rows: readonly ExportRow[], columns: readonly ExportColumn[], opts: WriteOptions = {}): void {
-  const type = fileTypeOf(file);
   rows.forEach((r, i) => checkRow(r, columns, i));
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    if (type === "jsonl") {
-      const ordered = rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, r[c.name]]))) + "\n");
-      fs.writeFileSync(tmp, ordered.join(""));
-    } else {
-      const buf = parquetWriteBuffer({
-        columnData: columns.map((c) => ({ name: c.name, data: rows.map((r) => r[c.name]) as never })),
-        schema: parquetSchema(columns) as never,
-        kvMetadata: opts.meta ? [{ key: "mathagent", value: JSON.stringify(opts.meta) }] : [],
-        createdBy: "mathagent",
-      });
-      fs.writeFileSync(tmp, new Uint8Array(buf));
-    }
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-  if (opts.meta && opts.sidecar !== false) fs.writeFileSync(metaPath(file), JSON.stringify({ file: path.basename(file), rows: rows.length, ...opts.meta }, null, 2) + "\n");
+  const data = encodeRows(file, rows, columns, opts.meta);
+  const metaFile = opts.metaFile ?? (opts.sidecar !== false ? metaPath(file) : undefined);
+  const record = opts.meta && metaFile ? { file: path.relative(path.dirname(metaFile), file), rows: rows.length, ...opts.meta } : undefined;
+  writeExportFile(file, data, { rows: rows.length, force: opts.force ?? false, ...(record && metaFile ? { meta: { file: metaFile, record } } : {}) });
 }
 
 /** A file's bytes as an ArrayBuffer (what hyparquet reads). */
@@ -198,10 +200,10 @@ export async function readParquetMeta(file: string): Promise<Record<string, unkn
 
 /** Write pairs in `format` to `file` (.jsonl or .parquet). */
 export function exportPairs(file: string, pairs: readonly Pair[], format: ExportFormat, opts: WriteOptions = {}): void {
-  writeExport(file, pairs.map((p) => pairRow(p, format)), exportColumns("pairs", format), { meta: { kind: "pairs", format, ...opts.meta } });
+  writeExport(file, pairs.map((p) => pairRow(p, format)), exportColumns("pairs", format), { ...opts, meta: { kind: "pairs", format, ...opts.meta } });
 }
 
 /** Write KTO examples in `format` to `file` (.jsonl or .parquet). */
 export function exportKto(file: string, examples: readonly KtoExample[], format: ExportFormat, opts: WriteOptions = {}): void {
-  writeExport(file, examples.map((e) => ktoRow(e, format)), exportColumns("kto", format), { meta: { kind: "kto", format, ...opts.meta } });
+  writeExport(file, examples.map((e) => ktoRow(e, format)), exportColumns("kto", format), { ...opts, meta: { kind: "kto", format, ...opts.meta } });
 }

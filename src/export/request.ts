@@ -16,6 +16,7 @@ export const EXPORT_OPTIONS = {
   "max-length": { type: "string" },
   "val-size": { type: "string" },
   check: { type: "boolean" },
+  force: { type: "boolean" },
 } as const;
 
 export interface ExportValues {
@@ -25,6 +26,8 @@ export interface ExportValues {
   "max-length"?: string;
   "val-size"?: string;
   check?: boolean;
+  /** Let a run with no rows replace an export that has rows (the `--force` of FORCE_OPTION). */
+  force?: boolean;
 }
 
 /** The help lines of the export options. */
@@ -40,7 +43,8 @@ ${formats}
   --tokenizer PATH   the policy's tokenizer.json (file or folder): llamafactory and tokens
   --max-length N     llamafactory and tokens: drop (never cut) ${kind === "pairs" ? "pairs whose longer side has" : "examples with"} more than N tokens
   --val-size N       llamafactory and tokens: hold out N seeded rows as a validation split (default 0)
-  --check            llamafactory and tokens: decode row 0 of what was written, print its counted segments`;
+  --check            llamafactory and tokens: decode row 0 of what was written, print its counted segments
+  --force            let a run with no rows replace an export that has rows (refused otherwise; nothing is written)`;
 }
 
 export interface ExportRequest {
@@ -51,6 +55,7 @@ export interface ExportRequest {
   maxLength?: number;
   valSize: number;
   check: boolean;
+  force: boolean;
 }
 
 type ErrorOf = (message: string) => Error;
@@ -87,6 +92,7 @@ export function resolveExportRequest(kind: ExportKind, values: ExportValues, inp
     ...(maxLength !== undefined ? { maxLength } : {}),
     valSize,
     check: values.check ?? false,
+    force: values.force ?? false,
   };
 }
 
@@ -107,6 +113,7 @@ export async function runExport(
     seed,
     valSize: req.valSize,
     check: req.check,
+    force: req.force,
     ...(tokenizer ? { tokenizer } : {}),
     ...(req.maxLength !== undefined ? { maxLength: req.maxLength } : {}),
   });

@@ -1,7 +1,7 @@
 /** The writers of the token-level formats (`llamafactory`, `tokens`): pre-tokenized, labels −100 off the model's tokens. */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
+import { recordedRows, refuseEmptyReplace } from "./atomic.js";
 import type { KtoExample, Pair } from "../pairing/types.js";
 import { type ArrowRow, DATA_FILE, readDatasetRow, writeDatasetDict } from "./arrow.js";
 import { describeSequence } from "./check.js";
@@ -14,7 +14,6 @@ import { DPO_COLUMNS, dpoRow, KTO_COLUMNS, ktoRows, singleFamily, tokenizeKto, t
 import { readTokenParquetRow, type TokenColumn, writeTokenParquet } from "./tokens-parquet.js";
 
 const count = (d: ExportData) => (d.kind === "pairs" ? d.pairs.length : d.examples.length);
-const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n";
 
 type SplitRows = Record<string, { item: Pair | KtoExample; row: ArrowRow }[]>;
 
@@ -73,13 +72,15 @@ export async function writeLlamaFactory(d: ExportData, ctx: ExportContext): Prom
   const r = tokenRows(d, ctx, tok, maxLength);
   const { meta, line } = tokenMeta(d, ctx, "llamafactory", r, tok, maxLength);
   const splits = Object.fromEntries(Object.entries(r.rows).map(([s, rows]) => [s, rows.map((x) => x.row)]));
+  const total = Object.values(splits).reduce((a, rows) => a + rows.length, 0);
+  refuseEmptyReplace(ctx.out, total, recordedRows(path.join(ctx.out, "mathagent.meta.json")), ctx.force);
   writeDatasetDict(ctx.out, splits, d.kind === "pairs" ? DPO_COLUMNS : KTO_COLUMNS, { "mathagent.meta.json": meta });
   const lines = [line, `metadata: ${path.join(ctx.out, "mathagent.meta.json")}; data: ${path.join(ctx.out, "train", DATA_FILE)}`];
   if (ctx.check && (splits.train?.length ?? 0) > 0) {
     const row = readDatasetRow(ctx.out, "train", 0);
     lines.push(`check: row 0 of ${path.join(ctx.out, "train")} decoded with ${tok.facts.file}`, ...prefixes(d.kind).flatMap((p) => describeSequence(row, p, tok.tok)));
   }
-  return { out: ctx.out, rows: Object.values(splits).reduce((a, s) => a + s.length, 0), lines };
+  return { out: ctx.out, rows: total, lines };
 }
 
 function tokenColumns(kind: ExportKind): TokenColumn[] {
@@ -108,8 +109,7 @@ export async function writeTokens(d: ExportData, ctx: ExportContext): Promise<Ex
   const value = (row: Record<string, unknown>, name: string) =>
     name.endsWith("assistant_masks") ? (row[name.replace(/assistant_masks$/, "labels")] as number[]).map((l) => (l === IGNORE_INDEX ? 0 : 1)) : row[name];
   const picked = rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, value(row, c.name)]))) as never[];
-  writeTokenParquet(ctx.out, picked, columns, meta);
-  fs.writeFileSync(metaPath(ctx.out), json({ file: path.basename(ctx.out), rows: rows.length, ...meta }));
+  writeTokenParquet(ctx.out, picked, columns, meta, { file: metaPath(ctx.out), record: { file: path.basename(ctx.out), rows: rows.length, ...meta }, force: ctx.force ?? false });
   const lines = [line, `metadata: ${metaPath(ctx.out)} (and Parquet key-value metadata "mathagent")`];
   if (ctx.check && rows.length > 0) {
     const row = await readTokenParquetRow(ctx.out, 0);

@@ -4,10 +4,10 @@
  * the standard three-level LIST of INT32; `problem_id` UTF8, sample indices INT32, `kto_tags` BOOLEAN.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
+import { writeExportFile } from "./atomic.js";
 
 export type TokenColumnKind = "int32-list" | "string" | "int" | "bool";
 export interface TokenColumn {
@@ -32,23 +32,25 @@ function schemaOf(columns: readonly TokenColumn[]): Record<string, unknown>[] {
   return schema;
 }
 
-/** Write token rows to `file` (.parquet), atomically, with `meta` as key-value metadata under "mathagent". */
-export function writeTokenParquet(file: string, rows: readonly TokenRow[], columns: readonly TokenColumn[], meta: Record<string, unknown>): void {
+/**
+ * Write token rows to `file` (.parquet) with `meta` as key-value metadata under "mathagent" and
+ * in `sidecar.file` beside it, as one unit through the output layer.
+ */
+export function writeTokenParquet(
+  file: string,
+  rows: readonly TokenRow[],
+  columns: readonly TokenColumn[],
+  meta: Record<string, unknown>,
+  sidecar?: { file: string; record: Record<string, unknown>; force?: boolean },
+): void {
   if (!/\.parquet$/i.test(file)) throw new MathagentError(`${file}: --format tokens writes Parquet; the name must end in .parquet`);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const buf = parquetWriteBuffer({
     columnData: columns.map((c) => ({ name: c.name, data: rows.map((r) => r[c.name]) as never })),
     schema: schemaOf(columns) as never,
     kvMetadata: [{ key: "mathagent", value: JSON.stringify(meta) }],
     createdBy: "mathagent",
   });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, new Uint8Array(buf));
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeExportFile(file, new Uint8Array(buf), { rows: rows.length, force: sidecar?.force ?? false, ...(sidecar ? { meta: { file: sidecar.file, record: sidecar.record } } : {}) });
 }
 
 /** One row of a token Parquet file (through hyparquet). */

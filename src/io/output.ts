@@ -43,7 +43,7 @@ export function removeStaleTemps(target: string): string[] {
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
     if (!m || m[1] !== base || isAlive(Number(m[2]))) continue;
-    fs.rmSync(path.join(dir, name), { force: true });
+    fs.rmSync(path.join(dir, name), { force: true, recursive: true });
     removed.push(path.join(dir, name));
   }
   return removed;

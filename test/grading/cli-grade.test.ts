@@ -80,8 +80,8 @@ describe("mathagent grade", () => {
         [false, "robust", "numeric", "50", "0.5", "50", "0.5"],
       ],
     );
-    assert.match(String(rows[3]!.error), /^line 4: unknown "mode" "exact"/);
-    await assert.rejects(run(["--input", "-", "--grader", "tora"]), /unknown --grader "tora"/);
+    assert.match(String(rows[3]!.error), /^<stdin>:4: unknown "mode" "exact"/);
+    await assert.rejects(run(["--input", "-", "--grader", "tora"]), /--grader: expected one of paper, robust, found "tora"/);
   });
 
   test("bad lines are recorded with their line number, the rest still graded; exit 1", async () => {
@@ -90,12 +90,43 @@ describe("mathagent grade", () => {
     assert.equal(r.code, 1);
     const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(rows.length, 5);
-    assert.match(String(rows[0]!.error), /^line 1: not valid JSON/);
-    assert.match(String(rows[1]!.error), /^line 2: "pred" must be a string, got number/);
-    assert.match(String(rows[2]!.error), /^line 3: expected a JSON object/);
-    assert.match(String(rows[3]!.error), /^line 4: unknown "dataset" "aime"/);
+    assert.match(String(rows[0]!.error), /^<stdin>:1: not valid JSON/);
+    assert.match(String(rows[1]!.error), /^<stdin>:2: "pred" must be a string, got number/);
+    assert.match(String(rows[2]!.error), /^<stdin>:3: expected a JSON object/);
+    assert.match(String(rows[3]!.error), /^<stdin>:4: unknown "dataset" "aime"/);
     assert.equal(rows[4]!.correct, true);
     assert.match(r.stderr, /4 line\(s\) with errors/);
+    assert.match(r.stderr, /^mathagent grade: <stdin>:1: not valid JSON/m);
+    assert.doesNotMatch(r.stdout + r.stderr, /(^|[^:\d])line \d/);
+  });
+
+  test("a file is read through the input layer: BOM and CRLF accepted, bad rows named FILE:LINE, a missing file or a directory named", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-grade-io-"));
+    try {
+      const file = path.join(dir, "in.jsonl");
+      const rows = [JSON.stringify({ pred: "0.5", gt: "\\frac12" }), JSON.stringify({ pred: "3", gt: "4" }), "", JSON.stringify({ pred: 5, gt: "5" })];
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.join("\r\n") + "\r\n"), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a])]));
+      const r = await run(["--input", file]);
+      assert.equal(r.code, 1);
+      const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(out.map((x) => x.correct ?? null), [true, false, null, null]);
+      assert.equal(out[2]!.error, `${file}:4: "pred" must be a string, got number`);
+      assert.match(String(out[3]!.error), new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5: not valid UTF-8`));
+      assert.match(r.stderr, /graded 2 pairs: 1 correct \(50\.00%\), 2 line\(s\) with errors/);
+
+      const missing = await runCli(["grade", "--input", path.join(dir, "nope.jsonl")]);
+      assert.deepEqual([missing.code, missing.stderr.trim()], [1, `mathagent grade: ${path.join(dir, "nope.jsonl")}: no such file`]);
+      const folder = await runCli(["grade", "--input", dir]);
+      assert.deepEqual([folder.code, folder.stderr.trim()], [1, `mathagent grade: ${dir}: is a directory, expected a file`]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("stdin: a BOM and CRLF endings are accepted", async () => {
+    const r = await run(["--input", "-"], "\ufeff" + JSON.stringify({ pred: "2", gt: "2" }) + "\r\n" + JSON.stringify({ pred: "1", gt: "2" }) + "\r\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { correct: boolean }).correct), [true, false]);
   });
 
   test("--workers gives the same verdicts as one thread", async () => {
@@ -119,11 +150,10 @@ describe("mathagent grade", () => {
   });
 
   test("usage errors name the mistake", async () => {
-    await assert.rejects(run([]), (e: unknown) => e instanceof UsageError && /--input FILE.jsonl is required/.test(e.message));
-    await assert.rejects(run(["--input", "/nonexistent.jsonl"]), /input file not found: \/nonexistent.jsonl/);
-    await assert.rejects(run(["--input", "-", "--workers", "two"]), /--workers must be a whole number/);
-    await assert.rejects(run(["--input", "-", "--dataset", "aime"]), /unknown --dataset "aime"/);
-    await assert.rejects(run(["--input", "-", "--timeout-ms", "0"]), /--timeout-ms must be a positive number/);
+    await assert.rejects(run([]), (e: unknown) => e instanceof UsageError && /^--input is required$/.test(e.message));
+    await assert.rejects(run(["--input", "-", "--workers", "two"]), /--workers: expected an integer ≥ 0, found "two"/);
+    await assert.rejects(run(["--input", "-", "--dataset", "aime"]), /--dataset: expected one of math, math500, gsm8k, default, found "aime"/);
+    await assert.rejects(run(["--input", "-", "--timeout-ms", "0"]), /--timeout-ms: expected a number ≥ 1, found "0"/);
   });
 
   test("end to end through bin/mathagent with a file", async () => {
