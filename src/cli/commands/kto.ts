@@ -5,10 +5,12 @@ import {
   EXPORT_FORMATS,
   type ExportFormat,
   exportKto,
-  FILTER_NAMES,
+  besideInput,
+  checkExportPath,
+  loadFiltered,
   type KtoBalance,
 } from "../../pairing/index.js";
-import { besideInput, checkExportPath, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
+import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
 
@@ -23,7 +25,7 @@ ${INPUT_USAGE}
   --out FILE         .jsonl or .parquet (default: beside the input, *.kto.<format>.jsonl); a .meta.json
                      file beside it records the seed, the filters and the counts
   --seed N           seed of down-sampling (default 0)
-  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
+${FILTER_USAGE}`;
 
 export const command: Command = {
   name: "kto",
@@ -36,7 +38,7 @@ export const command: Command = {
       balance: { type: "string" },
       out: { type: "string" },
       seed: { type: "string" },
-      "skip-filter": { type: "string" },
+      ...FILTER_OPTIONS,
     });
     const input = requireInput(values.input);
     const format = (values.format ?? "paper") as ExportFormat;
@@ -44,10 +46,11 @@ export const command: Command = {
     const balance = (values.balance ?? "none") as KtoBalance;
     if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
     const seed = intOption(values.seed, "seed", 0);
-    const filters = filterSwitches(values["skip-filter"]);
+    const filters = filterOptions(values);
     const out = values.out ?? besideInput(input, `kto.${format}.jsonl`);
-    checkExportPath(input, out);
-    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
+    asUsage(() => checkExportPath(input, out));
+    const problems = await inputProblems(values);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { examples, summary } = buildKto(kept, { balance, seed });
     exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);

@@ -5,11 +5,13 @@ import {
   EXPORT_FORMATS,
   type ExportFormat,
   exportPairs,
-  FILTER_NAMES,
+  besideInput,
+  checkExportPath,
+  loadFiltered,
   PAIR_STRATEGIES,
   type PairStrategy,
 } from "../../pairing/index.js";
-import { besideInput, checkExportPath, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
+import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent pairs --input rollouts.jsonl [--strategy random] [--format trl] [--out pairs.jsonl] [options]
 
@@ -28,7 +30,7 @@ ${INPUT_USAGE}
   --out FILE         .jsonl or .parquet (default: beside the input, *.pairs.<strategy>.<format>.jsonl);
                      a .meta.json file beside it records the seed, the filters and the counts
   --seed N           seed of the random choices (default 0)
-  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
+${FILTER_USAGE}`;
 
 export const command: Command = {
   name: "pairs",
@@ -42,7 +44,7 @@ export const command: Command = {
       out: { type: "string" },
       seed: { type: "string" },
       "max-per-problem": { type: "string" },
-      "skip-filter": { type: "string" },
+      ...FILTER_OPTIONS,
     });
     const input = requireInput(values.input);
     const strategy = (values.strategy ?? "random") as PairStrategy;
@@ -51,10 +53,11 @@ export const command: Command = {
     if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`unknown --format "${format}": one of ${EXPORT_FORMATS.join(", ")}`);
     const seed = intOption(values.seed, "seed", 0);
     const maxPerProblem = intOption(values["max-per-problem"], "max-per-problem", 8, 1);
-    const filters = filterSwitches(values["skip-filter"]);
+    const filters = filterOptions(values);
     const out = values.out ?? besideInput(input, `pairs.${strategy}.${format}.jsonl`);
-    checkExportPath(input, out);
-    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
+    asUsage(() => checkExportPath(input, out));
+    const problems = await inputProblems(values);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { pairs, summary } = buildPairs(kept, { strategy, seed, maxPerProblem });
     exportPairs(out, pairs, format, { meta: { source: input, seed, strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
