@@ -14,9 +14,9 @@ import { ReferenceLogProbCache } from "../losses/index.js";
 import { rollout, type CodeSession, type Trajectory } from "../rollout/index.js";
 import { Progress } from "../display/index.js";
 import { encodeTrajectory, tinyTemplate } from "./encode.js";
-import type { TinyModel } from "./model.js";
+import type { TinyModel } from "../tiny/model.js";
 import type { AdamOptions } from "./optim.js";
-import { TinyPolicy } from "./policy.js";
+import { TinyPolicy } from "../tiny/policy.js";
 import { ktoReference, TRAINABLE, mdpoTrain, mktoTrain, pairReference, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
 
 /** Whether a finished trajectory's final boxed answer equals its gold answer. */

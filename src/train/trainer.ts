@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend, mdpoLoss, mktoLoss, ReferenceLogProbCache, tokenLogProbs, type MdpoOptions, type MktoOptions } from "../losses/index.js";
 import { seededRandom, shuffledIndices } from "../random.js";
 import { batchOf, type EncodedSequence, type MaskMode } from "./encode.js";
-import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "./model.js";
+import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "../tiny/model.js";
 import { Adam, learningRate, type AdamOptions, type ScheduleOptions } from "./optim.js";
 
 export interface TrainOptions extends ScheduleOptions, AdamOptions {

@@ -9,7 +9,7 @@ import { ensureBackend, mdpoLoss, ReferenceLogProbCache, tokenLogProbs } from ".
 import { syntheticProblems } from "../../src/data/synthetic.js";
 import { teacherSolutionOfKind } from "../../src/data/synthetic-teacher.js";
 import { batchOf, encodeConversation, tinyTemplate } from "../../src/train/encode.js";
-import { forwardLogits, toVariables } from "../../src/train/model.js";
+import { forwardLogits, toVariables } from "../../src/tiny/model.js";
 import { TINY_SIZES, teacherSequences, trainTeacherSft } from "../../src/train/sft-teacher.js";
 import { ktoReference, mdpoTrain, mktoTrain, pairReference, sequenceLogProbs, type PreferencePair } from "../../src/train/trainer.js";
 import { iterate } from "../../src/train/iterate.js";

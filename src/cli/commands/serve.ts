@@ -1,6 +1,6 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
-import { TinyModel } from "../../train/model.js";
-import { serveTiny } from "../../train/serve.js";
+import { TinyModel } from "../../tiny/model.js";
+import { serveTiny } from "../../tiny/serve.js";
 
 const usage = `usage: mathagent serve [--model DIR] [--port N] [--name NAME]
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { type Command, type CommandIO, parseCommandArgs, UsageError } from "../command.js";
 import { syntheticProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
-import { TinyModel } from "../../train/model.js";
+import { TinyModel } from "../../tiny/model.js";
 import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
 import { evaluateGreedy, iterate } from "../../train/iterate.js";
 import { PyodidePool } from "../../interpreter/index.js";
