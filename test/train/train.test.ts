@@ -136,4 +136,8 @@ test("iterate: one M-DPO iteration of the loop runs and reports its metrics", as
   assert.equal(res.rows[1]!.iteration, 1);
   assert.ok(res.rows[1]!.pairsUsed! >= 0);
   assert.notEqual(res.models[1], sft);
+  // The paper's default reference (the previous iteration's model) is used and recorded.
+  assert.equal(res.settings.reference, "previous");
+  assert.equal(res.models[1]!.meta["reference"], "previous");
+  assert.ok(res.rows[1]!.kept! <= 12 && res.rows[1]!.coverage! >= 0 && res.rows[1]!.coverage! <= 1);
 });
