@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { UsageError } from "./command.js";
 import { MathagentError } from "../errors.js";
 import type { Problem } from "../data/index.js";
+import { DEFAULT_REFERENCE, type ReferenceChoice } from "../losses/reference.js";
 import { checkDatasetSplit, FILTER_NAMES, type FilterName, type FilterOptions, type FilterSet, problemsFor, tokenCounterFrom } from "../pairing/index.js";
 
 export const INPUT_OPTIONS = {
@@ -21,12 +22,16 @@ export const INPUT_USAGE = `  --input FILE       rollout JSONL (raw, graded on t
   --quiet            no progress bar`;
 
 export const FILTER_OPTIONS = {
+  reference: { type: "string" },
   "skip-filter": { type: "string" },
   tokenizer: { type: "string" },
   "max-tokens": { type: "string" },
 } as const;
 
-export const FILTER_USAGE = `  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)
+export const FILTER_USAGE = `  --reference previous|sft   the reference model the trainer should use, recorded in the .meta.json
+                     (default previous: the previous iteration's model, the paper's main runs;
+                     sft: the SFT model every iteration, the paper's Table 2 ablation)
+  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)
   --tokenizer FILE   the policy's tokenizer.json (file or folder) for the 2,048-token filter (too-long);
                      without it that filter is skipped and says so
   --max-tokens N     token limit of too-long (default 2048, the paper's)`;
@@ -80,4 +85,11 @@ export function filterOptions(values: { "skip-filter"?: string; tokenizer?: stri
     o.countTokens = tokenCounterFrom(values.tokenizer);
   }
   return o;
+}
+
+/** `--reference previous|sft` (default previous, the paper's). */
+export function referenceOption(v: string | undefined): ReferenceChoice {
+  const r = v ?? DEFAULT_REFERENCE;
+  if (r !== "previous" && r !== "sft") throw new UsageError(`--reference must be previous or sft, got "${r}"`);
+  return r;
 }

@@ -27,7 +27,9 @@ test("mathagent annotate / pairs / kto / metrics on a rollout file: outputs besi
   const rows = await readExport(path.join(dir, "pairs.parquet"));
   assert.equal(rows.length, Number(m[1]));
   assert.deepEqual(Object.keys(rows[0]!).slice(0, 3), ["prompt", "chosen", "rejected"]);
-  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "pairs.meta.json"), "utf8")).strategy, "all");
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, "pairs.meta.json"), "utf8"));
+  assert.equal(meta.strategy, "all");
+  assert.equal(meta.reference, "previous", "the paper's default reference is recorded");
 
   const k = await runCli(["kto", "--input", input, "--balance", "downsample", "--format", "openrlhf", "--quiet"]);
   assert.equal(k.code, 0, k.stderr);

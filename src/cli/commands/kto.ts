@@ -1,3 +1,4 @@
+import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import {
   buildKto,
@@ -10,7 +11,7 @@ import {
   loadFiltered,
   type KtoBalance,
 } from "../../pairing/index.js";
-import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
+import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
 
@@ -47,12 +48,13 @@ export const command: Command = {
     if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
     const seed = intOption(values.seed, "seed", 0);
     const filters = filterOptions(values);
+    const reference = referenceOption(values.reference);
     const out = values.out ?? besideInput(input, `kto.${format}.jsonl`);
     asUsage(() => checkExportPath(input, out));
     const problems = await inputProblems(values);
     const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { examples, summary } = buildKto(kept, { balance, seed });
-    exportKto(out, examples, format, { meta: { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines } });
+    exportKto(out, examples, format, { meta: { source: input, seed, reference, referenceNote: REFERENCE_DESCRIPTIONS[reference], balance, filters: filterSummary, kto: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `kto: ${examples.length} examples, ${summary.desirable} desirable, ${summary.undesirable} undesirable` +

@@ -1,3 +1,4 @@
+import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import {
   buildPairs,
@@ -11,7 +12,7 @@ import {
   PAIR_STRATEGIES,
   type PairStrategy,
 } from "../../pairing/index.js";
-import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
+import { asUsage, FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent pairs --input rollouts.jsonl [--strategy random] [--format trl] [--out pairs.jsonl] [options]
 
@@ -54,12 +55,13 @@ export const command: Command = {
     const seed = intOption(values.seed, "seed", 0);
     const maxPerProblem = intOption(values["max-per-problem"], "max-per-problem", 8, 1);
     const filters = filterOptions(values);
+    const reference = referenceOption(values.reference);
     const out = values.out ?? besideInput(input, `pairs.${strategy}.${format}.jsonl`);
     asUsage(() => checkExportPath(input, out));
     const problems = await inputProblems(values);
     const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { pairs, summary } = buildPairs(kept, { strategy, seed, maxPerProblem });
-    exportPairs(out, pairs, format, { meta: { source: input, seed, strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines } });
+    exportPairs(out, pairs, format, { meta: { source: input, seed, reference, referenceNote: REFERENCE_DESCRIPTIONS[reference], strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines } });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `pairs: ${summary.pairs} from ${summary.problemsWithPairs} of ${summary.problems} problems (${summary.onlyCorrect} only correct, ${summary.onlyWrong} only wrong: no pair); strategy ${strategy}, seed ${seed}\n`,
