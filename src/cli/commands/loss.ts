@@ -53,6 +53,48 @@ async function* lines(input: string, io: CommandIO): AsyncGenerator<string> {
   for await (const line of rl) yield line;
 }
 
+type LossValues = { [k: string]: string | boolean | undefined };
+type Lined<T> = { line: number; id?: unknown } & T;
+const withId = (r: { line: number; id?: unknown }) => ({ line: r.line, ...(r.id !== undefined ? { id: r.id } : {}) });
+
+async function ktoReport(examples: Lined<{ ex: LogProbExample }>[], values: LossValues, beta: number): Promise<Record<string, unknown>> {
+  const str = (k: string) => values[k] as string | undefined;
+  const opts = {
+    beta,
+    desirableWeight: num(str("desirable-weight"), "desirable-weight", 1),
+    undesirableWeight: num(str("undesirable-weight"), "undesirable-weight", 1),
+    ...(values.kl !== undefined ? { kl: num(str("kl"), "kl", 0) } : {}),
+  };
+  const exs = examples.map((e) => e.ex);
+  const res = values.engine === "tfjs" ? await mktoWithTfjs(exs, opts) : mktoFromLogProbs(exs, opts);
+  const rows = res.examples.map((x, i) => ({ ...withId(examples[i]!), desirable: x.desirable, loss: x.loss, reward: x.reward, logp: x.logp, tokens: x.tokens }));
+  return { loss_type: "kto", engine: values.engine, options: opts, metrics: res.metrics, ...(values["metrics-only"] ? {} : { examples: rows }) };
+}
+
+async function dpoReport(pairs: Lined<{ pair: LogProbPair }>[], values: LossValues, beta: number, lossType: DpoLossType): Promise<Record<string, unknown>> {
+  const str = (k: string) => values[k] as string | undefined;
+  const opts = { beta, lossType, labelSmoothing: num(str("label-smoothing"), "label-smoothing", 0), nllCoef: num(str("nll-coef"), "nll-coef", 0), averageLogRatios: values.average === true };
+  const ps = pairs.map((p) => p.pair);
+  let res;
+  try {
+    res = values.engine === "tfjs" ? await mdpoWithTfjs(ps, opts) : mdpoFromLogProbs(ps, opts);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const rows = res.pairs.map((x, i) => ({
+    ...withId(pairs[i]!),
+    loss: x.loss,
+    chosen_reward: x.chosenReward,
+    rejected_reward: x.rejectedReward,
+    margin: x.margin,
+    chosen_logp: x.chosenLogp,
+    rejected_logp: x.rejectedLogp,
+    chosen_tokens: x.chosenTokens,
+    rejected_tokens: x.rejectedTokens,
+  }));
+  return { loss_type: lossType, engine: values.engine, options: opts, metrics: res.metrics, ...(values["metrics-only"] ? {} : { pairs: rows }) };
+}
+
 export const command: Command = {
   name: "loss",
   summary: "M-DPO / M-KTO losses and implicit rewards from precomputed per-token log-probs",
@@ -98,83 +140,14 @@ export const command: Command = {
       }
     }
 
-    let out: Record<string, unknown>;
-    if (lossType === "kto") {
-      if (examples.length === 0) {
-        io.stderr.write("mathagent loss: no valid input lines\n");
-        io.stdout.write(JSON.stringify({ loss_type: "kto", errors }, null, 2) + "\n");
-        return 1;
-      }
-      const opts = {
-        beta,
-        desirableWeight: num(values["desirable-weight"], "desirable-weight", 1),
-        undesirableWeight: num(values["undesirable-weight"], "undesirable-weight", 1),
-        ...(values.kl !== undefined ? { kl: num(values.kl, "kl", 0) } : {}),
-      };
-      const res = engine === "tfjs" ? await mktoWithTfjs(examples.map((e) => e.ex), opts) : mktoFromLogProbs(examples.map((e) => e.ex), opts);
-      out = {
-        loss_type: "kto",
-        engine,
-        options: opts,
-        metrics: res.metrics,
-        ...(values["metrics-only"]
-          ? {}
-          : {
-              examples: res.examples.map((x, i) => ({
-                line: examples[i]!.line,
-                ...(examples[i]!.id !== undefined ? { id: examples[i]!.id } : {}),
-                desirable: x.desirable,
-                loss: x.loss,
-                reward: x.reward,
-                logp: x.logp,
-                tokens: x.tokens,
-              })),
-            }),
-        errors,
-      };
-    } else {
-      if (pairs.length === 0) {
-        io.stderr.write("mathagent loss: no valid input lines\n");
-        io.stdout.write(JSON.stringify({ loss_type: lossType, errors }, null, 2) + "\n");
-        return 1;
-      }
-      const opts = {
-        beta,
-        lossType,
-        labelSmoothing: num(values["label-smoothing"], "label-smoothing", 0),
-        nllCoef: num(values["nll-coef"], "nll-coef", 0),
-        averageLogRatios: values.average!,
-      };
-      let res;
-      try {
-        res = engine === "tfjs" ? await mdpoWithTfjs(pairs.map((p) => p.pair), opts) : mdpoFromLogProbs(pairs.map((p) => p.pair), opts);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      out = {
-        loss_type: lossType,
-        engine,
-        options: opts,
-        metrics: res.metrics,
-        ...(values["metrics-only"]
-          ? {}
-          : {
-              pairs: res.pairs.map((x, i) => ({
-                line: pairs[i]!.line,
-                ...(pairs[i]!.id !== undefined ? { id: pairs[i]!.id } : {}),
-                loss: x.loss,
-                chosen_reward: x.chosenReward,
-                rejected_reward: x.rejectedReward,
-                margin: x.margin,
-                chosen_logp: x.chosenLogp,
-                rejected_logp: x.rejectedLogp,
-                chosen_tokens: x.chosenTokens,
-                rejected_tokens: x.rejectedTokens,
-              })),
-            }),
-        errors,
-      };
+    const rows = lossType === "kto" ? examples : pairs;
+    if (rows.length === 0) {
+      io.stderr.write("mathagent loss: no valid input lines\n");
+      io.stdout.write(JSON.stringify({ loss_type: lossType, errors }, null, 2) + "\n");
+      return 1;
     }
+    const out = lossType === "kto" ? await ktoReport(examples, values, beta) : await dpoReport(pairs, values, beta, lossType);
+    Object.assign(out, { errors });
     io.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return errors.length ? 1 : 0;
   },
