@@ -46,6 +46,8 @@ export interface ReadOptions {
   /** Called with the text of every duplicate and torn-line issue. */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /** What a strict reader's error tells the user to do (default: fix the line, or read leniently). */
+  hint?: string;
 }
 
 /** A row that became its pair's current one: the first, or the redo of an error row. */
@@ -123,7 +125,7 @@ export async function* scanRows(file: string, opts: ReadOptions = {}, state: Sca
     if (kind === "duplicate" || kind === "torn") opts.onWarning?.(`${file}:${line}: ${reason}`);
   };
   const bad = (line: number, kind: IssueKind, reason: string) => {
-    if (!opts.lenient) throw new RowError(file, line, `${reason}; ${FIX}`);
+    if (!opts.lenient) throw new RowError(file, line, `${reason}; ${opts.hint ?? FIX}`);
     record(line, kind, reason);
   };
   // A bad line is judged once the next line shows it was not a torn last line.
