@@ -6,3 +6,8 @@ export class MathagentError extends Error {
   readonly userFacing = true;
   override name = "MathagentError";
 }
+
+/** A mistake in how a command was called: the CLI prints it with the command's usage, exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -1,4 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors.js";
+import { parseOptions, type OptionSpecs, type PositionalSpec, type Values } from "./options.js";
+import { type Declaration, renderUsage } from "./usage.js";
+
+export { UsageError };
 
 /** Streams a command writes to; tests pass their own. */
 export interface CommandIO {
@@ -19,14 +24,36 @@ export interface Command {
   usage: string;
   /** Returns the process exit code. Throw `UsageError` for user mistakes. */
   run(args: string[], io: CommandIO): Promise<number>;
+  /** The option declaration, for commands made with `defineCommand` (docs/cli.md renders it as a table). */
+  declaration?: Declaration;
 }
 
-/** A mistake in how the command was called: printed with the usage, no stack trace, exit 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
+/** A command declared once: its options (name, type, default, help) drive parsing, usage and docs. */
+export interface CommandSpec<O extends OptionSpecs> {
+  name: string;
+  summary: string;
+  /** The paragraph(s) under the usage line: what the command does, what it does with a bad row. */
+  description: string;
+  positionals?: readonly PositionalSpec[];
+  options: O;
+  run(ctx: { values: Values<O>; positionals: string[]; io: CommandIO }): Promise<number>;
 }
 
-/** `node:util` parseArgs with errors turned into `UsageError`. */
+export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>): Command {
+  const declaration: Declaration = { name: spec.name, summary: spec.summary, description: spec.description, positionals: spec.positionals ?? [], options: spec.options };
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: renderUsage(declaration),
+    declaration,
+    async run(args, io) {
+      const { values, positionals } = parseOptions(spec.options, spec.positionals ?? [], args);
+      return spec.run({ values, positionals, io });
+    },
+  };
+}
+
+/** `node:util` parseArgs with errors turned into `UsageError` (the older commands; new ones use `defineCommand`). */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(
   args: string[],
   options: T,

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { type Command, type CommandIO, UsageError } from "./command.js";
 import { projectPath } from "../paths.js";
 import { MathagentError } from "../errors.js";
+import { fileErrorOf } from "../io/errors.js";
 
 const COMMANDS_DIR = projectPath("src", "cli", "commands");
 
@@ -46,6 +47,12 @@ export function mainUsage(commands: Map<string, Command>): string {
   ].join("\n");
 }
 
+/** A file-system error that names its path (ENOENT, EISDIR, …) is the user's, not a bug: no stack trace. */
+function asUserError(err: unknown): unknown {
+  const p = (err as NodeJS.ErrnoException | undefined)?.path;
+  return typeof p === "string" ? fileErrorOf(p, err) : err;
+}
+
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
@@ -63,7 +70,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   try {
     return await command.run(rest, io);
-  } catch (err) {
+  } catch (thrown) {
+    const err = asUserError(thrown);
     if (err instanceof UsageError) {
       io.stderr.write(`mathagent ${name}: ${err.message}\n\n${command.usage.trimEnd()}\n`);
       return 2;

@@ -118,12 +118,14 @@ export function templateOf(values: RolloutValues): ChatTemplate {
 }
 
 /** A lazily started interpreter pool of `--workers` and `--code-timeout`. */
-export function lazyPool(values: RolloutValues, log: (line: string) => void): { session: () => ReturnType<PyodidePool["session"]>; close: () => Promise<void> } {
+export function lazyPool(values: RolloutValues, log: (line: string) => void): { session: () => ReturnType<PyodidePool["session"]>; shared: () => PyodidePool; close: () => Promise<void> } {
   const workers = num(values.workers, "workers", 2, posInt);
   const timeoutMs = num(values["code-timeout"], "code-timeout", 20, (x) => x > 0) * 1000;
   let pool: PyodidePool | undefined;
+  const get = () => (pool ??= new PyodidePool({ workers, timeoutMs, log: (level, m) => level === "warn" && log(`[interpreter] ${m}`) }));
   return {
-    session: () => (pool ??= new PyodidePool({ workers, timeoutMs, log: (level, m) => level === "warn" && log(`[interpreter] ${m}`) })).session(),
+    session: () => get().session(),
+    shared: get,
     close: async () => pool?.close(),
   };
 }

@@ -32,8 +32,8 @@ export const FILTER_USAGE = `  --reference previous|sft   the reference model th
                      (default previous: the previous iteration's model, the paper's main runs;
                      sft: the SFT model every iteration, the paper's Table 2 ablation)
   --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)
-  --tokenizer FILE   the policy's tokenizer.json (file or folder) for the 2,048-token filter (too-long);
-                     without it that filter is skipped and says so
+  --tokenizer PATH   (also) counts the tokens of the too-long filter (2,048, the paper's); without it
+                     that filter is skipped and says so
   --max-tokens N     token limit of too-long (default 2048, the paper's)`;
 
 export function requireInput(v: string | undefined): string {

@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
+import { FileError, requireDirectory } from "../io/errors.js";
+import { readJson } from "../io/json.js";
+import { writeFileAtomic } from "../io/output.js";
 import { projectPath } from "../paths.js";
 import { dataDir } from "./datadir.js";
 
@@ -17,25 +20,39 @@ export interface ManifestFile {
 export type FileStatus =
   | { path: string; state: "ok" }
   | { path: string; state: "missing" }
+  | { path: string; state: "not-a-file"; what: string }
   | { path: string; state: "corrupted"; actual: string; expected: string };
 
+const MANIFEST_SHAPE = {
+  object: { files: { array: { object: { path: "string", url: "string", sha256: "string", rows: "integer", licence: "string" } } } },
+} as const;
+
 export function readManifest(): ManifestFile[] {
-  const manifest = JSON.parse(fs.readFileSync(projectPath("data", "manifest.json"), "utf8")) as { files: ManifestFile[] };
-  return manifest.files;
+  return (readJson(projectPath("data", "manifest.json"), MANIFEST_SHAPE) as { files: ManifestFile[] }).files;
 }
 
-function sha256(bytes: Uint8Array): string {
+export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Checks every manifest file in `dir` against its SHA-256. */
+/** The state of one manifest file in `dir`: a directory or another non-file in its place is named, never read. */
+export function fileStatus(dir: string, f: ManifestFile): FileStatus {
+  const file = path.join(dir, f.path);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return { path: f.path, state: "missing" };
+  }
+  if (!st.isFile()) return { path: f.path, state: "not-a-file", what: st.isDirectory() ? "a directory" : "not a regular file" };
+  const actual = sha256(fs.readFileSync(file));
+  return actual === f.sha256 ? { path: f.path, state: "ok" } : { path: f.path, state: "corrupted", actual, expected: f.sha256 };
+}
+
+/** Checks every manifest file in `dir` against its SHA-256. `dir` itself must be a directory when it exists. */
 export function verifyDatasets(dir = dataDir()): FileStatus[] {
-  return readManifest().map((f): FileStatus => {
-    const file = path.join(dir, f.path);
-    if (!fs.existsSync(file)) return { path: f.path, state: "missing" };
-    const actual = sha256(fs.readFileSync(file));
-    return actual === f.sha256 ? { path: f.path, state: "ok" } : { path: f.path, state: "corrupted", actual, expected: f.sha256 };
-  });
+  if (fs.existsSync(dir)) requireDirectory(dir);
+  return readManifest().map((f) => fileStatus(dir, f));
 }
 
 export interface FetchOptions {
@@ -84,10 +101,8 @@ export async function fetchDatasets(options: FetchOptions = {}): Promise<FileSta
       );
     }
     const target = path.join(dir, entry.path);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    const tmp = `${target}.part-${process.pid}`;
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, target);
+    if (status.state === "not-a-file") throw new FileError(target, `is ${status.what}, expected the dataset file; move it away and rerun`);
+    writeFileAtomic(target, bytes, { force: true });
     options.onFile?.(entry.path, "downloaded");
   }
   return verifyDatasets(dir);

@@ -1,9 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
+import { describeValue, fieldProblem, FileError, requireFile, RowError } from "../io/errors.js";
+import { readJsonl } from "../io/json.js";
 import { gsm8kAnswer, lastBoxed } from "./answers.js";
+import { checkDatasetBytes, checkDatasetRows, type DataCheck, dataCheckMode, manifestEntry } from "./check.js";
 import { dataDir } from "./datadir.js";
-import { readJsonl, RowError } from "./jsonl.js";
 import { DATASET_SPLITS, type DatasetName, type Problem } from "./problem.js";
 
 type Row = Record<string, unknown>;
@@ -15,6 +17,12 @@ function str(row: Row, key: string): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v : undefined;
 }
 
+/** The first of `keys` that is not a non-empty string, worded as a field problem; null when all are. */
+function needStrings(row: Row, ...keys: string[]): string | null {
+  const bad = keys.find((k) => str(row, k) === undefined);
+  return bad === undefined ? null : fieldProblem(bad, "a non-empty string", row[bad]);
+}
+
 /** "Level 3" or 3 → 3; anything else (MATH has a few "Level ?") → undefined. */
 function level(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" ? Number(/(\d+)/.exec(v)?.[1]) : NaN;
@@ -23,17 +31,19 @@ function level(v: unknown): number | undefined {
 
 const PARSERS: Record<DatasetName, RowParser> = {
   gsm8k(row, index, split) {
-    const question = str(row, "question");
-    const solution = str(row, "answer");
-    if (!question || !solution) return 'expected string fields "question" and "answer"';
+    const missing = needStrings(row, "question", "answer");
+    if (missing) return missing;
+    const question = str(row, "question")!;
+    const solution = str(row, "answer")!;
     const answer = gsm8kAnswer(solution);
     if (!answer) return 'the "answer" field has no "#### " final-answer line';
     return { id: `gsm8k/${split}/${index}`, dataset: "gsm8k", question, answer, solution };
   },
   math(row, index, split) {
-    const question = str(row, "problem");
-    const solution = str(row, "solution");
-    if (!question || !solution) return 'expected string fields "problem" and "solution"';
+    const missing = needStrings(row, "problem", "solution");
+    if (missing) return missing;
+    const question = str(row, "problem")!;
+    const solution = str(row, "solution")!;
     const answer = lastBoxed(solution);
     if (!answer) return "the solution has no \\boxed{…} answer";
     const idx = typeof row["idx"] === "number" ? row["idx"] : index;
@@ -48,9 +58,10 @@ const PARSERS: Record<DatasetName, RowParser> = {
     };
   },
   math500(row, index, split) {
-    const question = str(row, "problem");
-    const solution = str(row, "solution");
-    if (!question || !solution) return 'expected string fields "problem" and "solution"';
+    const missing = needStrings(row, "problem", "solution");
+    if (missing) return missing;
+    const question = str(row, "problem")!;
+    const solution = str(row, "solution")!;
     // The file's own "answer" field is the reference; the boxed answer of the solution must agree with it.
     const answer = str(row, "answer") ?? lastBoxed(solution);
     if (!answer) return 'no "answer" field and no \\boxed{…} in the solution';
@@ -71,10 +82,17 @@ export function datasetFile(dataset: DatasetName, split: string): string {
   return path.join(dataDir(), dataset, `${split}.jsonl`);
 }
 
-/** Every problem of a dataset split, in file order. */
-export async function loadProblems(dataset: DatasetName, split = "test"): Promise<Problem[]> {
-  const parse = PARSERS[dataset];
-  if (!parse) {
+export interface LoadOptions {
+  /** How the file is checked against data/manifest.json (default: MATHAGENT_DATA_CHECK, else sha256). */
+  check?: DataCheck;
+}
+
+/**
+ * Every problem of a dataset split, in file order. The file is checked against data/manifest.json
+ * first (see check.ts); a bad row is a RowError naming FILE:LINE.
+ */
+export async function loadProblems(dataset: DatasetName, split = "test", opts: LoadOptions = {}): Promise<Problem[]> {
+  if (!Object.prototype.hasOwnProperty.call(PARSERS, dataset)) {
     throw new MathagentError(`unknown dataset "${dataset}"; choose one of ${Object.keys(PARSERS).join(", ")}`);
   }
   if (!DATASET_SPLITS[dataset].includes(split)) {
@@ -82,20 +100,35 @@ export async function loadProblems(dataset: DatasetName, split = "test"): Promis
   }
   const file = datasetFile(dataset, split);
   if (!fs.existsSync(file)) {
-    throw new MathagentError(
-      `${dataset}/${split} not found at ${file}. Download the datasets with \`mathagent data fetch\`, ` +
+    throw new FileError(
+      file,
+      `no such file: the ${dataset}/${split} dataset is missing. Download the datasets with \`mathagent data fetch\`, ` +
         `or point MATHAGENT_DATA_DIR at a folder that holds ${dataset}/${split}.jsonl.`,
     );
   }
+  return readProblemsFile(file, dataset, split, opts.check ?? dataCheckMode());
+}
+
+/** The problems of one dataset file, checked against its manifest entry in `mode` (see check.ts). */
+export async function readProblemsFile(file: string, dataset: DatasetName, split: string, mode: DataCheck): Promise<Problem[]> {
+  const parse = PARSERS[dataset];
+  requireFile(file);
+  const entry = manifestEntry(`${dataset}/${split}.jsonl`);
+  checkDatasetBytes(file, entry, mode);
   const problems: Problem[] = [];
+  const firstLine = new Map<string, number>();
   let index = 0;
   for await (const { line, value } of readJsonl(file)) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new RowError(file, line, "expected a JSON object");
+      throw new RowError(file, line, `expected a JSON object, found ${describeValue(value)}`);
     }
     const result = parse(value as Row, index++, split);
     if (typeof result === "string") throw new RowError(file, line, result);
+    const first = firstLine.get(result.id);
+    if (first !== undefined) throw new RowError(file, line, `duplicate problem id ${result.id} (first at line ${first})`);
+    firstLine.set(result.id, line);
     problems.push(result);
   }
+  checkDatasetRows(file, entry, mode, problems.length);
   return problems;
 }

@@ -4,18 +4,15 @@
  */
 import { Grader } from "../grading/index.js";
 import { type BootstrapOptions, computeMetrics, type Metrics } from "../metrics/index.js";
-import { rollout, type RolloutOptions, type Trajectory } from "../rollout/index.js";
+import { type ProtocolName, resolveProtocol, rollout, type RolloutOptions, type SeedMode, type Trajectory } from "../rollout/index.js";
 import { type Annotated, annotate, fastReward, type GradingMode } from "../trajectory/index.js";
 
-/**
- * The evaluation settings of the paper's `inference/scripts/eval.sh` (greedy, horizon 4, 1,024
- * tokens per call, one sample).
- * TODO(lead, at merge): take these from `resolveProtocol("paper-eval", overrides)` of
- * src/rollout/protocol.ts (interface 4) and record the preset name in the result's settings.
- */
-export const EVAL_DEFAULTS = { protocol: "paper-eval", samples: 1, temperature: 0, topP: 1, horizon: 4, maxTokens: 1024 } as const;
+/** The preset `evaluate()` and `mathagent eval` start from: the paper's `inference/scripts/eval.sh`. */
+export const EVAL_PROTOCOL: ProtocolName = "paper-eval";
 
 export interface EvaluateOptions extends RolloutOptions {
+  /** The settings preset (default "paper-eval": greedy, horizon 4, 1,024 tokens, one sample); explicit options override it. */
+  protocolName?: ProtocolName;
   /** A grader to reuse (not closed); default one made and closed here. */
   grader?: Grader;
   /** Grading mode of the reward (default "paper"). */
@@ -46,7 +43,7 @@ export interface Evaluation {
   metrics: Metrics;
   timing: EvaluationTiming;
   /** The settings the rollout ran with. */
-  settings: { protocol: string; samples: number; temperature: number; topP: number; horizon: number; maxTokens: number; seed: number };
+  settings: { protocol: ProtocolName; samples: number; temperature: number; topP: number; horizon: number; maxTokens: number; seed: number; seedMode: SeedMode; overridden: string[] };
   /** Trajectories written by this call and resumed from `out`. */
   written: number;
   resumed: number;
@@ -65,17 +62,11 @@ export async function rewardAll(ts: readonly Trajectory[], grader: Grader, mode?
 /** Roll out (or resume) `problems`, grade every trajectory, compute the metric tables. */
 export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   const t0 = performance.now();
-  const settings = {
-    protocol: EVAL_DEFAULTS.protocol,
-    samples: o.samples ?? EVAL_DEFAULTS.samples,
-    temperature: o.temperature ?? EVAL_DEFAULTS.temperature,
-    topP: o.topP ?? EVAL_DEFAULTS.topP,
-    horizon: o.horizon ?? EVAL_DEFAULTS.horizon,
-    maxTokens: o.maxTokens ?? EVAL_DEFAULTS.maxTokens,
-    seed: o.seed ?? 0,
-  };
-  const { grader: given, gradingMode, bootstrap, ks, symbolicClasses, ...rest } = o;
-  const res = await rollout({ grade: (t) => fastReward(t, gradingMode), ...rest, ...settings, collect: true });
+  const p = resolveProtocol(o.protocolName ?? EVAL_PROTOCOL, { samples: o.samples, temperature: o.temperature, topP: o.topP, horizon: o.horizon, maxTokens: o.maxTokens, seed: o.seed, seedMode: o.seedMode });
+  const settings = { protocol: p.protocol, samples: p.samples, temperature: p.temperature, topP: p.topP, horizon: p.horizon, maxTokens: p.maxTokens, seed: p.seed, seedMode: p.seedMode, overridden: p.overridden };
+  const { grader: given, gradingMode, bootstrap, ks, symbolicClasses, protocolName: _, ...rest } = o;
+  const { overridden: __, ...run } = settings;
+  const res = await rollout({ grade: (t) => fastReward(t, gradingMode), ...rest, ...run, topK: o.topK ?? p.topK, collect: true });
   const t1 = performance.now();
   const grader = given ?? new Grader();
   try {

@@ -224,7 +224,8 @@ export class HfTokenizer implements TokenizerWithOffsets {
   /** The bytes a token stands for, or null when its style is unknown. */
   private tokenBytes(id: number, token: string): Uint8Array | null {
     const addedContent = this.added.get(id);
-    if (addedContent !== undefined) return utf8.encode(addedContent);
+    // Metaspace vocabularies (Gemma) also list runs of "▁" among their added tokens.
+    if (addedContent !== undefined) return utf8.encode(this.style === "metaspace" ? addedContent.replace(/▁/g, " ") : addedContent);
     if (this.style === "bytelevel") {
       const out: number[] = [];
       for (const ch of token) {

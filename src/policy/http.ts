@@ -32,6 +32,7 @@ function samplingFields(o: CompleteOptions): Record<string, unknown> {
   if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
   if (o.temperature !== undefined) body.temperature = o.temperature;
   if (o.topP !== undefined) body.top_p = o.topP;
+  if (o.topK !== undefined) body.top_k = o.topK;
   if (o.seed !== undefined) body.seed = o.seed;
   if (o.stop && o.stop.length > 0) body.stop = o.stop;
   return body;

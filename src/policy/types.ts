@@ -4,6 +4,8 @@ export interface CompleteOptions {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
+  /** `top_k`; -1 switches it off on vLLM. Not sent when unset. */
+  topK?: number;
   seed?: number;
   /** Number of samples for this prompt (default 1). */
   n?: number;

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { escapeHtml } from "../display/sink.js";
 
 /** One notebook's result as the runner (kernel/run_notebooks.py) writes it to its summary. */
@@ -14,6 +15,12 @@ export interface NotebookResult {
   failure: { cell: number; why: string; source: string; output: string } | null;
 }
 
+/** The result of a notebook that never ran (missing, not a notebook, the runner died): failed, with why. */
+export function failedResult(notebook: string, why: string): NotebookResult {
+  const name = path.basename(notebook).replace(/\.ipynb$/i, "");
+  return { name, notebook, ok: false, seconds: 0, cells: 0, executed: 0, html: "", htmlBytes: 0, key: [], failure: { cell: 0, why, source: "", output: "" } };
+}
+
 function size(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
 }
@@ -22,13 +29,15 @@ function size(bytes: number): string {
 export function indexPage(results: NotebookResult[], generated: Date): string {
   const rows = results
     .map((r) => {
+      const where = r.failure?.cell ? ` at cell [${r.failure.cell}]` : "";
       const status = r.ok
         ? `<span style="color:#2a9d8f">passed</span>`
-        : `<span style="color:#c1121f">failed at cell [${r.failure?.cell}]: ${escapeHtml(r.failure?.why ?? "")}</span>`;
+        : `<span style="color:#c1121f">failed${where}: ${escapeHtml(r.failure?.why ?? "")}</span>`;
+      const name = r.html ? `<a href="${escapeHtml(r.html)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name);
       const key = r.key.map((k) => `${escapeHtml(k.label)}: <strong>${escapeHtml(k.value)}</strong>`).join("<br>");
       return (
-        `<tr><td><a href="${escapeHtml(r.html)}">${escapeHtml(r.name)}</a></td><td>${status}</td><td>${key}</td>` +
-        `<td style="text-align:right">${r.seconds.toFixed(1)} s</td><td style="text-align:right">${size(r.htmlBytes)}</td></tr>`
+        `<tr><td>${name}</td><td>${status}</td><td>${key}</td>` +
+        `<td style="text-align:right">${r.seconds.toFixed(1)} s</td><td style="text-align:right">${r.html ? size(r.htmlBytes) : ""}</td></tr>`
       );
     })
     .join("\n");

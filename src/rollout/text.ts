@@ -1,20 +1,47 @@
+/**
+ * The text rules of the paper's inference loop (`inference/infer_data/infer_eval.py` and
+ * `inference/utils/parser.py` of Xiong et al.'s repository): which code a query holds, whether the
+ * trajectory goes on, and Python's `str.strip` / `str.rstrip` as the loop applies them.
+ */
+
+/** The characters Python 3's `str.isspace()` accepts (what `str.strip()` with no argument removes). */
+const PY_SPACE = new Set<number>([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
+  0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+
+/** Python's `s.rstrip()`: JavaScript's `trimEnd` differs (it strips U+FEFF, keeps U+001C–U+001F and U+0085). */
+export function pyRstrip(s: string): string {
+  let end = s.length;
+  while (end > 0 && PY_SPACE.has(s.charCodeAt(end - 1))) end--;
+  return s.slice(0, end);
+}
+
+/** Python's `s.strip()`. */
+export function pyStrip(s: string): string {
+  let start = 0;
+  while (start < s.length && PY_SPACE.has(s.charCodeAt(start))) start++;
+  return pyRstrip(s.slice(start));
+}
+
 export interface CodeBlocks {
-  /** The ```python blocks of a text, in order, without fences. */
+  /** The closed ```python blocks of a text, in order, without fences (lines joined by "\n"). */
   blocks: string[];
-  /** The last block had no closing fence (it is still returned, as the paper's extractor does). */
+  /** A ```python block was still open at the end of the text (it is not returned, as in the paper's code). */
   unclosed: boolean;
 }
 
 /**
- * The ```python blocks of one model turn, line-based like the paper's (ToRA's) extractor: a line
- * starting with ```python opens a block, a line starting with ``` closes it.
+ * The paper's program extraction, line by line over a whole text (the paper applies it to the whole
+ * query: prompt, every model turn and every observation so far): a line that contains "```python"
+ * opens a block, dropping a block still open; a line that starts with "```" closes the open block;
+ * only closed blocks are returned. The paper re-runs all of them, in order, in a fresh IPython shell.
  */
 export function extractCode(text: string): CodeBlocks {
   const blocks: string[] = [];
   let cur: string[] | null = null;
   for (const line of text.split("\n")) {
-    if (line.startsWith("```python")) {
-      if (cur) blocks.push(cur.join("\n"));
+    if (line.includes("```python")) {
       cur = [];
     } else if (cur && line.startsWith("```")) {
       blocks.push(cur.join("\n"));
@@ -23,18 +50,25 @@ export function extractCode(text: string): CodeBlocks {
       cur.push(line);
     }
   }
-  const unclosed = cur !== null;
-  if (cur) blocks.push(cur.join("\n"));
-  return { blocks, unclosed };
+  return { blocks, unclosed: cur !== null };
 }
 
-/** The paper's stopping test: the turn has a final answer. */
+/** The paper's test for a final answer in a model turn. */
 export function hasAnswer(text: string): boolean {
   return text.includes("boxed");
 }
 
 export function hasCode(text: string): boolean {
   return text.includes("```python");
+}
+
+/**
+ * The paper's rule for going on after a (right-stripped) model turn: the turn has no "boxed" and
+ * contains "```python". The server's finish reason plays no part (a turn cut at `max_tokens` with a
+ * closed block goes on like any other).
+ */
+export function continues(text: string): boolean {
+  return !hasAnswer(text) && hasCode(text);
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import type { Interpreter, InterpreterSession, Observation } from "../interpreter/index.js";
 import type { Problem } from "../data/index.js";
+import type { SeedMode } from "./protocol.js";
 
 export type { Interpreter, InterpreterSession, Observation };
 
@@ -16,16 +17,24 @@ export type FinishReason = "answer" | "horizon" | "length" | "error";
 
 /** One model turn and, when it wrote code, the run of that code. */
 export interface Step {
-  /** The model's text for this turn, verbatim (cut at the first stop string if the server did not stop there). */
+  /**
+   * The model's text for this turn as the paper appends it to the prompt: cut at the first stop
+   * string (if the server did not stop there) and right-stripped (Python's `rstrip()`).
+   */
   text: string;
-  /** The server's text when it ran past a stop string and was cut (`text` is the part before it). */
+  /** The server's reply verbatim, when it differs from `text` (trailing white space, or a missed stop string). */
   rawText?: string;
   /** "stop" or "length" from the server; null when the request failed. */
   finishReason: "stop" | "length" | null;
   stopReason?: string | null;
-  /** The code run after this turn (the turn's ```python blocks), or null. */
+  /**
+   * The code whose output is this turn's observation: the last closed ```python block of the prompt
+   * so far (`cells` mode), the blocks new in this turn (other modes); null when nothing ran.
+   */
   code: string | null;
-  /** True when the last ```python block was not closed (it is still run, as the paper does). */
+  /** Closed blocks re-run for this turn's observation (`cells` mode: every one in the prompt so far). */
+  cells?: number;
+  /** True when this turn left a ```python block open (it is not run, as in the paper's code). */
   unclosedBlock?: boolean;
   observation: Observation | null;
   /** The observation text appended to the transcript (inside the ```output fence). */
@@ -46,9 +55,10 @@ export interface Trajectory {
   problemId: string;
   dataset?: string;
   sample: number;
-  /** Seed sent with every request of this trajectory (derived from the run seed, problem and sample). */
+  /** Seed sent with every request of this trajectory (from the run seed by `seedMode`). */
   seed: number;
   runSeed: number;
+  /** The question as put in the prompt (stripped like the paper's `parse_question`). */
   question: string;
   /** The problem's reference answer, copied for grading. */
   gold: string;
@@ -57,9 +67,19 @@ export interface Trajectory {
   family: string;
   mode: "tool" | "cot";
   policy: string;
+  /** Which policy of a mixture wrote it (`--mix`); "default" for a single policy. */
+  policyName?: string;
+  /** The named protocol preset the run started from (src/rollout/protocol.ts), when one was used. */
+  protocol?: string;
+  /** How request seeds were chosen (absent in files written before it existed: "trajectory"). */
+  seedMode?: SeedMode;
+  /** How code reached the interpreter. */
+  execution?: string;
   horizon: number;
   temperature: number;
   topP: number;
+  /** `top_k` sent with every request, when one was. */
+  topK?: number;
   maxTokens: number;
   steps: Step[];
   finish: FinishReason;

@@ -11,10 +11,10 @@
  *   are accepted.
  */
 import * as fs from "node:fs";
-import { RowError } from "../data/jsonl.js";
+import { RowError } from "../io/errors.js";
 import { MathagentError } from "../errors.js";
 import type { Trajectory } from "../rollout/types.js";
-import { readLines } from "./lines-tmp.js";
+import { readLineRecords } from "../io/lines.js";
 import { trajectoryProblem } from "./validate.js";
 
 /** Key of a (problem, sample) pair. */
@@ -101,25 +101,12 @@ function parseRow(text: string, opts: ReadOptions): { t: Trajectory } | { kind: 
   return { t };
 }
 
-function lastByteIsNewline(file: string, size: number): boolean {
-  if (size === 0) return true;
-  const fd = fs.openSync(file, "r");
-  try {
-    const b = Buffer.alloc(1);
-    fs.readSync(fd, b, 0, 1, size - 1);
-    return b[0] === 0x0a;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /**
  * Every row of `file` that becomes its pair's current row, in file order (a redo comes with
  * `redo: true` and replaces the error row yielded earlier). `state` is filled as the scan goes.
  */
 export async function* scanRows(file: string, opts: ReadOptions = {}, state: ScanState = newScanState()): AsyncGenerator<ScannedRow> {
   if (!fs.existsSync(file)) throw new MathagentError(`${file}: no such file`);
-  const size = fs.statSync(file).size;
   const record = (line: number, kind: IssueKind, reason: string) => {
     opts.issues?.push({ file, line, kind, reason });
     if (kind === "duplicate" || kind === "torn") opts.onWarning?.(`${file}:${line}: ${reason}`);
@@ -130,7 +117,11 @@ export async function* scanRows(file: string, opts: ReadOptions = {}, state: Sca
   };
   // A bad line is judged once the next line shows it was not a torn last line.
   let pending: { line: number; kind: IssueKind; reason: string; bytes: number } | null = null;
-  for await (const { line, offset, end, text } of readLines(file)) {
+  let lastTerminated = true;
+  let size = 0;
+  for await (const { line, offset, end, text, terminated } of readLineRecords(file)) {
+    lastTerminated = terminated;
+    size = end;
     opts.signal?.throwIfAborted();
     if (pending) {
       bad(pending.line, pending.kind, pending.reason);
@@ -161,15 +152,14 @@ export async function* scanRows(file: string, opts: ReadOptions = {}, state: Sca
       record(line, "duplicate", `duplicate of problem ${t.problemId} sample ${t.sample}; keeping the first`);
     }
   }
-  const endsWithNewline = lastByteIsNewline(file, size);
   if (pending) {
-    if (endsWithNewline) bad(pending.line, pending.kind, pending.reason);
+    if (lastTerminated) bad(pending.line, pending.kind, pending.reason);
     else {
       state.torn = true;
       state.validBytes = size - pending.bytes;
       record(pending.line, "torn", `ignoring a torn last line (${pending.bytes} bytes, from an interrupted write); its pair will be redone`);
     }
-  } else if (!endsWithNewline && size > 0) state.missingNewline = true;
+  } else if (!lastTerminated && size > 0) state.missingNewline = true;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The shape of a trajectory row, checked field by field (nested steps included). A problem is
- * reported as `field: expected …, found …` so a reader can prefix it with `FILE:LINE`.
+ * reported in the project's wording (`field F: expected E, found X`, src/io/errors.ts) so a reader
+ * can prefix it with `FILE:LINE`.
  */
+import { fieldProblem } from "../io/errors.js";
 import { TRAJECTORY_SCHEMA } from "../rollout/types.js";
 
 type Check = (v: unknown) => boolean;
@@ -60,21 +62,11 @@ const REWARD_FIELDS: Record<string, FieldRule> = {
   rule: { expected: "a string", check: str },
 };
 
-/** What a JSON value looks like, for messages. */
-export function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return v.length > 40 ? `a string ${JSON.stringify(v.slice(0, 40))}…` : `the string ${JSON.stringify(v)}`;
-  if (typeof v === "object") return "an object";
-  if (v === undefined) return "nothing";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
 function checkFields(obj: Record<string, unknown>, rules: Record<string, FieldRule>, prefix: string): string | null {
   for (const [name, rule] of Object.entries(rules)) {
     const v = obj[name];
     if (v === undefined && rule.optional) continue;
-    if (!rule.check(v)) return `${prefix}${name}: expected ${rule.expected}, found ${describeValue(v)}`;
+    if (!rule.check(v)) return fieldProblem(`${prefix}${name}`, rule.expected, v);
   }
   return null;
 }
@@ -83,13 +75,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Why `row` is not a trajectory (`field: expected …, found …`), or null when it is one. */
 export function trajectoryProblem(row: unknown): string | null {
-  if (!isObject(row)) return `row: expected a JSON object, found ${describeValue(row)}`;
+  if (!isObject(row)) return fieldProblem("row", "a JSON object", row);
   const top = checkFields(row, TRAJECTORY_FIELDS, "");
   if (top) return top;
   const steps = row.steps as unknown[];
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    if (!isObject(s)) return `steps[${i}]: expected an object, found ${describeValue(s)}`;
+    if (!isObject(s)) return fieldProblem(`steps[${i}]`, "an object", s);
     const bad = checkFields(s, STEP_FIELDS, `steps[${i}].`);
     if (bad) return bad;
   }

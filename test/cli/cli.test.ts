@@ -20,7 +20,7 @@ test("an unknown command and a bad option are usage errors (exit 2, no stack tra
   assert.match(unknown.stderr, /unknown command "frobnicate"/);
   const bad = await runCli(["data", "verify", "--bogus"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /mathagent data: Unknown option '--bogus'/);
+  assert.match(bad.stderr, /^mathagent data: unknown option --bogus\n/);
   assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/);
 });
 
@@ -56,5 +56,23 @@ test("kernel install writes a spec whose paths exist", async () => {
   assert.ok(fs.existsSync(spec.argv[0]!) && fs.existsSync(spec.argv[1]!));
   assert.equal((await runCli(["kernel", "uninstall", "--dir", dir])).code, 0);
   assert.ok(!fs.existsSync(path.join(dir, "kernels/mathagent")));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a file where a directory is expected, or a directory where a file is, is named (exit 1, no stack trace)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-paths-"));
+  const file = path.join(dir, "plain.txt");
+  fs.writeFileSync(file, "x");
+  const cases: [string[], RegExp][] = [
+    [["kernel", "install", "--dir", file], new RegExp(`^mathagent kernel: ${file}/kernels/mathagent: a part of this path is not a directory\\n$`)],
+    [["report", "--out", file, path.join(dir, "none.ipynb")], new RegExp(`^mathagent report: ${file}: is a file, expected a directory\\n$`)],
+    [["data", "verify", "--dir", file], new RegExp(`^mathagent data: ${file}: is a file, expected a directory\\n$`)],
+    [["serve", "--model", path.join(dir, "nope")], new RegExp(`^mathagent serve: ${dir}/nope: no such file\\n$`)],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(" "));
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -83,3 +83,35 @@ test("offline, fetch fails fast with a message saying what to do", async () => {
   assert.ok(performance.now() - t0 < 5000);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("a fetch killed mid-download leaves no partial file; the next fetch removes dead temporaries and completes", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = tmp();
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    const bytes = fs.readFileSync(path.join(shared, decodeURIComponent(req.url!.slice(1))));
+    served++;
+    res.writeHead(200, { "content-length": bytes.length });
+    res.write(bytes.subarray(0, 1000)); // then stall: the kill lands mid-download
+    if (served > 1) res.end(bytes.subarray(1000));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "../../src/cli/main.ts"), "data", "fetch", "--dir", dir, "--mirror", url], { stdio: "ignore" });
+    while (served === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    fs.mkdirSync(path.join(dir, "gsm8k"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "gsm8k", `test.jsonl.tmp-${child.pid}-1`), "debris of the killed process");
+    assert.ok(!fs.existsSync(path.join(dir, "gsm8k", "test.jsonl")), "nothing partial in place");
+    const statuses = await fetchDatasets({ dir, mirror: url });
+    assert.deepEqual(statuses.map((s) => s.state), readManifest().map(() => "ok"));
+    const left = fs.readdirSync(dir, { recursive: true }).map(String).filter((n) => /\.(tmp|part)-/.test(n));
+    assert.deepEqual(left, []);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -42,7 +42,7 @@ test("MATH-500 problems are all in MATH test with the same answer", async () => 
   for (const p of await loadProblems("math500", "test")) assert.equal(math.get(p.question.trim()), p.answer, p.id);
 });
 
-function withDataDir(files: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+function withDataDir(files: Record<string, string>, fn: () => Promise<void>, check = "off"): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-data-"));
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -50,8 +50,10 @@ function withDataDir(files: Record<string, string>, fn: () => Promise<void>): Pr
   }
   const saved = process.env["MATHAGENT_DATA_DIR"];
   process.env["MATHAGENT_DATA_DIR"] = dir;
+  process.env["MATHAGENT_DATA_CHECK"] = check;
   return fn().finally(() => {
     process.env["MATHAGENT_DATA_DIR"] = saved;
+    delete process.env["MATHAGENT_DATA_CHECK"];
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
@@ -65,6 +67,12 @@ test("a malformed row names its file and line", async () => {
       assert.match(err.message, /gsm8k\/test\.jsonl:3: not valid JSON/);
       return true;
     });
+  });
+  await withDataDir({ "gsm8k/test.jsonl": `${good}\n${JSON.stringify({ question: "q", answer: 18 })}\n` }, async () => {
+    await assert.rejects(loadProblems("gsm8k", "test"), /test\.jsonl:2: field answer: expected a non-empty string, found number 18$/);
+  });
+  await withDataDir({ "gsm8k/test.jsonl": `\ufeff${good}\r\n${good}\r\n` }, async () => {
+    assert.equal((await loadProblems("gsm8k", "test")).length, 2, "a BOM and CRLF endings are accepted");
   });
   await withDataDir({ "gsm8k/test.jsonl": `${good}\n${JSON.stringify({ question: "q", answer: "no final" })}\n` }, async () => {
     await assert.rejects(loadProblems("gsm8k", "test"), /test\.jsonl:2: .*####/);
@@ -84,4 +92,50 @@ test("missing data says how to get it", async () => {
     });
   });
   await assert.rejects(loadProblems("gsm8k", "validation"), /has no split "validation"/);
+});
+
+const sharedFile = (rel: string) => fs.readFileSync(path.join(sharedDataDir(), rel));
+
+test("a dataset file that differs from the manifest is refused, pointing to data verify; rows and off accept an edited copy", async () => {
+  const gsm = sharedFile("gsm8k/test.jsonl");
+  const cut = gsm.subarray(0, gsm.lastIndexOf(0x0a, gsm.length - 2) + 1);
+  const edited = Buffer.from(gsm.toString("utf8").replace("Janet", "Jane"));
+  await withDataDir({ "gsm8k/test.jsonl": cut.toString("utf8") }, async () => {
+    await assert.rejects(loadProblems("gsm8k", "test"), /gsm8k\/test\.jsonl: does not match data\/manifest\.json .*mathagent data verify.*MATHAGENT_DATA_CHECK=off/);
+  }, "sha256");
+  await withDataDir({ "gsm8k/test.jsonl": "" }, async () => {
+    await assert.rejects(loadProblems("gsm8k", "test"), /does not match data\/manifest\.json \(0 bytes/);
+  }, "sha256");
+  await withDataDir({ "gsm8k/test.jsonl": cut.toString("utf8") }, async () => {
+    await assert.rejects(loadProblems("gsm8k", "test"), /gsm8k\/test\.jsonl: has 1318 rows, data\/manifest\.json expects 1319/);
+  }, "rows");
+  await withDataDir({ "gsm8k/test.jsonl": edited.toString("utf8") }, async () => {
+    assert.equal((await loadProblems("gsm8k", "test")).length, 1319, "rows: same count, edited text accepted");
+  }, "rows");
+  await withDataDir({ "gsm8k/test.jsonl": cut.toString("utf8") }, async () => {
+    assert.equal((await loadProblems("gsm8k", "test")).length, 1318);
+  }, "off");
+});
+
+test("a directory in place of a dataset file is named as such", async () => {
+  await withDataDir({ "gsm8k/test.jsonl/x": "" }, async () => {
+    await assert.rejects(loadProblems("gsm8k", "test"), /gsm8k\/test\.jsonl: is a directory, expected a file$/);
+  });
+});
+
+test("the check is cached per file while its size and modification time stay the same", async () => {
+  const gsm = sharedFile("gsm8k/test.jsonl");
+  await withDataDir({ "gsm8k/test.jsonl": gsm.toString("utf8") }, async () => {
+    const file = path.join(process.env["MATHAGENT_DATA_DIR"]!, "gsm8k/test.jsonl");
+    const atime = new Date(1_700_000_000_000);
+    const mtime = new Date(1_700_000_000_000);
+    fs.utimesSync(file, atime, mtime);
+    assert.equal((await loadProblems("gsm8k", "test")).length, 1319);
+    const same = Buffer.from(gsm.toString("utf8").replace("Janet", "Jenat"));
+    fs.writeFileSync(file, same);
+    fs.utimesSync(file, atime, mtime);
+    assert.equal((await loadProblems("gsm8k", "test")).length, 1319, "unchanged stat: not hashed again");
+    fs.utimesSync(file, atime, new Date(mtime.getTime() + 1000));
+    await assert.rejects(loadProblems("gsm8k", "test"), /does not match data\/manifest\.json/);
+  }, "sha256");
 });

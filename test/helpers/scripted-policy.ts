@@ -4,7 +4,7 @@
  * and the transcript the engine must produce for each pair.
  */
 import { type ChatTemplate, HORIZON_NOTE, render, split, type Turn } from "../../src/chat/index.js";
-import { extractCode, hash32, trajectorySeed } from "../../src/rollout/text.js";
+import { extractCode, hash32, pyRstrip, trajectorySeed } from "../../src/rollout/text.js";
 import type { FinishReason, Interpreter, Observation, RolloutProblem } from "../../src/rollout/types.js";
 import type { ScriptReply, ScriptRequest } from "./scripted-server.js";
 
@@ -76,6 +76,10 @@ export class FakeInterpreter implements Interpreter {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     return { stdout: fakeOutput(this.runs, code) + "\n", stderr: "", value: null, error: null, timedOut: false, truncated: false, durationMs: this.delayMs };
   }
+  /** The cells form of interface 6: the last cell's output (the fake has no state to rebuild). */
+  async runCells(cells: string[]): Promise<Observation> {
+    return this.run(cells[cells.length - 1] ?? "");
+  }
   async close(): Promise<void> {
     this.closed = true;
     FakeInterpreter.closedCount++;
@@ -97,7 +101,7 @@ export function expectedTrajectory(template: ChatTemplate, p: RolloutProblem, sa
   let finish: FinishReason = "answer";
   let calls = 0;
   for (let k = 0; ; k++) {
-    const text = script[Math.min(k, script.length - 1)]!;
+    const text = pyRstrip(script[Math.min(k, script.length - 1)]!);
     turns.push({ role: "model", text });
     if (text.includes("boxed") || !text.includes("```python")) break;
     calls++;

@@ -70,8 +70,10 @@ test("the per-cell timeout stops a hung cell", async () => {
   assert.ok(performance.now() - t0 < 40_000);
 });
 
-test("a missing notebook is a usage error", async () => {
-  const r = await runCli(["report", path.join(tmp, "nope.ipynb")]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /notebook not found/);
+test("a missing notebook fails by name and the index is still written", async () => {
+  const missing = path.join(tmp, "nope.ipynb");
+  const r = await runCli(["report", "--out", out, missing]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`FAIL ${missing}: no such file`));
+  assert.match(fs.readFileSync(path.join(out, "index.html"), "utf8"), /nope\.ipynb: no such file/);
 });

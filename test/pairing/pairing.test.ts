@@ -233,8 +233,8 @@ test("bad input: not JSON, no final turn, unknown problem: errors naming file an
   const nullStep = JSON.stringify({ ...JSON.parse(good[1]!), steps: [null] });
   const numText = JSON.stringify({ ...JSON.parse(good[1]!), steps: [{ ...JSON.parse(good[1]!).steps[0], text: 42 }] });
   const nested = (i: number) => writeLines(path.join(f.dir, `bad-nested-${i}.jsonl`), [good[0]!, [nullStep, numText][i]!]);
-  await assert.rejects(annotateFile(nested(0), { progress: false }), /bad-nested-0\.jsonl:2: steps\[0\]: expected an object, found null/);
-  await assert.rejects(annotateFile(nested(1), { progress: false }), /bad-nested-1\.jsonl:2: steps\[0\]\.text: expected a string, found number 42/);
+  await assert.rejects(annotateFile(nested(0), { progress: false }), /bad-nested-0\.jsonl:2: field steps\[0\]: expected an object, found null/);
+  await assert.rejects(annotateFile(nested(1), { progress: false }), /bad-nested-1\.jsonl:2: field steps\[0\]\.text: expected a string, found number 42/);
   await assert.rejects(
     annotateFile(only(1), { progress: false, problems: f.problems }),
     /bad-1\.jsonl:2: unknown problem id "gsm8k\/test\/999999" \(not among the 80 problems given\)/,
@@ -255,5 +255,5 @@ test("bad input: not JSON, no final turn, unknown problem: errors naming file an
   assert.equal(loaded.graded, 4);
   // A row whose reward is malformed is a bad row too.
   const badReward = writeLines(path.join(f.dir, "bad-reward.jsonl"), [JSON.stringify({ ...JSON.parse(good[0]!), correct: "yes", gt: "1" })]);
-  await assert.rejects(loadAnnotated(badReward, { progress: false }), /bad-reward\.jsonl:1: correct: expected a boolean, found the string "yes"/);
+  await assert.rejects(loadAnnotated(badReward, { progress: false }), /bad-reward\.jsonl:1: field correct: expected a boolean, found a string "yes"/);
 });

@@ -244,10 +244,12 @@ test("bad model output becomes recorded steps: unclosed block, nested boxed, 100
       const out = tmpFile();
       const res = await rollout({ problems, policy: new HttpPolicy({ endpoints: server.url }), template, interpreter: () => new FakeInterpreter(), horizon: 3, out });
       const by = Object.fromEntries(res.trajectories.map((t) => [t.problemId, t]));
+      // only closed blocks run (the paper's extractor): an unclosed one gives "Undefined error:"
       assert.equal(by.unclosed!.steps[0]!.unclosedBlock, true);
-      assert.equal(by.unclosed!.steps[0]!.code, "print(1)");
+      assert.equal(by.unclosed!.steps[0]!.code, null);
+      assert.equal(by.unclosed!.steps[0]!.observationText, "Undefined error:");
       assert.equal(by.unclosed!.finish, "answer");
-      assert.equal(by.unclosed!.toolCalls, 1);
+      assert.equal(by.unclosed!.toolCalls, 0);
       assert.equal(by.nested!.finish, "answer");
       assert.equal(by.nested!.toolCalls, 0, "a boxed answer ends the trajectory even with code");
       assert.equal(by.big!.steps.length, 2);
@@ -255,13 +257,15 @@ test("bad model output becomes recorded steps: unclosed block, nested boxed, 100
       assert.equal(by.empty!.steps.length, 1);
       assert.equal(by.empty!.steps[0]!.text, "");
       assert.equal(by.empty!.finish, "answer");
-      assert.equal(by.length!.finish, "length");
+      // the finish reason plays no part: no "boxed" and a "```python" goes on, here to the horizon
+      assert.equal(by.length!.finish, "horizon");
+      assert.equal(by.length!.steps.length, 3);
       assert.equal(by.length!.toolCalls, 0);
       assert.equal(by.weird!.steps[0]!.code, "");
       assert.equal(by.weird!.toolCalls, 1);
       // a server that ignored the stop strings: the text is cut at "```output", the raw reply kept
       const w2 = by.weird!.steps[1]!;
-      assert.equal(w2.text, "\u0000\uFFFF\uD800 ");
+      assert.equal(w2.text, "\u0000\uFFFF\uD800", "cut, then right-stripped");
       assert.equal(w2.stopReason, "```output");
       assert.equal(w2.rawText, "\u0000\uFFFF\uD800 ```output inside");
       assert.ok(!by.weird!.transcript.endsWith("inside"));
@@ -393,7 +397,7 @@ test("resume: a torn last line is ignored with a warning, cut, and its pair redo
 test("a bad row in the middle names file and line; other settings refuse to resume", async () => {
   const out = tmpFile();
   fs.writeFileSync(out, '{"schema":1}\nnot json\n');
-  await assert.rejects(readTrajectories(out), /out-\d+\.jsonl:1: bad trajectory row \(no string problemId\)/);
+  await assert.rejects(readTrajectories(out), /out-\d+\.jsonl:1: field problemId: expected a string, found nothing/);
   const template = getTemplate("gemma");
   await withServer({ respond: (r) => scriptedReply(template, r) }, async (server) => {
     const out2 = tmpFile();

@@ -99,7 +99,7 @@ test("the commands agree: eval and metrics print the same accuracy as annotate o
   const json = path.join(f.dir, "eval.json");
   const s = f.settings;
   const args = ["--server", "http://127.0.0.1:9", "--model", "none", "--family", "gemma", "--problems", f.problemsFile, "--out", f.file, "--json", json, "--quiet"];
-  const code = await evalCommand.run([...args, "--samples", `${s.samples}`, "--horizon", `${s.horizon}`, "--temperature", `${s.temperature}`, "--seed", `${s.seed}`], c.io);
+  const code = await evalCommand.run([...args, "--samples", `${s.samples}`, "--horizon", `${s.horizon}`, "--temperature", `${s.temperature}`, "--seed", `${s.seed}`, "--seed-mode", s.seedMode], c.io);
   assert.equal(code, 0, c.err());
   assert.match(c.out(), new RegExp(`${n} trajectories in .* \\(0 new, ${n} resumed\\)`));
   const evalRow = JSON.parse(fs.readFileSync(json, "utf8")).rows[0];
@@ -113,7 +113,7 @@ test("the commands agree: eval and metrics print the same accuracy as annotate o
   assert.equal(mt.code, 0, mt.stderr);
   const acc = JSON.parse(mt.stdout).summary.find((r: { metric: string }) => r.metric === "accuracy").value;
   assert.ok(Math.abs(acc - correct / n) < 1e-12);
-  const p = await runCli(["pairs", "--input", f.file, "--out", path.join(f.dir, "pairs.jsonl"), "--quiet"]);
+  const p = await runCli(["pairs", "--input", f.file, "--format", "trl", "--out", path.join(f.dir, "pairs.jsonl"), "--quiet"]);
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stdout, /env-error −0 \(mathagent\)/, "pairs sees no environment error: the redo supersedes it");
 });

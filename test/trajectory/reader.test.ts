@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { RowError } from "../../src/data/index.js";
 import { newScanState, readTrajectoryFile, type RowIssue, scanRows } from "../../src/trajectory/index.js";
-import { readLines } from "../../src/trajectory/lines-tmp.js";
+import { readLines } from "../../src/io/lines.js";
 import { sharedFile } from "./shared-file.js";
 
 async function rows(file: string, lenient = false, issues: RowIssue[] = []) {
@@ -69,7 +69,7 @@ test("reader: an error row is superseded by its later redo; other repeats keep t
   assert.deepEqual(got.map((r) => [r.key, r.finish]), [[key(okIdx), "answer"], [key(redoIdx), parsed[redoIdx]!.finish]]);
   assert.notEqual(parsed[redoIdx]!.finish, "error");
   assert.deepEqual(issues.map((i) => [i.line, i.kind]), [[3, "duplicate"], [4, "json"], [5, "shape"]]);
-  assert.match(issues[2]!.reason, /^steps\[0\]\.observationText: expected a string or null, found number 5$/);
+  assert.match(issues[2]!.reason, /^field steps\[0\]\.observationText: expected a string or null, found number 5$/);
   // Strict reading stops at the first bad row, naming file and line.
   await assert.rejects(rows(file), (e: unknown) => e instanceof RowError && /redo\.jsonl:4: not valid JSON/.test(e.message));
   // An error row without a redo stays (at the end, once the file has shown no redo).

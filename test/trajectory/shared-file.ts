@@ -70,7 +70,7 @@ export interface SharedFile {
   problemsFile: string;
   problems: Problem[];
   /** Settings of the rollout (the eval command must resume with the same). */
-  settings: { samples: number; horizon: number; temperature: number; seed: number };
+  settings: { samples: number; horizon: number; temperature: number; seed: number; seedMode: "trajectory" };
 }
 
 let cached: Promise<SharedFile> | null = null;
@@ -87,7 +87,7 @@ export function sharedFile(): Promise<SharedFile> {
     const file = path.join(dir, "shared.jsonl");
     const problemsFile = path.join(dir, "problems.jsonl");
     fs.writeFileSync(problemsFile, problems.map((p) => JSON.stringify({ id: p.id, question: p.question, answer: p.answer, dataset: p.dataset, ...(p.level !== undefined ? { level: p.level } : {}), ...(p.subject !== undefined ? { subject: p.subject } : {}) })).join("\n") + "\n");
-    const settings = { samples: 4, horizon: 3, temperature: 1, seed: 5 };
+    const settings = { samples: 4, horizon: 3, temperature: 1, seed: 5, seedMode: "trajectory" as const };
     const byQ = new Map(problems.map((p) => [p.question, p]));
     const base = { problems, template: getTemplate("gemma"), interpreter: new FixtureInterpreter(), execution: "last", concurrency: 8, out: file, maxConsecutiveErrors: 0, ...settings } as RolloutOptions;
     await rollout({ ...base, policy: new SharedPolicy(byQ, true) });

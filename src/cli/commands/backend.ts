@@ -1,34 +1,21 @@
-import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { defineCommand, UsageError } from "../command.js";
+import { OPTION_ERRORS } from "../options.js";
 
-const usage = `usage: mathagent backend [options]
 
-Select the TensorFlow.js backend the loss utilities use and print which one was chosen and why
-the others were not. Order: tensorflow-gpu (@tensorflow/tfjs-node-gpu) → tensorflow
-(@tensorflow/tfjs-node) → webgpu (npm \`webgpu\` + @tensorflow/tfjs-backend-webgpu over a hardware
-adapter) → wasm → cpu. The first two and webgpu are optional: used only when installed.
 
-options:
-  --all                  probe every candidate, not only up to the first that works
-  --only LIST            comma list of candidates to try (e.g. webgpu,wasm); also $MATHAGENT_BACKEND
-  --allow-software-gpu   accept a software WebGPU adapter (lavapipe); also $MATHAGENT_ALLOW_SOFTWARE_GPU=1
-  --check                run a numerical self-check on the chosen backend (log-probs, gradient and an
-                         M-DPO loss against float64); exit 1 if it fails
-  --check-shape B,T,V    shape of the self-check (default 2,64,32000)
-  --json                 print JSON`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "backend",
   summary: "show which TensorFlow.js backend the losses use, and why the others were not chosen",
-  usage,
-  async run(args, io) {
-    const { values } = parseCommandArgs(args, {
-      all: { type: "boolean", default: false },
-      only: { type: "string" },
-      "allow-software-gpu": { type: "boolean", default: false },
-      check: { type: "boolean", default: false },
-      "check-shape": { type: "string" },
-      json: { type: "boolean", default: false },
-    });
+  description: `Select the TensorFlow.js backend the loss utilities use and print which one was chosen and why the others were not. Order: tensorflow-gpu (@tensorflow/tfjs-node-gpu) → tensorflow (@tensorflow/tfjs-node) → webgpu (npm \`webgpu\` + @tensorflow/tfjs-backend-webgpu over a hardware adapter) → wasm → cpu. The first two and webgpu are optional: used only when installed.`,
+  options: {
+    all: { type: "boolean", help: "probe every candidate, not only up to the first that works" },
+    only: { type: "string", metavar: "LIST", help: "comma list of candidates to try (e.g. webgpu,wasm); also $MATHAGENT_BACKEND" },
+    "allow-software-gpu": { type: "boolean", help: "accept a software WebGPU adapter (lavapipe); also $MATHAGENT_ALLOW_SOFTWARE_GPU=1" },
+    check: { type: "boolean", help: "run a numerical self-check on the chosen backend (log-probs, gradient and an M-DPO loss against float64); exit 1 if it fails" },
+    "check-shape": { type: "ints", length: 3, min: 1, metavar: "B,T,V", default: [2, 64, 32000], help: "shape of the self-check (B even)" },
+    json: { type: "boolean", help: "print JSON" },
+  },
+  async run({ values, io }) {
     const { selectBackend, parseBackendList, tf } = await import("../../losses/backend.js");
     let candidates;
     try {
@@ -36,12 +23,8 @@ export const command: Command = {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    let shape: [number, number, number] = [2, 64, 32000];
-    if (values["check-shape"]) {
-      const s = values["check-shape"].split(",").map(Number);
-      if (s.length !== 3 || !s.every((x) => Number.isInteger(x) && x > 0) || s[0]! % 2) throw new UsageError(`--check-shape must be B,T,V positive integers with B even, got "${values["check-shape"]}"`);
-      shape = s as [number, number, number];
-    }
+    const shape = values["check-shape"] as [number, number, number];
+    if (shape[0] % 2) throw new UsageError(OPTION_ERRORS.bad("--check-shape", "B,T,V with B even", shape.join(",")));
     const report = await selectBackend({
       ...(candidates ? { candidates } : {}),
       stopAtFirst: !values.all,
@@ -69,4 +52,4 @@ export const command: Command = {
     }
     return check && !check.ok ? 1 : 0;
   },
-};
+});

@@ -1,23 +1,27 @@
 import * as fs from "node:fs";
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import { MathagentError } from "../../errors.js";
-import { EVAL_DEFAULTS, evaluate, type Evaluation } from "../../evaluate/index.js";
+import { EVAL_PROTOCOL, evaluate, type Evaluation } from "../../evaluate/index.js";
+import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS, type ProtocolName, type SeedMode } from "../../rollout/index.js";
 import { accuracyTable, formatAccuracyTable, type Table } from "../../metrics/index.js";
 import { Progress } from "../../display/index.js";
 import type { RolloutProgress } from "../../rollout/index.js";
 import { lazyPool, num, policyOf, posInt, problemsOf, ROLLOUT_OPTIONS, templateOf } from "../rollout-setup.js";
 
+const P = PROTOCOLS[EVAL_PROTOCOL];
 const usage = `usage: mathagent eval --server URL[,URL…] --family NAME (--dataset NAME [--split S] | --problems FILE)
                       --out FILE [--samples N --temperature T] [--json FILE] [options]
 
-The paper's evaluation (inference/scripts/eval.sh): greedy decoding (temperature 0, one sample),
-horizon ${EVAL_DEFAULTS.horizon}, ${EVAL_DEFAULTS.maxTokens} new tokens per model call. Runs (or resumes) the rollout into --out, grades
+The paper's evaluation (--protocol ${EVAL_PROTOCOL}, inference/scripts/eval.sh): greedy decoding
+(temperature ${P.temperature.value}, ${P.samples.value} sample), horizon ${P.horizon.value}, ${P.maxTokens.value} new tokens per model call; explicit flags override the preset. Runs (or resumes) the rollout into --out, grades
 every trajectory with the paper's answer rule (the last model turn only; no answer at the horizon)
 and prints accuracy overall and per level / subject. With --samples n (Figure 2: --samples 64
 --temperature 0.7) it also prints the pass@k curve for k = 1, 2, 4, …, n (unbiased estimator,
 bootstrap 95% intervals) and the prompt coverage.
 
 options:
+  --protocol NAME        settings preset: ${PROTOCOL_NAMES.join(" or ")} (default ${EVAL_PROTOCOL}); see docs/rollout.md
+  --execution cells|session   cells: the paper's executor (preset); session: one interpreter per trajectory
   --server URL[,URL…]    OpenAI-compatible completions endpoint(s)
   --api openai|vllm-generate   wire protocol (default openai)
   --model NAME / --api-key KEY
@@ -26,11 +30,12 @@ options:
   --dataset NAME         gsm8k, math or math500 (from the data directory)   --split NAME (default test)
   --problems FILE        problems from a JSONL file of {id, question, answer} instead
   --limit N              only the first N problems
-  --samples N            trajectories per problem (default ${EVAL_DEFAULTS.samples})
-  --temperature T        sampling temperature (default ${EVAL_DEFAULTS.temperature})
-  --top-p P              nucleus sampling (default ${EVAL_DEFAULTS.topP})
-  --max-tokens N         new tokens per model call (default ${EVAL_DEFAULTS.maxTokens})
-  --horizon H            most tool calls per trajectory (default ${EVAL_DEFAULTS.horizon}, eval.sh's)
+  --samples N            trajectories per problem (preset: ${P.samples.value})
+  --temperature T        sampling temperature (preset: ${P.temperature.value})
+  --top-p P              nucleus sampling (preset: ${P.topP.value})
+  --max-tokens N         new tokens per model call (preset: ${P.maxTokens.value})
+  --horizon H            most tool calls per trajectory (preset: ${P.horizon.value}, eval.sh's)
+  --seed-mode run|sample|trajectory   which seed each request carries (preset: ${P.seedMode.value})
   --concurrency C        trajectories in flight (default 64)
   --seed S               run seed (default 0)
   --mode async|barrier   per-trajectory async loop (default) or turn-synchronous
@@ -43,8 +48,14 @@ example:
   mathagent eval --server http://127.0.0.1:8000 --family gemma --dataset math500 --out runs/eval-math500.jsonl
   mathagent eval --server http://127.0.0.1:8000 --family gemma --dataset gsm8k --samples 64 --temperature 0.7 --out runs/passn.jsonl
 `;
-// TODO(lead, at merge): add --protocol NAME (interface 4: resolveProtocol(name, overrides) from
-// src/rollout/protocol.ts, default "paper-eval") and pass the resolved values to evaluate().
+
+/** The entries of `o` that are set. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** An optional number flag: undefined keeps the preset's value. */
+const opt = (v: string | undefined, name: string, check: (x: number) => boolean) => (v === undefined ? undefined : num(v, name, 0, check));
 
 /** The tables `eval` prints after the accuracy table: the summary with intervals, and pass@k when there are several samples. */
 function evalTables(e: Evaluation): Record<string, Table> {
@@ -70,7 +81,13 @@ export const command: Command = {
   summary: "evaluate a policy server: rollout (greedy by default), the paper's reward, accuracy and pass@k tables",
   usage,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { ...ROLLOUT_OPTIONS, json: { type: "string" } });
+    const { values } = parseCommandArgs(args, { ...ROLLOUT_OPTIONS, protocol: { type: "string" }, execution: { type: "string" }, "seed-mode": { type: "string" }, json: { type: "string" } });
+    const protocolName = (values.protocol ?? EVAL_PROTOCOL) as ProtocolName;
+    if (!isProtocolName(protocolName)) throw new UsageError(`unknown --protocol "${protocolName}": one of ${PROTOCOL_NAMES.join(", ")}`);
+    const execution = values.execution ?? PROTOCOLS[protocolName].execution.value;
+    if (execution !== "cells" && execution !== "session") throw new UsageError(`--execution must be cells or session, not "${execution}"`);
+    const seedMode = values["seed-mode"] as SeedMode | undefined;
+    if (seedMode !== undefined && seedMode !== "run" && seedMode !== "sample" && seedMode !== "trajectory") throw new UsageError(`--seed-mode must be run, sample or trajectory, not "${seedMode}"`);
     if (!values.out) throw new UsageError("--out FILE is required (the trajectories file; rerun with it to resume)");
     const mode = values.mode ?? "async";
     if (mode !== "async" && mode !== "barrier") throw new UsageError(`--mode must be async or barrier, not "${mode}"`);
@@ -89,14 +106,18 @@ export const command: Command = {
         problems,
         policy,
         template,
-        interpreter: pool.session,
-        samples: num(values.samples, "samples", EVAL_DEFAULTS.samples, posInt),
-        temperature: num(values.temperature, "temperature", EVAL_DEFAULTS.temperature, (x) => x >= 0),
-        topP: num(values["top-p"], "top-p", EVAL_DEFAULTS.topP, (x) => x > 0 && x <= 1),
-        maxTokens: num(values["max-tokens"], "max-tokens", EVAL_DEFAULTS.maxTokens, posInt),
-        horizon: num(values.horizon, "horizon", EVAL_DEFAULTS.horizon, posInt),
+        protocolName,
+        ...(template.mode === "tool" ? { interpreter: execution === "cells" ? pool.shared() : pool.session, execution } : {}),
+        ...defined({
+          samples: opt(values.samples, "samples", posInt),
+          temperature: opt(values.temperature, "temperature", (x) => x >= 0),
+          topP: opt(values["top-p"], "top-p", (x) => x > 0 && x <= 1),
+          maxTokens: opt(values["max-tokens"], "max-tokens", posInt),
+          horizon: opt(values.horizon, "horizon", posInt),
+          seed: opt(values.seed, "seed", Number.isInteger),
+          seedMode,
+        }),
         concurrency: num(values.concurrency, "concurrency", 64, posInt),
-        seed: num(values.seed, "seed", 0, Number.isInteger),
         codeTimeoutMs: num(values["code-timeout"], "code-timeout", 20, (x) => x > 0) * 1000,
         mode,
         out: values.out,

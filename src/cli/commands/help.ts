@@ -1,12 +1,13 @@
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 
-export const command: Command = {
+export const command = defineCommand({
   name: "help",
   summary: "show the list of commands",
-  usage: "usage: mathagent help\n\nLists every command with a one-line summary.",
-  async run(_args, io) {
+  description: "Lists every command with a one-line summary.",
+  options: {},
+  async run({ io }) {
     const { loadCommands, mainUsage } = await import("../main.js");
     io.stdout.write(mainUsage(await loadCommands()) + "\n");
     return 0;
   },
-};
+});

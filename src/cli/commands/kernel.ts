@@ -2,20 +2,12 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { defineCommand } from "../command.js";
+import { writeFileAtomic } from "../../io/output.js";
 import { JUPYTER_PYTHON } from "../jupyter.js";
 import { projectPath } from "../../paths.js";
 
-const usage = `usage: mathagent kernel <install|uninstall|spec> [--dir DIR]
 
-  install     register the "mathagent (TypeScript)" kernel for your own Jupyter and VS Code
-  uninstall   remove that registration
-  spec        print the kernel.json that install writes
-
-The project's own commands (report, notebook) never need this: they point Jupyter at kernel/jupyter.
-
-options:
-  --dir DIR   Jupyter data directory to register in (default: your user's, e.g. ~/.local/share/jupyter)`;
 
 /** kernel.json with absolute paths: a registered copy lives outside the project, so {resource_dir} cannot reach it. */
 export function userKernelSpec(): object {
@@ -39,13 +31,26 @@ function userDataDir(): string {
   }
 }
 
-export const command: Command = {
+export const command = defineCommand({
   name: "kernel",
   summary: "register the mathagent kernel for your own Jupyter / VS Code",
-  usage,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { dir: { type: "string" } }, true);
-    const [action] = positionals;
+  description: "The project's own commands (report, notebook) never need this: they point Jupyter at kernel/jupyter.",
+  positionals: [
+    {
+      name: "action",
+      required: true,
+      choices: {
+        install: 'register the "mathagent (TypeScript)" kernel for your own Jupyter and VS Code',
+        uninstall: "remove that registration",
+        spec: "print the kernel.json that install writes",
+      },
+    },
+  ],
+  options: {
+    dir: { type: "string", metavar: "DIR", help: "Jupyter data directory to register in", defaultText: "your user's, e.g. ~/.local/share/jupyter" },
+  },
+  async run({ values, positionals, io }) {
+    const action = positionals[0];
     const specJson = JSON.stringify(userKernelSpec(), null, 2) + "\n";
     if (action === "spec") {
       io.stdout.write(specJson);
@@ -53,17 +58,13 @@ export const command: Command = {
     }
     const target = path.join(values.dir ?? userDataDir(), "kernels", "mathagent");
     if (action === "install") {
-      fs.mkdirSync(target, { recursive: true });
-      fs.writeFileSync(path.join(target, "kernel.json"), specJson);
+      writeFileAtomic(path.join(target, "kernel.json"), specJson);
       io.stdout.write(`installed kernel "mathagent (TypeScript)" in ${target}\n`);
       return 0;
     }
-    if (action === "uninstall") {
-      const existed = fs.existsSync(target);
-      fs.rmSync(target, { recursive: true, force: true });
-      io.stdout.write(existed ? `removed ${target}\n` : `no kernel registered at ${target}\n`);
-      return 0;
-    }
-    throw new UsageError(action ? `unknown action "${action}"` : "missing action");
+    const existed = fs.existsSync(target);
+    fs.rmSync(target, { recursive: true, force: true });
+    io.stdout.write(existed ? `removed ${target}\n` : `no kernel registered at ${target}\n`);
+    return 0;
   },
-};
+});

@@ -1,0 +1,116 @@
+/**
+ * What the `pairs` and `kto` commands share about export: the options, their help, their checks,
+ * and the run that writes through the format table and reports.
+ */
+import * as path from "node:path";
+import { MathagentError } from "../errors.js";
+import { checkNotInPlace } from "../pairing/annotate.js";
+import { type ExportData, type ExportKind, type ExportResult, type FormatEntry, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "./formats.js";
+import { loadExportTokenizer } from "./tokenizer.js";
+
+/** `node:util` parseArgs options of the export (spread into a command's options). */
+export const EXPORT_OPTIONS = {
+  format: { type: "string" },
+  out: { type: "string" },
+  tokenizer: { type: "string" },
+  "max-length": { type: "string" },
+  "val-size": { type: "string" },
+  check: { type: "boolean" },
+} as const;
+
+export interface ExportValues {
+  format?: string;
+  out?: string;
+  tokenizer?: string;
+  "max-length"?: string;
+  "val-size"?: string;
+  check?: boolean;
+}
+
+/** The help lines of the export options. */
+const VERDICT = { yes: "masked", "Gemma-1/2 only": "masked for Gemma-1/2 tokenizers only", no: "not masked (observation tokens are trained too)" } as const;
+
+export function exportUsage(kind: ExportKind): string {
+  const formats = FORMAT_NAMES.map((f) => `                       ${f.padEnd(13)}${FORMATS[f].reader}: ${VERDICT[FORMATS[f].masked]}`).join("\n");
+  return `  --format NAME      default paper; "masked" = only the model's tokens count (docs/export.md):
+${formats}
+  --out PATH         default beside the input: *.${kind === "pairs" ? "pairs.<strategy>" : "kto"}.<format>… (paper: a folder holding
+                     only train.jsonl, metadata in <folder>.meta.json; llamafactory: a datasets folder;
+                     trl/openrlhf: .jsonl or .parquet with a .meta.json beside; tokens: .parquet)
+  --tokenizer PATH   the policy's tokenizer.json (file or folder): llamafactory and tokens
+  --max-length N     llamafactory and tokens: drop (never cut) ${kind === "pairs" ? "pairs whose longer side has" : "examples with"} more than N tokens
+  --val-size N       llamafactory and tokens: hold out N seeded rows as a validation split (default 0)
+  --check            llamafactory and tokens: decode row 0 of what was written, print its counted segments`;
+}
+
+export interface ExportRequest {
+  format: FormatName;
+  entry: FormatEntry;
+  out: string;
+  tokenizer?: string;
+  maxLength?: number;
+  valSize: number;
+  check: boolean;
+}
+
+type ErrorOf = (message: string) => Error;
+
+function positiveInt(v: string | undefined, name: string, min: number, err: ErrorOf): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isInteger(x) || x < min) throw err(`--${name} ${JSON.stringify(v)} must be an integer ≥ ${min}`);
+  return x;
+}
+
+/**
+ * Check the export options before any work: the format, the options it needs and those it does
+ * not take, the output path (never the input). `usageError` makes the caller's error for a misuse.
+ */
+export function resolveExportRequest(kind: ExportKind, values: ExportValues, input: string, stem: string, usageError: ErrorOf): ExportRequest {
+  const format = values.format ?? "paper";
+  if (!isFormatName(format)) throw usageError(`unknown --format "${format}": one of ${FORMAT_NAMES.join(", ")}`);
+  const entry: FormatEntry = FORMATS[format];
+  const maxLength = positiveInt(values["max-length"], "max-length", 1, usageError);
+  const valSize = positiveInt(values["val-size"], "val-size", 0, usageError) ?? 0;
+  const tokenOnly = (["tokenizer", "max-length", "val-size", "check"] as const).filter((k) => values[k] !== undefined);
+  if (!entry.tokenized && tokenOnly.length > 0) throw usageError(`--${tokenOnly[0]} applies to --format llamafactory or tokens, not ${format}`);
+  if (entry.tokenized && !values.tokenizer) throw usageError(`--format ${format} needs --tokenizer FILE|DIR (the policy's tokenizer.json)`);
+  if (entry.tokenized && maxLength === undefined) throw usageError(`--format ${format} needs --max-length N: LLaMA-Factory does not cut pre-tokenized data, so longer ${kind === "pairs" ? "pairs" : "examples"} are dropped here`);
+  const out = values.out ?? entry.defaultOut(stem);
+  checkNotInPlace(input, out);
+  entry.checkOut?.(out);
+  return {
+    format,
+    entry,
+    out,
+    ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}),
+    ...(maxLength !== undefined ? { maxLength } : {}),
+    valSize,
+    check: values.check ?? false,
+  };
+}
+
+/** Write through the format's entry; report lines on `stdout`, the format's notice on `stderr`. */
+export async function runExport(
+  req: ExportRequest,
+  data: ExportData,
+  meta: Record<string, unknown>,
+  seed: number,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<ExportResult> {
+  if (req.entry.notice) io.stderr.write(`note: --format ${req.format}: ${req.entry.notice}\n`);
+  const tokenizer = req.tokenizer ? loadExportTokenizer(req.tokenizer) : undefined;
+  if (req.entry.tokenized && !tokenizer) throw new MathagentError(`--format ${req.format} needs --tokenizer`);
+  const result = await req.entry.write(data, {
+    out: req.out,
+    meta,
+    seed,
+    valSize: req.valSize,
+    check: req.check,
+    ...(tokenizer ? { tokenizer } : {}),
+    ...(req.maxLength !== undefined ? { maxLength: req.maxLength } : {}),
+  });
+  for (const line of result.lines) io.stdout.write(line + "\n");
+  io.stdout.write(`wrote ${path.normalize(result.out)} (${req.format}, ${result.rows} rows)\n`);
+  return result;
+}

@@ -1,0 +1,21 @@
+export { RowError, FileError, fileErrorOf, withFileErrors, requireFile, requireDirectory, describeValue, fieldProblem } from "./errors.js";
+export { readLines, readLineRecords, type LineRecord, MAX_LINE_BYTES } from "./lines.js";
+export { readJsonl, readJson, readNotebook, type JsonlOptions, type SkippedRow, type NotebookFile } from "./json.js";
+export { checkShape, describeShape, type Shape } from "./shape.js";
+export {
+  writeFileAtomic,
+  writeWithMeta,
+  readMeta,
+  AtomicOutput,
+  removeStaleTemps,
+  guardEmptyReplace,
+  prepareTarget,
+  ensureDirectory,
+  tempPathFor,
+  metaPathFor,
+  sha256File,
+  type OutputOptions,
+  type MetaOptions,
+  type DataStamp,
+} from "./output.js";
+export { readParquetRows, readParquetKeyValue } from "./parquet.js";
