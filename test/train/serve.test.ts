@@ -80,8 +80,8 @@ test("mathagent serve --model DIR serves on 127.0.0.1; bad input exits with usag
     child.kill("SIGTERM");
   }
   const missing = await runCli(["serve", "--model", path.join(tmp, "none")]);
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /tiny-policy\.json is missing/);
+  assert.equal(missing.code, 1, "a missing model folder is a file error (src/io), not a usage error");
+  assert.match(missing.stderr, /none: no such file/);
   const badPort = await runCli(["serve", "--port", "x"]);
   assert.equal(badPort.code, 2);
   const badTrain = await runCli(["train", "iterate", "--loss", "ppo"]);
