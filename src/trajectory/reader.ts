@@ -176,7 +176,7 @@ export async function* readTrajectoryFile(file: string, opts: ReadOptions = {}):
       yield { line: r.line, trajectory: r.trajectory };
     }
   }
-  yield* held.values();
+  for (const row of held.values()) yield row;
 }
 
 /** All current trajectories of `file`, in memory. */
