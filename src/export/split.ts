@@ -1,6 +1,6 @@
 /** A seeded train / validation split of export rows. */
 import { MathagentError } from "../errors.js";
-import { shuffled } from "../pairing/pairs.js";
+import { shuffled } from "../random.js";
 import { hash32 } from "../rollout/index.js";
 import { seededRandom } from "../random.js";
 

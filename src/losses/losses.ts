@@ -12,6 +12,7 @@ type CGF = Parameters<typeof tf.customGrad>[0];
 import { dpoMetrics, ktoMetrics, type DpoMetrics, type KtoMetrics } from "./metrics.js";
 import { resolveMdpoOptions, resolveMktoOptions, type MdpoOptions, type MktoOptions } from "./options.js";
 
+import { DPO_LOSS_TYPES, dpoLossTypeOf } from "./loss-types.js";
 export { resolveMdpoOptions, resolveMktoOptions, type DpoLossType, type MdpoOptions, type MktoOptions } from "./options.js";
 
 /** A tensor or host data a tensor can be made from. */
@@ -67,16 +68,7 @@ export function maskedLogRatio(policy: tf.Tensor, ref: tf.Tensor, mask: tf.Tenso
 
 /** Per-pair DPO loss from the logit difference `z = chosenLogRatio − rejectedLogRatio`. */
 export function dpoPairLoss(z: tf.Tensor1D, opts: Required<Pick<MdpoOptions, "beta" | "lossType" | "labelSmoothing">>): tf.Tensor1D {
-  const { beta, lossType, labelSmoothing: eps } = opts;
-  if (lossType === "sigmoid") {
-    const bz = tf.mul(z, beta);
-    // −log σ(x) = softplus(−x); tf.logSigmoid's gradient is broken on intermediates in tfjs 4.22.
-    const main = tf.softplus(tf.neg(bz));
-    return (eps ? tf.add(tf.mul(main, 1 - eps), tf.mul(tf.softplus(bz), eps)) : main) as tf.Tensor1D;
-  }
-  if (lossType === "ipo") return tf.square(tf.sub(z, 1 / (2 * beta))) as tf.Tensor1D;
-  if (lossType === "hinge") return tf.relu(tf.sub(1, tf.mul(z, beta))) as tf.Tensor1D;
-  throw new Error(`unknown DPO loss type "${String(lossType)}"; expected sigmoid, ipo or hinge`);
+  return DPO_LOSS_TYPES[dpoLossTypeOf(opts.lossType)].tfjs(tf, z, opts.beta, opts.labelSmoothing);
 }
 
 /**

@@ -1,11 +1,13 @@
 /** Options of the M-DPO / M-KTO losses (no tfjs import: the host path uses them too). */
 
-export type DpoLossType = "sigmoid" | "ipo" | "hinge";
+import { DPO_LOSS_TYPES, type DpoLossType, dpoLossTypeOf } from "./loss-types.js";
+
+export type { DpoLossType };
 
 export interface MdpoOptions {
   /** β, the strength of the KL regulariser (default 0.1). */
   beta?: number;
-  /** "sigmoid" (the paper's, default), "ipo" or "hinge". */
+  /** A name of `DPO_LOSS_TYPES`: "sigmoid" (the paper's, default), "ipo", "hinge". */
   lossType?: DpoLossType;
   /** Label smoothing ε for the sigmoid loss (conservative DPO), default 0. */
   labelSmoothing?: number;
@@ -19,9 +21,9 @@ export function resolveMdpoOptions(opts: MdpoOptions = {}): Required<MdpoOptions
   const r = { beta: 0.1, lossType: "sigmoid" as DpoLossType, labelSmoothing: 0, nllCoef: 0, averageLogRatios: false, ...opts };
   if (!(r.beta > 0) || !Number.isFinite(r.beta)) throw new Error(`beta must be a positive number, got ${r.beta}`);
   if (!(r.labelSmoothing >= 0 && r.labelSmoothing < 0.5)) throw new Error(`labelSmoothing must be in [0, 0.5), got ${r.labelSmoothing}`);
-  if (r.labelSmoothing && r.lossType !== "sigmoid") throw new Error(`labelSmoothing applies to the sigmoid loss only (got lossType ${r.lossType})`);
+  r.lossType = dpoLossTypeOf(r.lossType);
+  if (r.labelSmoothing && !DPO_LOSS_TYPES[r.lossType].labelSmoothing) throw new Error(`labelSmoothing applies to the sigmoid loss only (got lossType ${r.lossType})`);
   if (!(r.nllCoef >= 0)) throw new Error(`nllCoef must be ≥ 0, got ${r.nllCoef}`);
-  if (!["sigmoid", "ipo", "hinge"].includes(r.lossType)) throw new Error(`unknown DPO loss type "${r.lossType}"; expected sigmoid, ipo or hinge`);
   return r;
 }
 

@@ -4,6 +4,7 @@
  * implicit rewards without any model in TypeScript.
  */
 import { dpoMetrics, ktoMetrics, type DpoMetrics, type KtoMetrics } from "./metrics.js";
+import { DPO_LOSS_TYPES, dpoLossTypeOf, softplusNeg } from "./loss-types.js";
 import { resolveMdpoOptions, resolveMktoOptions, type MdpoOptions, type MktoOptions } from "./options.js";
 
 export interface LogProbPair {
@@ -43,11 +44,7 @@ export interface ExampleResult {
   desirable: boolean;
 }
 
-/** −log σ(x) computed stably. */
-export function softplusNeg(x: number): number {
-  // softplus(−x) = log(1 + e^−x)
-  return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
-}
+export { softplusNeg };
 
 function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -76,11 +73,9 @@ export function sequenceStats(p: ArrayLike<number>, r: ArrayLike<number>, m: Arr
   return { ratio, logp, tokens };
 }
 
+/** Per-pair DPO loss in float64: the host version of the `DPO_LOSS_TYPES` entry. */
 export function dpoPairLossHost(z: number, beta: number, lossType: string, eps: number): number {
-  if (lossType === "sigmoid") return (1 - eps) * softplusNeg(beta * z) + eps * softplusNeg(-beta * z);
-  if (lossType === "ipo") return (z - 1 / (2 * beta)) ** 2;
-  if (lossType === "hinge") return Math.max(0, 1 - beta * z);
-  throw new Error(`unknown DPO loss type "${lossType}"`);
+  return DPO_LOSS_TYPES[dpoLossTypeOf(lossType)].host(z, beta, eps);
 }
 
 /** M-DPO per-pair losses, rewards and batch metrics from precomputed per-token log-probs. */

@@ -74,3 +74,17 @@ export class ReferenceLogProbCache {
     return c;
   }
 }
+
+/**
+ * Which model is the reference of iteration t: the previous iteration's model (the paper's main runs;
+ * iteration 1: the SFT model), or the SFT model in every iteration (the paper's ablation, Table 2).
+ */
+export type ReferenceChoice = "previous" | "sft";
+
+/** The paper's default: the previous iteration's model. */
+export const DEFAULT_REFERENCE: ReferenceChoice = "previous";
+
+export const REFERENCE_DESCRIPTIONS: Readonly<Record<ReferenceChoice, string>> = {
+  previous: "the previous iteration's model (the paper's main runs; iteration 1: the SFT model)",
+  sft: "the SFT model in every iteration (the paper's ablation, Table 2)",
+};

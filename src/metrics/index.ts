@@ -3,3 +3,4 @@ export * from "./passk.js";
 export * from "./records.js";
 export * from "./tables.js";
 export * from "./figures.js";
+export * from "./groups.js";

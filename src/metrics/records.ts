@@ -1,5 +1,6 @@
 /** Per-problem records: samples, correct counts and the answer classes of majority voting. */
-import { type DatasetName, DATASET_NAMES, Grader, gradeFast, normalizeAnswer } from "../grading/index.js";
+import { Grader, gradeFast, normalizeAnswer } from "../grading/index.js";
+import { gradingDatasetOf, trajectoryLength } from "../trajectory/index.js";
 
 /** What metrics need of a graded trajectory (an `Annotated` row has all of it). */
 export interface MetricRow {
@@ -14,7 +15,7 @@ export interface MetricRow {
   toolCalls?: number;
   finish?: string;
   completionTokens?: number;
-  steps?: readonly { text: string; error?: string; finishReason?: string | null }[];
+  steps?: readonly { text: string; error?: string; finishReason: "stop" | "length" | null }[];
 }
 
 export interface ProblemRecord {
@@ -32,10 +33,6 @@ export interface ProblemRecord {
   classCorrect: boolean[];
 }
 
-function gradingDataset(d: string | undefined): DatasetName {
-  return d !== undefined && (DATASET_NAMES as readonly string[]).includes(d) ? (d as DatasetName) : "default";
-}
-
 export interface ClassOptions {
   dataset?: string;
   /** Finishes pairs the fast steps cannot decide with the CAS; without it they count as different. */
@@ -47,7 +44,7 @@ export interface ClassOptions {
  * are different answers): each answer joins the first class whose first member it equals.
  */
 export async function answerClasses(answers: readonly (string | null)[], opts: ClassOptions = {}): Promise<number[]> {
-  const dataset = gradingDataset(opts.dataset);
+  const dataset = gradingDatasetOf(opts.dataset);
   const reps: { raw: string; norm: string }[] = [];
   const out: number[] = [];
   for (const a of answers) {
@@ -108,8 +105,7 @@ export async function problemRecords(rows: readonly MetricRow[], opts: RecordOpt
   return out;
 }
 
-/** Characters the model wrote, or completion tokens when the server reported them. */
+/** Characters the model wrote, or completion tokens when the server reported them (the one length rule). */
 export function rowLength(r: MetricRow): number {
-  if (typeof r.completionTokens === "number") return r.completionTokens;
-  return (r.steps ?? []).reduce((a, s) => a + (s.finishReason === null && s.error !== undefined ? 0 : s.text.length), 0);
+  return trajectoryLength(r);
 }

@@ -10,6 +10,16 @@ export function problemAccuracy(p: ProblemRecord): number {
   return p.c / p.n;
 }
 
+/** A prompt is covered when it has at least one correct and one wrong trajectory: it yields a pair. */
+export function covered(p: ProblemRecord): boolean {
+  return p.c > 0 && p.c < p.n;
+}
+
+/** Share of prompts with at least one correct and one wrong trajectory (the paper: 92.5% / 83.0% / 60% at N = 30 / 12 / 6). */
+export function promptCoverage(problems: readonly ProblemRecord[]): number {
+  return problems.length ? problems.filter(covered).length / problems.length : NaN;
+}
+
 /** k = 1, 2, 4, … up to the smallest n, plus that n itself. */
 export function defaultKs(problems: readonly ProblemRecord[]): number[] {
   if (problems.length === 0) return [];
@@ -106,7 +116,7 @@ export function accuracyByToolCalls(rows: readonly MetricRow[], opts: TableOptio
   return aq.table(cols);
 }
 
-/** One row per headline metric: accuracy, pass@kmax, maj@kmax, with intervals and counts. */
+/** One row per headline metric: accuracy, pass@kmax, maj@kmax, prompt coverage, environment errors, with intervals and counts. */
 export function summaryTable(problems: readonly ProblemRecord[], rows: readonly MetricRow[], opts: TableOptions = {}): Table {
   const ks = defaultKs(problems);
   const kMax = ks[ks.length - 1];
@@ -126,6 +136,13 @@ export function summaryTable(problems: readonly ProblemRecord[], rows: readonly 
       cols.trajectories.push(rows.length);
     }
   }
+  const cov = bootstrapMean(problems.map((p) => (covered(p) ? 1 : 0)), opts.bootstrap);
+  cols.metric.push("prompt coverage");
+  cols.value.push(cov.estimate);
+  cols.lo.push(cov.lo);
+  cols.hi.push(cov.hi);
+  cols.problems.push(problems.length);
+  cols.trajectories.push(rows.length);
   const errors = rows.filter((r) => r.finish === "error").length;
   cols.metric.push("environment errors");
   cols.value.push(rows.length ? errors / rows.length : NaN);
@@ -166,4 +183,9 @@ export async function computeMetrics(rows: readonly MetricRow[], opts: MetricsOp
     byDataset: accuracyBy(problems, "dataset", t),
     byToolCalls: accuracyByToolCalls(rows, t),
   };
+}
+
+/** The tables of `computeMetrics` by display name, in display order. */
+export function metricTables(m: Metrics): Record<string, Table> {
+  return { summary: m.summary, "pass@k": m.passAtK, "maj@k": m.majAtK, "by level": m.byLevel, "by subject": m.bySubject, "by dataset": m.byDataset, "by tool calls": m.byToolCalls };
 }

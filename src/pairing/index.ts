@@ -5,4 +5,5 @@ export * from "./read.js";
 export * from "./annotate.js";
 export * from "./filters.js";
 export * from "./pairs.js";
+export * from "./files.js";
 export * from "./export.js";

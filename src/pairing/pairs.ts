@@ -4,25 +4,15 @@
  * the other problems of the file.
  */
 import { hash32 } from "../rollout/index.js";
-import { trajectoryLength } from "./messages.js";
+import { trajectoryLength } from "../trajectory/index.js";
 import type { Annotated, KtoExample, Pair, PairStrategy } from "./types.js";
 import { PAIR_STRATEGIES } from "./types.js";
-import { seededRandom } from "../random.js";
+import { seededRandom, shuffled, shuffledIndices } from "../random.js";
 
 
 /** The generator for one problem under a run seed. */
 export function problemRandom(seed: number, problemId: string, salt = ""): () => number {
   return seededRandom(hash32(`${seed}\u0000${problemId}\u0000${salt}`));
-}
-
-/** Fisher–Yates on a copy. */
-export function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 /** Rows grouped by problem, in first-seen order, each group sorted by sample index. */
@@ -65,10 +55,7 @@ function pairsOf(correct: Annotated[], wrong: Annotated[], strategy: PairStrateg
       const grid: [Annotated, Annotated][] = [];
       for (const c of correct) for (const w of wrong) grid.push([c, w]);
       if (grid.length <= maxPerProblem) return grid;
-      const pick = shuffled(
-        grid.map((_, i) => i),
-        rand,
-      )
+      const pick = shuffledIndices(grid.length, rand)
         .slice(0, maxPerProblem)
         .sort((a, b) => a - b);
       return pick.map((i) => grid[i]!);

@@ -1,29 +1,11 @@
 /** The records of the pairing step: graded trajectories, M-DPO pairs, KTO examples. */
-import type { Rule } from "../grading/index.js";
-import type { Trajectory } from "../rollout/index.js";
 
-/** Reward fields added to a trajectory by annotation. */
-export interface Reward {
-  /** The final answer equals the ground truth (the reward bit). */
-  correct: boolean;
-  /** The answer extracted from the last model turn, verbatim (null when none was found). */
-  pred: string | null;
-  /** The ground-truth answer graded against. */
-  gt: string;
-  /** The grading step that decided. */
-  rule: Rule;
-}
+export type { Annotated, Reward } from "../trajectory/index.js";
+import type { Annotated } from "../trajectory/index.js";
+import type { TrajectoryMessage } from "../trajectory/index.js";
 
-/** A trajectory with its reward: one line of an `.annotated.jsonl` file. */
-export type Annotated = Trajectory & Reward;
-
-/** One message of an exported conversation; `model_written` tells whether the policy wrote it (un-masked in training). */
-export interface ExportMessage {
-  role: "user" | "assistant";
-  content: string;
-  /** True for text the model wrote (assistant turns); false for the prompt and every observation. */
-  model_written: boolean;
-}
+/** One message of an exported conversation (see `TrajectoryMessage`). */
+export type ExportMessage = TrajectoryMessage;
 
 export type PairStrategy = "random" | "all" | "max-length-margin" | "min-length-margin";
 export const PAIR_STRATEGIES: readonly PairStrategy[] = ["random", "all", "max-length-margin", "min-length-margin"];

@@ -1,24 +1,13 @@
 import * as fs from "node:fs";
-import * as readline from "node:readline";
-import { MathagentError } from "../errors.js";
-import { TRAJECTORY_SCHEMA, type Trajectory } from "./types.js";
+import { newScanState, pairKey, scanRows, type ScanState } from "../trajectory/reader.js";
+import { trajectoryProblem } from "../trajectory/validate.js";
+import type { Trajectory } from "./types.js";
 
-/** Key of a (problem, sample) pair. */
-export function pairKey(problemId: string, sample: number): string {
-  return `${problemId}\u0000${sample}`;
-}
+export { pairKey };
 
-/** A row that does not look like a trajectory: the reason, or null when fine. */
+/** A row that does not look like a trajectory: `field: expected …, found …`, or null when fine. */
 export function checkTrajectory(x: unknown): string | null {
-  if (typeof x !== "object" || x === null || Array.isArray(x)) return "not a JSON object";
-  const t = x as Record<string, unknown>;
-  if (t.schema !== TRAJECTORY_SCHEMA) return `schema is ${JSON.stringify(t.schema)}, expected ${TRAJECTORY_SCHEMA}`;
-  if (typeof t.problemId !== "string") return "no string problemId";
-  if (typeof t.sample !== "number" || !Number.isInteger(t.sample) || t.sample < 0) return "no integer sample";
-  if (!Array.isArray(t.steps)) return "no steps array";
-  if (typeof t.finish !== "string") return "no finish reason";
-  if (typeof t.transcript !== "string") return "no transcript";
-  return null;
+  return trajectoryProblem(x);
 }
 
 export interface ReadOptions {
@@ -29,110 +18,37 @@ export interface ReadOptions {
   keep?: boolean;
 }
 
-export interface ReadResult {
+export interface ReadResult extends ScanState {
   /** One current row per pair, in order of first appearance (empty when `keep` is false). */
   trajectories: Trajectory[];
-  /** `pairKey` of every pair in the file. */
-  keys: Set<string>;
-  /** Pairs whose current row ended in `error` (a later row for the pair supersedes it). */
-  errorKeys: Set<string>;
-  /** The first row, for checking the settings a file was written with. */
-  first?: Trajectory;
   warnings: string[];
-  /** Byte length of the valid prefix (everything but a torn last line). */
-  validBytes: number;
-  /** The file's last line was torn (a crash mid-write) and was ignored. */
-  torn: boolean;
-  /** The file's last line was complete JSON but lacked its newline. */
-  missingNewline: boolean;
 }
 
 /**
- * Read a trajectory file. A torn last line (no newline, not parseable: a crash mid-write) is ignored
- * with a warning; any other bad line is an error naming the file and line. A pair's row that ended
- * in `error` is superseded by a later row of the same pair (a redo on resume); other duplicates keep
- * the first row and warn.
+ * Read a trajectory file for resuming, through the one reader (`src/trajectory`): a torn last line
+ * is ignored with a warning, any other bad line is an error naming the file and line, a pair's row
+ * that ended in `error` is superseded by a later row of the same pair (a redo on resume), other
+ * duplicates keep the first row and warn.
  */
 export async function readTrajectories(file: string, opts: ReadOptions = {}): Promise<ReadResult> {
-  const warnings: string[] = [];
-  const warn = (m: string) => {
-    warnings.push(m);
+  const state = newScanState();
+  const result: ReadResult = Object.assign(state, { trajectories: [] as Trajectory[], warnings: [] as string[] });
+  if (!fs.existsSync(file)) return result;
+  const index = new Map<string, number>();
+  const onWarning = (m: string) => {
+    result.warnings.push(m);
     opts.onWarning?.(m);
   };
-  const result: ReadResult = { trajectories: [], keys: new Set(), errorKeys: new Set(), warnings, validBytes: 0, torn: false, missingNewline: false };
-  if (!fs.existsSync(file)) return result;
-  const size = fs.statSync(file).size;
-  let endsWithNewline = true;
-  if (size > 0) {
-    const fd = fs.openSync(file, "r");
-    try {
-      const b = Buffer.alloc(1);
-      fs.readSync(fd, b, 0, 1, size - 1);
-      endsWithNewline = b[0] === 0x0a;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-  const seen = result.keys;
-  const index = new Map<string, number>();
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let lineNo = 0;
-  let offset = 0;
-  let pendingBad: { line: number; reason: string; bytes: number } | null = null;
-  for await (const line of rl) {
-    lineNo++;
-    const bytes = Buffer.byteLength(line) + 1;
-    if (pendingBad) throw new MathagentError(`${file}:${pendingBad.line}: bad trajectory row (${pendingBad.reason}); fix or remove that line`);
-    if (line.trim() === "") {
-      offset += bytes;
-      continue;
-    }
-    let reason: string | null;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-      reason = checkTrajectory(row);
-    } catch (e) {
-      reason = `invalid JSON: ${(e as Error).message}`;
-    }
-    if (reason) {
-      pendingBad = { line: lineNo, reason, bytes };
-      continue;
-    }
-    const t = row as Trajectory;
-    const key = pairKey(t.problemId, t.sample);
-    if (!seen.has(key)) {
-      seen.add(key);
-      result.first ??= t;
-      if (opts.keep !== false) {
-        index.set(key, result.trajectories.length);
-        result.trajectories.push(t);
-      }
-      if (t.finish === "error") result.errorKeys.add(key);
-      opts.onRow?.(t, lineNo);
-    } else if (result.errorKeys.has(key)) {
-      // a redo of a pair whose earlier row ended in error supersedes it
-      if (t.finish !== "error") result.errorKeys.delete(key);
+  for await (const r of scanRows(file, { onWarning, hint: "fix or remove that line to resume" }, state)) {
+    const t = r.trajectory;
+    if (opts.keep !== false) {
+      const key = pairKey(t.problemId, t.sample);
       const i = index.get(key);
-      if (i !== undefined) result.trajectories[i] = t;
-      opts.onRow?.(t, lineNo);
-    } else {
-      warn(`${file}:${lineNo}: duplicate of problem ${t.problemId} sample ${t.sample}; keeping the first`);
+      if (i === undefined) index.set(key, result.trajectories.push(t) - 1);
+      else result.trajectories[i] = t;
     }
-    offset += bytes;
+    opts.onRow?.(t, r.line);
   }
-  if (pendingBad) {
-    if (!endsWithNewline) {
-      result.torn = true;
-      warn(`${file}:${pendingBad.line}: ignoring a torn last line (${pendingBad.bytes - 1} bytes, from an interrupted write); its pair will be redone`);
-    } else {
-      throw new MathagentError(`${file}:${pendingBad.line}: bad trajectory row (${pendingBad.reason}); fix or remove that line`);
-    }
-  } else if (!endsWithNewline && size > 0) {
-    result.missingNewline = true;
-    offset -= 1;
-  }
-  result.validBytes = Math.min(offset, size);
   return result;
 }
 

@@ -3,16 +3,13 @@
  *
  * The template is the chat table's `tiny` family (see src/chat/templates.ts).
  */
-import { type ChatTemplate, type Conversation, getTemplate, render, type Rendered } from "../chat/index.js";
+import { type ChatTemplate, type Conversation, render, type Rendered } from "../chat/index.js";
 import { maskFromSpans, padMasks, type PaddedBatch } from "../losses/index.js";
 import type { Trajectory } from "../rollout/index.js";
 import type { CharTokenizer } from "../losses/index.js";
-import { HORIZON_NOTE } from "../chat/index.js";
+import { conversationOf } from "../trajectory/index.js";
 
-/** The chat template of the built-in tiny policy: the chat table's `tiny` family. */
-export function tinyTemplate(): ChatTemplate {
-  return getTemplate("tiny", "tool");
-}
+export { tinyTemplate } from "../tiny/template.js";
 
 export interface EncodedSequence {
   inputIds: number[];
@@ -57,15 +54,8 @@ export function encodeConversation(tok: CharTokenizer, template: ChatTemplate, c
   return encodeRendered(tok, render(template, conv), !conv.trailer && last?.role === "model", maxLen);
 }
 
-/** The conversation of a trajectory (its turns as the engine appended them). */
-export function trajectoryConversation(t: Trajectory): Conversation {
-  const turns: Conversation["turns"] = [];
-  for (const s of t.steps) {
-    turns.push({ role: "model", text: s.text });
-    if (s.observationText !== null && s.observationText !== undefined) turns.push({ role: "observation", text: s.observationText });
-  }
-  return { question: t.question, turns, ...(t.horizonNote ? { trailer: HORIZON_NOTE } : {}) };
-}
+/** The conversation of a trajectory: the one steps → conversation rule of `src/trajectory`. */
+export const trajectoryConversation = conversationOf;
 
 /**
  * Encode a trajectory produced with `template`. The EOS is a label only when the model itself

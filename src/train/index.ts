@@ -1,13 +1,11 @@
 /**
- * The built-in tiny policy and the iterative M-DPO / M-KTO loop (see docs/train.md).
+ * Training steps (SFT, M-DPO, M-KTO on masked log-probs), the encoding of trajectories, the
+ * optimiser, and the iterative loop (see docs/train.md). The tiny model itself is in `src/tiny`,
+ * re-exported here.
  */
-export * from "./model.js";
-export * from "./generate.js";
-export * from "./batchgen.js";
-export * from "./policy.js";
+export * from "../tiny/index.js";
 export * from "./encode.js";
 export * from "./optim.js";
 export * from "./trainer.js";
 export * from "./sft-teacher.js";
 export * from "./iterate.js";
-export * from "./serve.js";

@@ -1,89 +1,100 @@
 /**
- * The paper's iterative loop on the tiny policy: for each iteration, sample N trajectories per prompt
- * from the current policy with the interpreter in the loop (the real rollout engine), grade them, build
- * pairs (one random correct, one random wrong per prompt) or KTO labels, train with M-DPO / M-KTO
- * against the reference (the SFT model, or the previous iteration's), and evaluate greedy accuracy
+ * The paper's iterative loop on the tiny policy, composed of the pipeline's real stages: for each
+ * iteration, rollout (N trajectories per prompt, the interpreter in the loop) → the one reward rule →
+ * the paper's filters → `buildPairs` (one random correct, one random wrong per prompt) or `buildKto`
+ * → M-DPO / M-KTO against the reference (by default the previous iteration's model) → `evaluate()`
  * on the test problems.
  */
 import * as aq from "arquero";
 import type { Problem } from "../data/index.js";
-import { seededRandom } from "../random.js";
-import { gradeFast } from "../grading/index.js";
+import { Grader } from "../grading/index.js";
 import { PyodidePool, type Interpreter } from "../interpreter/index.js";
-import { ReferenceLogProbCache } from "../losses/index.js";
-import { rollout, type CodeSession, type Trajectory } from "../rollout/index.js";
+import { DEFAULT_REFERENCE, ReferenceLogProbCache, type ReferenceChoice } from "../losses/index.js";
+import { applyFilters, buildKto, buildPairs, type FilterSet } from "../pairing/index.js";
+import { type Annotated, promptStats } from "../trajectory/index.js";
+import { rollout, type CodeSession } from "../rollout/index.js";
+import { accuracyOf, evaluate, type Evaluation, rewardAll } from "../evaluate/index.js";
 import { Progress } from "../display/index.js";
 import { encodeTrajectory, tinyTemplate } from "./encode.js";
-import type { TinyModel } from "./model.js";
+import type { TinyModel } from "../tiny/model.js";
 import type { AdamOptions } from "./optim.js";
-import { TinyPolicy } from "./policy.js";
+import { TinyPolicy } from "../tiny/policy.js";
 import { ktoReference, TRAINABLE, mdpoTrain, mktoTrain, pairReference, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
-
-/** Whether a finished trajectory's final boxed answer equals its gold answer. */
-export function isCorrect(t: Trajectory): boolean {
-  if (t.finish !== "answer") return false;
-  const last = t.steps[t.steps.length - 1];
-  if (!last || !last.text.includes("boxed")) return false;
-  const v = gradeFast(last.text, t.gold, { extract: true, formats: ["boxed"] });
-  return v.correct === true;
-}
 
 export type InterpreterLike = Interpreter | (() => CodeSession | Promise<CodeSession>);
 
-export interface EvaluateOptions {
-  interpreter: InterpreterLike;
-  /** Most tool calls per trajectory (default 4). */
-  horizon?: number;
-  maxTokens?: number;
-  concurrency?: number;
+/** Every setting of the loop, with its one default (`ITERATE_DEFAULTS`). */
+export interface IterateSettings {
+  iterations: number;
+  /** Trajectories per prompt (N). */
+  samplesPerPrompt: number;
+  /** Training prompts per iteration; each iteration takes the next ones (wrapping around). */
+  promptsPerIteration: number;
+  loss: "mdpo" | "mkto";
+  /** Reference of iteration t: the previous iteration's model (the paper's) or the SFT model (its ablation). */
+  reference: ReferenceChoice;
+  /** true (the paper): prompt and observation tokens are masked out of the log-probs. */
+  mask: boolean;
+  beta: number;
+  /** Peak learning rate of the preference steps. */
+  lr: number;
+  /** Passes over each iteration's data. */
+  epochs: number;
+  /** Sequences per step (M-DPO pairs count two). */
+  batchSize: number;
+  /** NLL coefficient on the chosen trajectories (M-DPO; 1 for the tiny policy, the paper's default is 0: see docs/train.md). */
+  nllCoef: number;
+  /** Which parameters the preference steps train: "all" or "mlp" (attention and embeddings frozen). */
+  trainable: "all" | "mlp";
+  /** The paper's filters to switch off (all on by default). */
+  filters: FilterSet;
+  /** Sampling temperature of the data collection. */
+  temperature: number;
+  topP: number;
+  horizon: number;
+  maxTokens: number;
+  /** Trajectories in flight. */
+  concurrency: number;
+  seed: number;
+}
+
+export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
+  iterations: 3,
+  samplesPerPrompt: 4,
+  promptsPerIteration: 200,
+  loss: "mdpo",
+  reference: DEFAULT_REFERENCE,
+  mask: true,
+  beta: 0.1,
+  lr: 1e-4,
+  epochs: 2,
+  batchSize: 8,
+  nllCoef: 1,
+  trainable: "all",
+  filters: {},
+  temperature: 0.7,
+  topP: 1,
+  horizon: 4,
+  maxTokens: 160,
+  concurrency: 16,
+  seed: 0,
+};
+
+export interface IterateOptions extends Partial<IterateSettings> {
+  /** The starting policy (the SFT model); it is not modified. */
+  policy: TinyModel;
+  problems: readonly Problem[];
+  /** The fixed test set for greedy accuracy. */
+  testProblems: readonly Problem[];
+  /** Adam settings of the preference steps (eps, betas, clipNorm, weightDecay). */
+  optimizer?: AdamOptions;
+  /** A shared interpreter or a session factory; default: a PyodidePool made and closed here. */
+  interpreter?: InterpreterLike;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-}
-
-export interface EvalResult {
-  accuracy: number;
-  correct: number;
-  total: number;
-  trajectories: Trajectory[];
-}
-
-/** Greedy accuracy of a model on problems, through the rollout engine. */
-export async function evaluateGreedy(model: TinyModel, problems: readonly Problem[], o: EvaluateOptions): Promise<EvalResult> {
-  const res = await rollout({
-    problems: [...problems],
-    policy: new TinyPolicy(model),
-    template: tinyTemplate(),
-    interpreter: o.interpreter,
-    samples: 1,
-    temperature: 0,
-    horizon: o.horizon ?? 4,
-    maxTokens: o.maxTokens ?? 160,
-    concurrency: o.concurrency ?? 16,
-    ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (p) => o.onProgress?.(p.done, p.total),
-  });
-  const correct = res.trajectories.filter(isCorrect).length;
-  return { accuracy: correct / Math.max(1, res.trajectories.length), correct, total: res.trajectories.length, trajectories: res.trajectories };
-}
-
-/** One random correct and one random wrong trajectory per prompt that has both (seeded). */
-export function randomPairs(trajs: readonly Trajectory[], seed: number): { chosen: Trajectory; rejected: Trajectory }[] {
-  const r = seededRandom(seed ^ 0x9a125);
-  const by = new Map<string, Trajectory[]>();
-  for (const t of trajs) {
-    if (t.finish === "error") continue;
-    const a = by.get(t.problemId) ?? [];
-    a.push(t);
-    by.set(t.problemId, a);
-  }
-  const out: { chosen: Trajectory; rejected: Trajectory }[] = [];
-  for (const ts of by.values()) {
-    const good = ts.filter(isCorrect);
-    const bad = ts.filter((t) => !isCorrect(t));
-    if (good.length === 0 || bad.length === 0) continue;
-    out.push({ chosen: good[Math.floor(r() * good.length)]!, rejected: bad[Math.floor(r() * bad.length)]! });
-  }
-  return out;
+  /** Show a progress display. Default true. */
+  progress?: boolean;
+  onIteration?: (m: IterationMetrics, model: TinyModel) => void;
+  onLog?: (line: string) => void;
 }
 
 export interface IterationMetrics {
@@ -91,10 +102,15 @@ export interface IterationMetrics {
   iteration: number;
   /** Greedy accuracy on the test problems. */
   greedyAccuracy: number;
-  /** Fraction of training prompts with at least one correct sample among k (pass@k, k = samplesPerPrompt). */
+  /** Share of training prompts with at least one correct sample among N. */
   passAtK: number | null;
-  /** Mean correctness of the sampled trajectories. */
+  /** Share of correct sampled trajectories. */
   sampleAccuracy: number | null;
+  /** Share of training prompts with at least one correct and one wrong sample (they can give a pair). */
+  coverage: number | null;
+  /** Trajectories kept by the filters. */
+  kept: number | null;
+  /** Pairs (M-DPO) or labelled trajectories (M-KTO) trained on. */
   pairsUsed: number | null;
   /** Training-set reward accuracy / margin / loss, over the last epoch's steps. */
   rewardAccuracy: number | null;
@@ -103,60 +119,106 @@ export interface IterationMetrics {
   seconds: number;
 }
 
-export interface IterateOptions {
-  /** The starting policy (the SFT model); it is not modified. */
-  policy: TinyModel;
-  /** Training prompts; each iteration takes the next `promptsPerIteration` of them (wrapping around). */
-  problems: readonly Problem[];
-  /** The fixed test set for greedy accuracy. */
-  testProblems: readonly Problem[];
-  iterations?: number;
-  samplesPerPrompt?: number;
-  promptsPerIteration?: number;
-  /** How pairs are built (only "random": one random correct vs one random wrong per prompt, seeded). */
-  pairing?: "random";
-  loss?: "mdpo" | "mkto";
-  /** Reference model: the SFT model in every iteration, or the previous iteration's. */
-  reference?: "sft" | "last";
-  /** true (the paper): prompt and observation tokens are masked out of the log-probs. */
-  mask?: boolean;
-  beta?: number;
-  /** Peak learning rate of the preference steps (default 1e-4). */
-  lr?: number;
-  /** Passes over each iteration's pairs (default 2). */
-  epochs?: number;
-  batchSize?: number;
-  /** NLL coefficient on the chosen trajectories (M-DPO; default 1 for the tiny policy, the paper's default is 0: see docs/train.md). */
-  nllCoef?: number;
-  /** Which parameters the preference steps train: "all" (default) or "mlp" (attention and embeddings frozen). */
-  trainable?: "all" | "mlp";
-  /** Adam settings of the preference steps (eps, betas, clipNorm, weightDecay). */
-  optimizer?: AdamOptions;
-  /** Sampling temperature of the data collection (default 0.7). */
-  temperature?: number;
-  topP?: number;
-  horizon?: number;
-  maxTokens?: number;
-  seed?: number;
-  /** A shared interpreter or a session factory; default: a PyodidePool made and closed here. */
-  interpreter?: InterpreterLike;
-  signal?: AbortSignal;
-  /** Show a progress display (a bar in a terminal, an updating cell in a notebook). Default true. */
-  progress?: boolean;
-  /** Called with each iteration's metrics as they come. */
-  onIteration?: (m: IterationMetrics, model: TinyModel) => void;
-  /** Called with a line of text per phase. */
-  onLog?: (line: string) => void;
-}
-
 export interface IterateResult {
   /** Metrics per iteration (row 0 = the starting model), as an Arquero table. */
   table: aq.ColumnTable;
   rows: IterationMetrics[];
   /** The policy after each iteration (index 0 = the starting model). */
   models: TinyModel[];
-  /** Training logs per iteration. */
   training: TrainResult[];
+  /** The settings the loop ran with (defaults filled in). */
+  settings: IterateSettings;
+}
+
+interface Ctx {
+  s: IterateSettings;
+  o: IterateOptions;
+  interpreter: InterpreterLike;
+  grader: Grader;
+}
+
+export interface GreedyEvaluation extends Evaluation {
+  accuracy: number;
+  correct: number;
+  total: number;
+}
+
+/** Greedy accuracy of a tiny model on problems: `evaluate()` with the tiny policy. */
+export async function evaluateGreedy(
+  model: TinyModel,
+  problems: readonly Problem[],
+  o: { interpreter: InterpreterLike; horizon?: number; maxTokens?: number; concurrency?: number; grader?: Grader; signal?: AbortSignal },
+): Promise<GreedyEvaluation> {
+  const e = await evaluate({
+    problems: [...problems],
+    policy: new TinyPolicy(model),
+    template: tinyTemplate(),
+    interpreter: o.interpreter,
+    samples: 1,
+    temperature: 0,
+    horizon: o.horizon ?? ITERATE_DEFAULTS.horizon,
+    maxTokens: o.maxTokens ?? ITERATE_DEFAULTS.maxTokens,
+    concurrency: o.concurrency ?? ITERATE_DEFAULTS.concurrency,
+    bootstrap: { resamples: 0 },
+    ...(o.grader ? { grader: o.grader } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const correct = e.rows.filter((r) => r.correct).length;
+  return { ...e, accuracy: accuracyOf(e), correct, total: e.rows.length };
+}
+
+/** Rollout → reward → filters for one iteration's prompts. */
+async function collect(c: Ctx, model: TinyModel, it: number) {
+  const { s, o } = c;
+  const P = Math.min(s.promptsPerIteration, o.problems.length);
+  const prompts = Array.from({ length: P }, (_, i) => o.problems[((it - 1) * P + i) % o.problems.length]!);
+  const ro = await rollout({
+    problems: prompts,
+    policy: new TinyPolicy(model),
+    template: tinyTemplate(),
+    interpreter: c.interpreter,
+    samples: s.samplesPerPrompt,
+    temperature: s.temperature,
+    topP: s.topP,
+    horizon: s.horizon,
+    maxTokens: s.maxTokens,
+    seed: s.seed * 1000 + it,
+    concurrency: s.concurrency,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const rows = await rewardAll(ro.trajectories, c.grader);
+  const { kept, summary } = applyFilters(rows, s.filters);
+  return { rows, kept, filterSummary: summary };
+}
+
+/** Train `next` on the kept rows against `ref`: M-DPO on random pairs or M-KTO on labelled trajectories. */
+async function trainOn(c: Ctx, next: TinyModel, ref: TinyModel, kept: readonly Annotated[], it: number): Promise<{ tr: TrainResult; used: number }> {
+  const { s, o } = c;
+  const tok = next.tokenizer;
+  const tpl = tinyTemplate();
+  const enc = (t: Annotated) => encodeTrajectory(tok, tpl, t, next.config.maxLen);
+  const opts = {
+    lr: s.lr,
+    epochs: s.epochs,
+    seed: s.seed * 1000 + it,
+    mask: s.mask ? ("model" as const) : ("all" as const),
+    beta: s.beta,
+    warmupRatio: 0.1,
+    trainable: TRAINABLE[s.trainable],
+    ...o.optimizer,
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
+  const none: TrainResult = { steps: 0, losses: [], logs: [], ms: 0 };
+  if (s.loss === "mdpo") {
+    const { pairs: raw } = buildPairs(kept, { strategy: "random", seed: s.seed * 1000 + it });
+    const pairs: PreferencePair[] = raw.map((p, i) => ({ key: `${it}:${i}`, chosen: enc(p.chosen), rejected: enc(p.rejected) }));
+    const cache = await pairReference(ref, pairs, new ReferenceLogProbCache());
+    return { tr: pairs.length ? await mdpoTrain(next, pairs, cache, { ...opts, batchSize: s.batchSize, nllCoef: s.nllCoef }) : none, used: pairs.length };
+  }
+  const { examples } = buildKto(kept, { balance: "none", seed: s.seed * 1000 + it });
+  const items: KtoItem[] = examples.map((e, i) => ({ key: `${it}:${i}`, seq: enc(e.trajectory), desirable: e.label }));
+  const cache = await ktoReference(ref, items);
+  return { tr: items.length ? await mktoTrain(next, items, cache, { ...opts, batchSize: 2 * s.batchSize }) : none, used: items.length };
 }
 
 function lastEpochMean(logs: TrainResult["logs"], key: string, epochs: number): number | null {
@@ -165,138 +227,74 @@ function lastEpochMean(logs: TrainResult["logs"], key: string, epochs: number): 
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
+/** One iteration: collect, train a copy of `cur`, evaluate it. */
+async function iteration(c: Ctx, sft: TinyModel, cur: TinyModel, it: number, log: (l: string) => void) {
+  const { s } = c;
+  const t0 = performance.now();
+  const { rows, kept, filterSummary } = await collect(c, cur, it);
+  const stats = promptStats(rows);
+  const ref = s.reference === "previous" ? cur : sft;
+  const next = cur.clone();
+  next.meta = { ...cur.meta, iteration: it, loss: s.loss, reference: s.reference, mask: s.mask };
+  log(`iteration ${it}: ${rows.length} trajectories, ${kept.length} kept by the filters, sample accuracy ${(stats.sampleAccuracy * 100).toFixed(1)}%, coverage ${(stats.coverage * 100).toFixed(1)}%`);
+  const { tr, used } = await trainOn(c, next, ref, kept, it);
+  const ev = await evaluateGreedy(next, c.o.testProblems, { interpreter: c.interpreter, horizon: s.horizon, maxTokens: s.maxTokens, grader: c.grader, ...(c.o.signal ? { signal: c.o.signal } : {}) });
+  const row: IterationMetrics = {
+    iteration: it,
+    greedyAccuracy: ev.accuracy,
+    passAtK: stats.passAtN,
+    sampleAccuracy: stats.sampleAccuracy,
+    coverage: stats.coverage,
+    kept: filterSummary.kept,
+    pairsUsed: used,
+    rewardAccuracy: lastEpochMean(tr.logs, "rewardAccuracy", s.epochs),
+    margin: lastEpochMean(tr.logs, "margin", s.epochs),
+    loss: lastEpochMean(tr.logs, "loss", s.epochs),
+    seconds: (performance.now() - t0) / 1000,
+  };
+  log(`iteration ${it}: greedy accuracy ${(ev.accuracy * 100).toFixed(1)}% (${tr.steps} steps, ${row.seconds.toFixed(0)} s)`);
+  return { row, next, tr };
+}
+
+function checkSettings(s: IterateSettings, o: IterateOptions): void {
+  if (!Number.isInteger(s.iterations) || s.iterations < 0) throw new Error(`iterations must be a non-negative integer, got ${s.iterations}`);
+  if (!Number.isInteger(s.samplesPerPrompt) || s.samplesPerPrompt < 2) throw new Error(`samplesPerPrompt must be an integer ≥ 2 (pairs need a correct and a wrong sample), got ${s.samplesPerPrompt}`);
+  if (o.problems.length === 0) throw new Error("no training problems");
+}
+
 /** Run the iterative M-DPO / M-KTO loop; returns the metrics table and the models. */
 export async function iterate(o: IterateOptions): Promise<IterateResult> {
-  const iterations = o.iterations ?? 3;
-  const k = o.samplesPerPrompt ?? 4;
-  const P = Math.min(o.promptsPerIteration ?? 200, o.problems.length);
-  const seed = o.seed ?? 0;
-  const lossKind = o.loss ?? "mdpo";
-  const epochs = o.epochs ?? 2;
-  const mask = o.mask ?? true;
+  const s: IterateSettings = { ...ITERATE_DEFAULTS };
+  for (const k of Object.keys(ITERATE_DEFAULTS) as (keyof IterateSettings)[]) if (o[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = o[k];
+  checkSettings(s, o);
   const log = o.onLog ?? (() => {});
-  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`iterations must be a non-negative integer, got ${iterations}`);
-  if (!Number.isInteger(k) || k < 2) throw new Error(`samplesPerPrompt must be an integer ≥ 2 (pairs need a correct and a wrong sample), got ${k}`);
-  if (o.problems.length === 0) throw new Error("no training problems");
   let own: PyodidePool | undefined;
-  const interpreter: InterpreterLike =
-    o.interpreter ??
-    (() => {
-      own ??= new PyodidePool({ workers: 1, timeoutMs: 5000 });
-      return own.session();
-    });
-  const total = 1 + iterations * 3;
-  const bar = o.progress === false ? null : new Progress({ total, label: `${lossKind} ×${iterations}` });
-  let phase = "";
-  const status = () => phase;
-  void status;
-  const sft = o.policy;
-  const models: TinyModel[] = [sft];
+  const interpreter: InterpreterLike = o.interpreter ?? (() => (own ??= new PyodidePool({ workers: 1, timeoutMs: 5000 })).session());
+  const c: Ctx = { s, o, interpreter, grader: new Grader() };
+  const bar = o.progress === false ? null : new Progress({ total: 1 + s.iterations, label: `${s.loss} ×${s.iterations}` });
+  const models: TinyModel[] = [o.policy];
   const rows: IterationMetrics[] = [];
   const training: TrainResult[] = [];
-  const evalOpts = { interpreter, horizon: o.horizon ?? 4, maxTokens: o.maxTokens ?? 160, ...(o.signal ? { signal: o.signal } : {}) };
   try {
-    let t0 = performance.now();
-    phase = "evaluating the starting model";
-    log(phase);
-    const e0 = await evaluateGreedy(sft, o.testProblems, evalOpts);
-    bar?.tick();
-    const row0: IterationMetrics = { iteration: 0, greedyAccuracy: e0.accuracy, passAtK: null, sampleAccuracy: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
+    const t0 = performance.now();
+    const e0 = await evaluateGreedy(o.policy, o.testProblems, { interpreter, horizon: s.horizon, maxTokens: s.maxTokens, grader: c.grader, ...(o.signal ? { signal: o.signal } : {}) });
+    const row0: IterationMetrics = { iteration: 0, greedyAccuracy: e0.accuracy, passAtK: null, sampleAccuracy: null, coverage: null, kept: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
     rows.push(row0);
-    o.onIteration?.(row0, sft);
+    o.onIteration?.(row0, o.policy);
+    bar?.tick();
     log(`iteration 0: greedy accuracy ${(e0.accuracy * 100).toFixed(1)}%`);
-    let cur = sft;
-    for (let it = 1; it <= iterations; it++) {
-      t0 = performance.now();
-      const prompts = Array.from({ length: P }, (_, i) => o.problems[((it - 1) * P + i) % o.problems.length]!);
-      phase = `iteration ${it}: sampling ${k}×${P}`;
-      log(phase);
-      const ro = await rollout({
-        problems: prompts,
-        policy: new TinyPolicy(cur),
-        template: tinyTemplate(),
-        interpreter,
-        samples: k,
-        temperature: o.temperature ?? 0.7,
-        topP: o.topP ?? 1,
-        horizon: o.horizon ?? 4,
-        maxTokens: o.maxTokens ?? 160,
-        seed: seed * 1000 + it,
-        concurrency: 16,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      bar?.tick();
-      const trajs = ro.trajectories;
-      const correct = trajs.map(isCorrect);
-      const byPrompt = new Map<string, boolean>();
-      trajs.forEach((t, i) => byPrompt.set(t.problemId, (byPrompt.get(t.problemId) ?? false) || correct[i]!));
-      const passAtK = [...byPrompt.values()].filter(Boolean).length / Math.max(1, byPrompt.size);
-      const sampleAccuracy = correct.filter(Boolean).length / Math.max(1, trajs.length);
-      const ref = o.reference === "last" ? cur : sft;
-      const next = cur.clone();
-      next.meta = { ...cur.meta, iteration: it, loss: lossKind, reference: o.reference ?? "sft", mask };
-      const tok = cur.tokenizer;
-      const tpl = tinyTemplate();
-      const maxLen = cur.config.maxLen;
-      const trainOpts = {
-        lr: o.lr ?? 1e-4,
-        epochs,
-        seed: seed * 1000 + it,
-        mask: mask ? ("model" as const) : ("all" as const),
-        beta: o.beta ?? 0.1,
-        warmupRatio: 0.1,
-        trainable: TRAINABLE[o.trainable ?? "all"],
-        ...o.optimizer,
-        ...(o.signal ? { signal: o.signal } : {}),
-      };
-      let tr: TrainResult;
-      let pairsUsed: number;
-      phase = `iteration ${it}: training (${lossKind})`;
-      if (lossKind === "mdpo") {
-        const raw = randomPairs(trajs, seed * 1000 + it);
-        const pairs: PreferencePair[] = raw.map((p, i) => ({
-          key: `${it}:${i}`,
-          chosen: encodeTrajectory(tok, tpl, p.chosen, maxLen),
-          rejected: encodeTrajectory(tok, tpl, p.rejected, maxLen),
-        }));
-        pairsUsed = pairs.length;
-        log(`${phase}: ${pairs.length} pairs, sample accuracy ${(sampleAccuracy * 100).toFixed(1)}%, pass@${k} ${(passAtK * 100).toFixed(1)}%`);
-        const cache = await pairReference(ref, pairs, new ReferenceLogProbCache());
-        tr = pairs.length ? await mdpoTrain(next, pairs, cache, { ...trainOpts, batchSize: o.batchSize ?? 8, nllCoef: o.nllCoef ?? 1 }) : { steps: 0, losses: [], logs: [], ms: 0 };
-      } else {
-        const items: KtoItem[] = trajs
-          .filter((t) => t.finish !== "error")
-          .map((t, i) => ({ key: `${it}:${i}`, seq: encodeTrajectory(tok, tpl, t, maxLen), desirable: isCorrect(t) }));
-        pairsUsed = items.length;
-        log(`${phase}: ${items.length} labelled trajectories, sample accuracy ${(sampleAccuracy * 100).toFixed(1)}%`);
-        const cache = await ktoReference(ref, items);
-        tr = items.length ? await mktoTrain(next, items, cache, { ...trainOpts, batchSize: o.batchSize ?? 16 }) : { steps: 0, losses: [], logs: [], ms: 0 };
-      }
-      bar?.tick();
-      training.push(tr);
-      phase = `iteration ${it}: evaluating`;
-      const ev = await evaluateGreedy(next, o.testProblems, evalOpts);
-      bar?.tick();
-      const row: IterationMetrics = {
-        iteration: it,
-        greedyAccuracy: ev.accuracy,
-        passAtK,
-        sampleAccuracy,
-        pairsUsed,
-        rewardAccuracy: lastEpochMean(tr.logs, "rewardAccuracy", epochs),
-        margin: lastEpochMean(tr.logs, "margin", epochs),
-        loss: lastEpochMean(tr.logs, "loss", epochs),
-        seconds: (performance.now() - t0) / 1000,
-      };
+    for (let it = 1; it <= s.iterations; it++) {
+      const { row, next, tr } = await iteration(c, o.policy, models[models.length - 1]!, it, log);
       rows.push(row);
       models.push(next);
+      training.push(tr);
       o.onIteration?.(row, next);
-      log(`iteration ${it}: greedy accuracy ${(ev.accuracy * 100).toFixed(1)}% (${tr.steps} steps, ${row.seconds.toFixed(0)} s)`);
-      cur = next;
+      bar?.tick();
     }
   } finally {
     bar?.finish();
+    await c.grader.close();
     await own?.close();
   }
-  return { table: aq.from(rows), rows, models, training };
+  return { table: aq.from(rows), rows, models, training, settings: s };
 }

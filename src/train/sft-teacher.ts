@@ -4,7 +4,7 @@
 import { syntheticProblems, type SyntheticProblem } from "../data/synthetic.js";
 import { teacherDataset, type TeacherRates } from "../data/synthetic-teacher.js";
 import { encodeConversation, tinyTemplate, type EncodedSequence } from "./encode.js";
-import { TinyModel, type TinyConfig } from "./model.js";
+import { TinyModel, type TinyConfig } from "../tiny/model.js";
 import { sft, type TrainOptions, type TrainResult } from "./trainer.js";
 
 /** Model sizes: "quick" for tests, "small" the shipped default. */

@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend, mdpoLoss, mktoLoss, ReferenceLogProbCache, tokenLogProbs, type MdpoOptions, type MktoOptions } from "../losses/index.js";
-import { seededRandom } from "../random.js";
+import { seededRandom, shuffledIndices } from "../random.js";
 import { batchOf, type EncodedSequence, type MaskMode } from "./encode.js";
-import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "./model.js";
+import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "../tiny/model.js";
 import { Adam, learningRate, type AdamOptions, type ScheduleOptions } from "./optim.js";
 
 export interface TrainOptions extends ScheduleOptions, AdamOptions {
@@ -52,21 +52,12 @@ export interface TrainResult {
   ms: number;
 }
 
-function shuffled(n: number, r: () => number): number[] {
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 /** Batches of indices per epoch: shuffled, then grouped by similar length to cut padding. */
 function batches(lengths: number[], batchSize: number, epochs: number, seed: number): number[][] {
   const r = seededRandom(seed ^ 0xb47c);
   const out: number[][] = [];
   for (let e = 0; e < epochs; e++) {
-    const order = shuffled(lengths.length, r);
+    const order = shuffledIndices(lengths.length, r);
     // Sort within windows of 8 batches by length, then shuffle the batches.
     const win = batchSize * 8;
     const bs: number[][] = [];
@@ -74,7 +65,7 @@ function batches(lengths: number[], batchSize: number, epochs: number, seed: num
       const w = order.slice(i, i + win).sort((a, b) => lengths[a]! - lengths[b]!);
       for (let j = 0; j < w.length; j += batchSize) bs.push(w.slice(j, j + batchSize));
     }
-    for (const k of shuffled(bs.length, r)) out.push(bs[k]!);
+    for (const k of shuffledIndices(bs.length, r)) out.push(bs[k]!);
   }
   return out;
 }

@@ -1,6 +1,7 @@
-import { describe, it, before } from "node:test";
+import { describe, it, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { useBackend, tf } from "../../src/losses/backend.js";
+import { ensureBackend, useBackend, tf } from "../../src/losses/backend.js";
+import { DPO_LOSS_NAMES, DPO_LOSS_TYPES, dpoLossTypeOf } from "../../src/losses/loss-types.js";
 import { tokenLogProbs } from "../../src/losses/logprobs.js";
 import { mdpoLoss, mktoLoss, readMdpoMetrics, readMktoMetrics, stopGradient } from "../../src/losses/losses.js";
 import { mdpoFromLogProbs, mktoFromLogProbs } from "../../src/losses/precomputed.js";
@@ -192,3 +193,21 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 }
+
+test("every DPO loss type of the table: its tfjs and host versions agree", async () => {
+  await ensureBackend();
+  const zs = [-30, -2.5, -0.1, 0, 0.3, 4, 40];
+  for (const name of DPO_LOSS_NAMES) {
+    const e = DPO_LOSS_TYPES[name];
+    for (const beta of [0.01, 0.1, 0.5]) {
+      for (const eps of e.labelSmoothing ? [0, 0.2] : [0]) {
+        const t = e.tfjs(tf, tf.tensor1d(zs), beta, eps);
+        const got = Array.from(t.dataSync());
+        t.dispose();
+        zs.forEach((z, i) => assert.ok(Math.abs(got[i]! - e.host(z, beta, eps)) <= 1e-5 * Math.max(1, Math.abs(e.host(z, beta, eps))), `${name} β=${beta} ε=${eps} z=${z}`));
+      }
+    }
+    for (const alias of e.aliases) assert.equal(dpoLossTypeOf(alias), name);
+  }
+  assert.throws(() => dpoLossTypeOf("robust"), /unknown DPO loss type "robust"; expected sigmoid \/ dpo, ipo, hinge/);
+});

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  promptCoverage,
   accuracyBy,
   accuracyByFigure,
   accuracyByLevelFigure,
@@ -148,8 +149,13 @@ test("metric tables on a graded rollout of real GSM8K / MATH problems", async ()
   assert.ok((summary[0]!.lo as number) < acc && acc < (summary[0]!.hi as number));
   assert.deepEqual(
     summary.map((r) => r.metric),
-    ["accuracy", "pass@6", "maj@6", "environment errors"],
+    ["accuracy", "pass@6", "maj@6", "prompt coverage", "environment errors"],
   );
+  // Prompt coverage: the share of problems with at least one correct and one wrong sample.
+  const mixed = [...perProblem.values()].filter((xs) => xs.includes(1) && xs.includes(0)).length / perProblem.size;
+  assert.ok(mixed > 0 && mixed < 1);
+  assert.equal(summary[3]!.value, mixed);
+  assert.equal(promptCoverage(m.problems), mixed);
   const pass = m.passAtK.objects() as Record<string, number>[];
   assert.deepEqual(
     pass.map((r) => r.k),

@@ -21,13 +21,15 @@ test("mathagent annotate / pairs / kto / metrics on a rollout file: outputs besi
 
   const p = await runCli(["pairs", "--input", annotated, "--strategy", "all", "--max-per-problem", "2", "--format", "trl", "--out", path.join(dir, "pairs.parquet"), "--quiet"]);
   assert.equal(p.code, 0, p.stderr);
-  assert.match(p.stdout, /filters: 480 in · \d+ kept · env-error −\d+ · too-short −\d+ · odd-messages −\d+ · missing-code −0 · error-output −\d+ · duplicate −\d+/);
+  assert.match(p.stdout, /filters: 480 in · \d+ kept · env-error −\d+ \(mathagent\) · call-limit −\d+ \(repository\) · .* · winner-error −\d+ \(paper\) · .* · too-long skipped \(no tokenizer given .*\) · duplicate −\d+ \(repository\)/);
   const m = /pairs: (\d+) from (\d+) of 80 problems \((\d+) only correct, (\d+) only wrong: no pair\); strategy all, seed 0/.exec(p.stdout);
   assert.ok(m, p.stdout);
   const rows = await readExport(path.join(dir, "pairs.parquet"));
   assert.equal(rows.length, Number(m[1]));
   assert.deepEqual(Object.keys(rows[0]!).slice(0, 3), ["prompt", "chosen", "rejected"]);
-  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "pairs.meta.json"), "utf8")).strategy, "all");
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, "pairs.meta.json"), "utf8"));
+  assert.equal(meta.strategy, "all");
+  assert.equal(meta.reference, "previous", "the paper's default reference is recorded");
 
   const k = await runCli(["kto", "--input", input, "--balance", "downsample", "--format", "openrlhf", "--quiet"]);
   assert.equal(k.code, 0, k.stderr);

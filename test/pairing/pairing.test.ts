@@ -77,14 +77,26 @@ test("every filter removes exactly what it should, counted in order", async () =
   const dupProblems = new Set(rows.filter((r) => kindOf(r.seed) === "dup-correct").map((r) => r.problemId));
   const expected = {
     "env-error": kindCount(rows, "env-error"),
+    "call-limit": kindCount(rows, "horizon"),
+    "env-breakage": 0,
+    "sympy-error": 0,
+    "empty-output": 0,
     "too-short": kindCount(rows, "direct-correct"),
-    "odd-messages": kindCount(rows, "horizon"),
+    "odd-messages": 0,
     "missing-code": 0,
-    "error-output": kindCount(rows, "error-correct"),
+    // the paper's filter: a right answer after a failing program
+    "winner-error": kindCount(rows, "error-correct"),
+    "error-output": 0,
+    "too-long": 0,
     duplicate: kindCount(rows, "dup-correct") - dupProblems.size,
   };
   assert.deepEqual(summary.removed, expected);
-  for (const v of Object.values(expected).slice(0, 5)) if (v !== 0) assert.ok(v > 10);
+  for (const [k, v] of Object.entries(expected)) if (v !== 0 && k !== "duplicate") assert.ok(v > 10, k);
+  assert.deepEqual(summary.skipped, { "too-long": "no tokenizer given (--tokenizer path/to/tokenizer.json)" });
+  // Without the paper's winner filter the repository's error-output rule catches the same rows.
+  assert.equal(applyFilters(rows, { "winner-error": false }).summary.removed["error-output"], expected["winner-error"]);
+  // Without the call-limit rule, a horizon trajectory ends on an observation: an odd number of messages.
+  assert.equal(applyFilters(rows, { "call-limit": false }).summary.removed["odd-messages"], expected["call-limit"]);
   assert.equal(summary.kept, rows.length - Object.values(expected).reduce((a, b) => a + b, 0));
   const keptKinds = new Set(kept.map((r) => kindOf(r.seed)));
   assert.deepEqual([...keptKinds].sort(), ["dup-correct", "length-wrong", "tool-correct", "tool-wrong", "tool-wrong-2"]);
@@ -98,7 +110,7 @@ test("every filter removes exactly what it should, counted in order", async () =
   const noEnv = applyFilters(rows, { "env-error": false });
   assert.equal(noEnv.summary.removed["too-short"], expected["too-short"] + expected["env-error"], "a failed second call leaves 3 messages");
   const noShortNoEnv = applyFilters(rows, { "env-error": false, "too-short": false });
-  assert.equal(noShortNoEnv.summary.removed["odd-messages"], expected["odd-messages"] + expected["env-error"]);
+  assert.equal(noShortNoEnv.summary.removed["odd-messages"], expected["env-error"]);
   const none = applyFilters(rows, Object.fromEntries(FILTER_NAMES.map((f) => [f, false])));
   assert.equal(none.summary.kept, rows.length);
 
@@ -217,6 +229,12 @@ test("bad input: not JSON, no final turn, unknown problem: errors naming file an
   await assert.rejects(annotateFile(file, { progress: false }), (e: unknown) => e instanceof RowError && /bad\.jsonl:2: not valid JSON/.test(e.message) && /--lenient/.test(e.message));
   const only = (i: number) => writeLines(path.join(f.dir, `bad-${i}.jsonl`), [good[0]!, [noTurn, stranger][i]!]);
   await assert.rejects(annotateFile(only(0), { progress: false }), /bad-0\.jsonl:2: trajectory of problem .* has no final model turn/);
+  // Nested types are checked: a null step, a number where text is expected.
+  const nullStep = JSON.stringify({ ...JSON.parse(good[1]!), steps: [null] });
+  const numText = JSON.stringify({ ...JSON.parse(good[1]!), steps: [{ ...JSON.parse(good[1]!).steps[0], text: 42 }] });
+  const nested = (i: number) => writeLines(path.join(f.dir, `bad-nested-${i}.jsonl`), [good[0]!, [nullStep, numText][i]!]);
+  await assert.rejects(annotateFile(nested(0), { progress: false }), /bad-nested-0\.jsonl:2: field steps\[0\]: expected an object, found null/);
+  await assert.rejects(annotateFile(nested(1), { progress: false }), /bad-nested-1\.jsonl:2: field steps\[0\]\.text: expected a string, found number 42/);
   await assert.rejects(
     annotateFile(only(1), { progress: false, problems: f.problems }),
     /bad-1\.jsonl:2: unknown problem id "gsm8k\/test\/999999" \(not among the 80 problems given\)/,
@@ -237,5 +255,5 @@ test("bad input: not JSON, no final turn, unknown problem: errors naming file an
   assert.equal(loaded.graded, 4);
   // A row whose reward is malformed is a bad row too.
   const badReward = writeLines(path.join(f.dir, "bad-reward.jsonl"), [JSON.stringify({ ...JSON.parse(good[0]!), correct: "yes", gt: "1" })]);
-  await assert.rejects(loadAnnotated(badReward, { progress: false }), /bad-reward\.jsonl:1: has a reward that is not/);
+  await assert.rejects(loadAnnotated(badReward, { progress: false }), /bad-reward\.jsonl:1: field correct: expected a boolean, found a string "yes"/);
 });

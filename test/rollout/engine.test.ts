@@ -398,7 +398,7 @@ test("resume: a torn last line is ignored with a warning, cut, and its pair redo
 test("a bad row in the middle names file and line; other settings refuse to resume", async () => {
   const out = tmpFile();
   fs.writeFileSync(out, '{"schema":1}\nnot json\n');
-  await assert.rejects(readTrajectories(out), /out-\d+\.jsonl:1: bad trajectory row \(no string problemId\)/);
+  await assert.rejects(readTrajectories(out), /out-\d+\.jsonl:1: field problemId: expected a string, found nothing/);
   const template = getTemplate("gemma");
   await withServer({ respond: (r) => scriptedReply(template, r) }, async (server) => {
     const out2 = tmpFile();

@@ -5,10 +5,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/losses/index.js";
-import { forwardLogits, KVCache, TinyModel, toVariables } from "../../src/train/model.js";
-import { BatchGenerator } from "../../src/train/batchgen.js";
-import { generate, PrefixCache } from "../../src/train/generate.js";
-import { TinyPolicy } from "../../src/train/policy.js";
+import { forwardLogits, KVCache, TinyModel, toVariables } from "../../src/tiny/model.js";
+import { BatchGenerator } from "../../src/tiny/batchgen.js";
+import { generate, PrefixCache } from "../../src/tiny/generate.js";
+import { TinyPolicy } from "../../src/tiny/policy.js";
 
 const size = { dModel: 32, nLayers: 2, nHeads: 4, dFF: 64, maxLen: 96 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-tiny-"));

@@ -7,10 +7,10 @@ import * as path from "node:path";
 import { HttpPolicy } from "../../src/policy/index.js";
 import { rollout } from "../../src/rollout/index.js";
 import { syntheticProblems } from "../../src/data/synthetic.js";
-import { TinyModel } from "../../src/train/model.js";
-import { serveTiny } from "../../src/train/serve.js";
+import { TinyModel } from "../../src/tiny/model.js";
+import { serveTiny } from "../../src/tiny/serve.js";
 import { tinyTemplate } from "../../src/train/encode.js";
-import { TinyPolicy } from "../../src/train/policy.js";
+import { TinyPolicy } from "../../src/tiny/policy.js";
 import { projectPath } from "../../src/paths.js";
 import type { Interpreter, Observation } from "../../src/interpreter/index.js";
 import { runCli } from "../helpers/cli.js";
@@ -84,8 +84,8 @@ test("mathagent serve --model DIR serves on 127.0.0.1; bad input exits with usag
     child.kill("SIGTERM");
   }
   const missing = await runCli(["serve", "--model", path.join(tmp, "none")]);
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /tiny-policy\.json is missing/);
+  assert.equal(missing.code, 1, "a missing model folder is a file error (src/io), not a usage error");
+  assert.match(missing.stderr, /none: no such file/);
   const badPort = await runCli(["serve", "--port", "x"]);
   assert.equal(badPort.code, 2);
   const badTrain = await runCli(["train", "iterate", "--loss", "ppo"]);

@@ -9,7 +9,7 @@ import { ensureBackend, mdpoLoss, ReferenceLogProbCache, tokenLogProbs } from ".
 import { syntheticProblems } from "../../src/data/synthetic.js";
 import { teacherSolutionOfKind } from "../../src/data/synthetic-teacher.js";
 import { batchOf, encodeConversation, tinyTemplate } from "../../src/train/encode.js";
-import { forwardLogits, toVariables } from "../../src/train/model.js";
+import { forwardLogits, toVariables } from "../../src/tiny/model.js";
 import { TINY_SIZES, teacherSequences, trainTeacherSft } from "../../src/train/sft-teacher.js";
 import { ktoReference, mdpoTrain, mktoTrain, pairReference, sequenceLogProbs, type PreferencePair } from "../../src/train/trainer.js";
 import { iterate } from "../../src/train/iterate.js";
@@ -140,4 +140,8 @@ test("iterate: one M-DPO iteration of the loop runs and reports its metrics", as
   assert.equal(res.rows[1]!.iteration, 1);
   assert.ok(res.rows[1]!.pairsUsed! >= 0);
   assert.notEqual(res.models[1], sft);
+  // The paper's default reference (the previous iteration's model) is used and recorded.
+  assert.equal(res.settings.reference, "previous");
+  assert.equal(res.models[1]!.meta["reference"], "previous");
+  assert.ok(res.rows[1]!.kept! <= 12 && res.rows[1]!.coverage! >= 0 && res.rows[1]!.coverage! <= 1);
 });

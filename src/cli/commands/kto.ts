@@ -1,7 +1,8 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
-import { buildKto, describeFilters, FILTER_NAMES, type KtoBalance } from "../../pairing/index.js";
+import { besideInput, buildKto, describeFilters, type KtoBalance, loadFiltered } from "../../pairing/index.js";
 import { EXPORT_OPTIONS, exportUsage, resolveExportRequest, runExport } from "../../export/index.js";
-import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
+import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
+import { FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
 
@@ -14,7 +15,7 @@ ${exportUsage("kto")}
   --balance MODE     none | downsample (drop a seeded random part of the larger class; default none).
                      The weights that balance the classes without dropping are printed either way.
   --seed N           seed of down-sampling (default 0)
-  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
+${FILTER_USAGE}`;
 
 export const command: Command = {
   name: "kto",
@@ -26,15 +27,17 @@ export const command: Command = {
       ...EXPORT_OPTIONS,
       balance: { type: "string" },
       seed: { type: "string" },
-      "skip-filter": { type: "string" },
+      ...FILTER_OPTIONS,
     });
     const input = requireInput(values.input);
     const balance = (values.balance ?? "none") as KtoBalance;
     if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
     const seed = intOption(values.seed, "seed", 0);
-    const filters = filterSwitches(values["skip-filter"]);
+    const filters = filterOptions(values);
+    const reference = referenceOption(values.reference);
     const request = resolveExportRequest("kto", values, input, besideInput(input, "kto"), (m) => new UsageError(m));
-    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
+    const problems = await inputProblems(values);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { examples, summary } = buildKto(kept, { balance, seed });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
@@ -42,7 +45,8 @@ export const command: Command = {
         (summary.dropped ? `, ${summary.dropped} dropped by down-sampling (seed ${seed})` : "") +
         `; balancing weights: desirable ${summary.desirableWeight.toFixed(3)}, undesirable ${summary.undesirableWeight.toFixed(3)}\n`,
     );
-    await runExport(request, { kind: "kto", examples }, { source: input, seed, balance, filters: filterSummary, kto: summary, skippedLines }, seed, io);
+    const meta = { source: input, seed, reference, referenceNote: REFERENCE_DESCRIPTIONS[reference], balance, filters: filterSummary, kto: summary, skippedLines };
+    await runExport(request, { kind: "kto", examples }, meta, seed, io);
     return 0;
   },
 };

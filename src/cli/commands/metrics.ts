@@ -1,15 +1,16 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import { Grader } from "../../grading/index.js";
 import { MathagentError } from "../../errors.js";
-import { computeMetrics } from "../../metrics/index.js";
-import { loadAnnotated } from "../../pairing/index.js";
-import { INPUT_OPTIONS, INPUT_USAGE, intOption, problemsFor, reportIssues, requireInput } from "../../pairing/cli-support.js";
+import { computeMetrics, metricTables } from "../../metrics/index.js";
+import { describeIssues, loadAnnotated } from "../../pairing/index.js";
+import { INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent metrics --input rollouts.jsonl [options]
 
-Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), and accuracy per
-level, subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems.
-Every trajectory counts (no filters).
+Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), prompt coverage
+(share of prompts with at least one correct and one wrong trajectory), and accuracy per level,
+subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems.
+Every trajectory counts (no filters); the reward is the paper's answer rule.
 
 options:
 ${INPUT_USAGE}
@@ -19,9 +20,17 @@ ${INPUT_USAGE}
   --symbolic         let the CAS decide answer classes the fast steps cannot (slower)
   --json             print the tables as JSON instead of Markdown`;
 
+function parseKs(v: string | undefined): number[] | undefined {
+  return v?.split(",").map((s) => {
+    const k = Number(s.trim());
+    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k ${v}: a comma-separated list of positive integers`);
+    return k;
+  });
+}
+
 export const command: Command = {
   name: "metrics",
-  summary: "accuracy, pass@k, maj@k and per-level / subject / tool-call tables of a rollout file",
+  summary: "accuracy, pass@k, maj@k, prompt coverage and per-level / subject / tool-call tables of a rollout file",
   usage,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
@@ -33,25 +42,19 @@ export const command: Command = {
       json: { type: "boolean" },
     });
     const input = requireInput(values.input);
-    const ks = values.k?.split(",").map((s) => {
-      const k = Number(s.trim());
-      if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k ${values.k}: a comma-separated list of positive integers`);
-      return k;
-    });
+    const ks = parseKs(values.k);
     const resamples = intOption(values.bootstrap, "bootstrap", 1000);
     const seed = intOption(values.seed, "seed", 0);
-    const problems = await problemsFor(values.dataset, values.split);
+    const problems = await inputProblems(values);
     const grader = new Grader();
     try {
       const loaded = await loadAnnotated(input, { grader, lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
-      reportIssues(loaded.issues, io.stderr);
+      io.stderr.write(describeIssues(loaded.issues));
       if (loaded.rows.length === 0) throw new MathagentError(`${input}: no trajectories to measure`);
-      const counts = new Map<string, number>();
-      for (const r of loaded.rows) counts.set(r.problemId, (counts.get(r.problemId) ?? 0) + 1);
-      const nMin = Math.min(...counts.values());
-      if (ks && ks.some((k) => k > nMin)) io.stderr.write(`note: k above ${nMin} (the fewest samples of a problem) uses only the problems with n ≥ k\n`);
       const m = await computeMetrics(loaded.rows, { bootstrap: { resamples, seed }, ...(ks ? { ks } : {}), ...(values.symbolic ? { grader } : {}) });
-      const tables = { summary: m.summary, "pass@k": m.passAtK, "maj@k": m.majAtK, "by level": m.byLevel, "by subject": m.bySubject, "by dataset": m.byDataset, "by tool calls": m.byToolCalls };
+      const nMin = Math.min(...m.problems.map((p) => p.n));
+      if (ks && ks.some((k) => k > nMin)) io.stderr.write(`note: k above ${nMin} (the fewest samples of a problem) uses only the problems with n ≥ k\n`);
+      const tables = metricTables(m);
       if (values.json) {
         io.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, t.objects()])), null, 2) + "\n");
       } else {

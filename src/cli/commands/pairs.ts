@@ -1,7 +1,8 @@
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
-import { buildPairs, describeFilters, FILTER_NAMES, PAIR_STRATEGIES, type PairStrategy } from "../../pairing/index.js";
+import { buildPairs, describeFilters, loadFiltered, besideInput, PAIR_STRATEGIES, type PairStrategy } from "../../pairing/index.js";
 import { EXPORT_OPTIONS, exportUsage, resolveExportRequest, runExport } from "../../export/index.js";
-import { besideInput, filterSwitches, INPUT_OPTIONS, INPUT_USAGE, intOption, loadFiltered, requireInput } from "../../pairing/cli-support.js";
+import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
+import { FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
 
 const usage = `usage: mathagent pairs --input rollouts.jsonl [--strategy random] [--format trl] [--out pairs.jsonl] [options]
 
@@ -18,7 +19,7 @@ ${INPUT_USAGE}
   --max-per-problem N   cap for --strategy all (default 8)
 ${exportUsage("pairs")}
   --seed N           seed of the random choices (default 0)
-  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)`;
+${FILTER_USAGE}`;
 
 export const command: Command = {
   name: "pairs",
@@ -31,7 +32,7 @@ export const command: Command = {
       ...EXPORT_OPTIONS,
       seed: { type: "string" },
       "max-per-problem": { type: "string" },
-      "skip-filter": { type: "string" },
+      ...FILTER_OPTIONS,
     });
     const input = requireInput(values.input);
     const strategy = (values.strategy ?? "random") as PairStrategy;
@@ -39,14 +40,17 @@ export const command: Command = {
     const request = resolveExportRequest("pairs", values, input, besideInput(input, `pairs.${strategy}`), (m) => new UsageError(m));
     const seed = intOption(values.seed, "seed", 0);
     const maxPerProblem = intOption(values["max-per-problem"], "max-per-problem", 8, 1);
-    const filters = filterSwitches(values["skip-filter"]);
-    const { kept, filterSummary, skippedLines } = await loadFiltered(input, values, filters, io.stderr);
+    const filters = filterOptions(values);
+    const reference = referenceOption(values.reference);
+    const problems = await inputProblems(values);
+    const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { pairs, summary } = buildPairs(kept, { strategy, seed, maxPerProblem });
     io.stdout.write(`filters: ${describeFilters(filterSummary)}\n`);
     io.stdout.write(
       `pairs: ${summary.pairs} from ${summary.problemsWithPairs} of ${summary.problems} problems (${summary.onlyCorrect} only correct, ${summary.onlyWrong} only wrong: no pair); strategy ${strategy}, seed ${seed}\n`,
     );
-    await runExport(request, { kind: "pairs", pairs }, { source: input, seed, strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines }, seed, io);
+    const meta = { source: input, seed, reference, referenceNote: REFERENCE_DESCRIPTIONS[reference], strategy, maxPerProblem, filters: filterSummary, pairs: summary, skippedLines };
+    await runExport(request, { kind: "pairs", pairs }, meta, seed, io);
     return 0;
   },
 };

@@ -25,7 +25,7 @@ import {
 import { Progress } from "../../display/index.js";
 import { DATASET_SPLITS, type DatasetName, loadProblems, readJsonl } from "../../data/index.js";
 import { PyodidePool } from "../../interpreter/index.js";
-import { type DatasetName as GradingDataset, DATASET_NAMES, gradeFast } from "../../grading/index.js";
+import { fastReward } from "../../trajectory/index.js";
 
 /** Options shared by `mathagent rollout` and `mathagent eval`. */
 export const ROLLOUT_OPTIONS = {
@@ -220,22 +220,6 @@ function makePolicies(values: Values, io: CommandIO, quiet: boolean): { policy: 
   }
 }
 
-/** Grading dataset for a problem's dataset name. */
-export function gradingDataset(dataset: string | undefined): GradingDataset {
-  return dataset && (DATASET_NAMES as readonly string[]).includes(dataset) ? (dataset as GradingDataset) : "default";
-}
-
-/** What the model wrote, all turns: the answer is extracted from it. */
-export function modelText(t: Trajectory): string {
-  return t.steps.map((s) => s.text).join("\n");
-}
-
-/** Fast grading for the progress bar: true / false, or null when only the symbolic step could tell. */
-export function quickGrade(t: Trajectory): boolean | null {
-  const v = gradeFast(modelText(t), t.gold, { dataset: gradingDataset(t.dataset), extract: true });
-  return v.correct === undefined ? null : v.correct;
-}
-
 export interface RolloutRun {
   result: RolloutResult;
   out: string;
@@ -347,7 +331,7 @@ export async function runRollout(values: Values, io: CommandIO, defaults: Rollou
       codeTimeoutMs: p.codeTimeoutS * 1000,
       out: values.out,
       signal: ac.signal,
-      grade: quickGrade,
+      grade: (t) => fastReward(t),
       collect: defaults.collect,
       onWarning: (w) => io.stderr.write(`\nwarning: ${w}\n`),
       onTrajectory: (t) => void (finishes[t.finish] = (finishes[t.finish] ?? 0) + 1),

@@ -1,8 +1,8 @@
 import { defineCommand } from "../command.js";
 import { MathagentError } from "../../errors.js";
 import { requireDirectory } from "../../io/errors.js";
-import { TinyModel } from "../../train/model.js";
-import { serveTiny } from "../../train/serve.js";
+import { TinyModel } from "../../tiny/model.js";
+import { serveTiny } from "../../tiny/serve.js";
 
 function loadModel(dir: string): TinyModel {
   requireDirectory(dir);

@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { type Command, type CommandIO, parseCommandArgs, UsageError } from "../command.js";
 import { syntheticProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
-import { TinyModel } from "../../train/model.js";
+import { TinyModel } from "../../tiny/model.js";
 import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
-import { evaluateGreedy, iterate } from "../../train/iterate.js";
+import { evaluateGreedy, ITERATE_DEFAULTS as D, iterate } from "../../train/iterate.js";
 import { PyodidePool } from "../../interpreter/index.js";
 
 const usage = `usage: mathagent train <sft|iterate|eval> [options]
@@ -27,12 +27,14 @@ sft options:
 iterate options:
   --model DIR          starting policy (the SFT model; default data/tiny/sft)
   --out DIR            where to save the models of each iteration (DIR/iter-K) and metrics.json
-  --iterations K       (default 3)        --loss mdpo|mkto (default mdpo)
-  --reference sft|last (default sft)      --mask on|off (default on: observations masked)
-  --samples N          trajectories per prompt (default 4)
-  --prompts P          training prompts per iteration (default 200)
+  --iterations K       (default ${D.iterations})        --loss mdpo|mkto (default ${D.loss})
+  --reference previous|sft   reference model of iteration t (default ${D.reference}: the previous iteration's
+                       model, the paper's; sft: the SFT model every iteration, the paper's ablation)
+  --mask on|off        (default on: observations masked)
+  --samples N          trajectories per prompt (default ${D.samplesPerPrompt})
+  --prompts P          training prompts per iteration (default ${D.promptsPerIteration})
   --test N             test problems (default 300, the fixed set)
-  --temperature T      sampling temperature (default 0.7)
+  --temperature T      sampling temperature (default ${D.temperature})
   --trainable all|mlp  parameters the preference steps train (default all; mlp freezes attention and embeddings)
   --lr LR  --beta B  --epochs E  --nll C  --seed S
 
@@ -95,18 +97,18 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
     beta: { type: "string" }, epochs: { type: "string" }, nll: { type: "string" }, seed: { type: "string" },
     temperature: { type: "string" }, trainable: { type: "string" },
   });
-  const loss = values.loss ?? "mdpo";
+  const loss = values.loss ?? D.loss;
   if (loss !== "mdpo" && loss !== "mkto") throw new UsageError(`--loss must be mdpo or mkto, got "${loss}"`);
-  const reference = values.reference ?? "sft";
-  if (reference !== "sft" && reference !== "last") throw new UsageError(`--reference must be sft or last, got "${reference}"`);
+  const reference = values.reference ?? D.reference;
+  if (reference !== "sft" && reference !== "previous") throw new UsageError(`--reference must be previous or sft, got "${reference}"`);
   const mask = values.mask ?? "on";
   if (mask !== "on" && mask !== "off") throw new UsageError(`--mask must be on or off, got "${mask}"`);
-  const trainable = values.trainable ?? "all";
+  const trainable = values.trainable ?? D.trainable;
   if (trainable !== "mlp" && trainable !== "all") throw new UsageError(`--trainable must be mlp or all, got "${trainable}"`);
   const model = loadModel(values.model ?? "data/tiny/sft");
-  const iterations = num(values.iterations, "iterations", 3, true);
-  const prompts = num(values.prompts, "prompts", 200, true) || 1;
-  const seed = num(values.seed, "seed", 0, true);
+  const iterations = num(values.iterations, "iterations", D.iterations, true);
+  const prompts = num(values.prompts, "prompts", D.promptsPerIteration, true) || 1;
+  const seed = num(values.seed, "seed", D.seed, true);
   const backend = await ensureBackend();
   io.stderr.write(`backend: ${backend.chosen}\n`);
   const res = await iterate({
@@ -114,16 +116,16 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
     problems: syntheticProblems({ n: prompts * Math.max(1, iterations), seed: 100 + seed }),
     testProblems: syntheticProblems({ split: "test", n: num(values.test, "test", 300, true) }),
     iterations,
-    samplesPerPrompt: num(values.samples, "samples", 4, true),
+    samplesPerPrompt: num(values.samples, "samples", D.samplesPerPrompt, true),
     promptsPerIteration: prompts,
     loss,
     reference,
     mask: mask === "on",
-    lr: num(values.lr, "lr", 1e-4),
-    beta: num(values.beta, "beta", 0.1),
-    epochs: num(values.epochs, "epochs", 2, true),
-    nllCoef: num(values.nll, "nll", 1),
-    temperature: num(values.temperature, "temperature", 0.7),
+    lr: num(values.lr, "lr", D.lr),
+    beta: num(values.beta, "beta", D.beta),
+    epochs: num(values.epochs, "epochs", D.epochs, true),
+    nllCoef: num(values.nll, "nll", D.nllCoef),
+    temperature: num(values.temperature, "temperature", D.temperature),
     trainable,
     seed,
     progress: false,
@@ -139,7 +141,7 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
   }
   if (values.out) {
     fs.mkdirSync(values.out, { recursive: true });
-    fs.writeFileSync(path.join(values.out, "metrics.json"), JSON.stringify({ options: { loss, reference, mask, iterations, prompts, seed, trainable, temperature: values.temperature ?? "0.7", lr: values.lr ?? "1e-4", nll: values.nll ?? "1" }, rows: res.rows }, null, 1) + "\n");
+    fs.writeFileSync(path.join(values.out, "metrics.json"), JSON.stringify({ settings: res.settings, rows: res.rows }, null, 1) + "\n");
   }
   return 0;
 }

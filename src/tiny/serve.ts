@@ -34,6 +34,42 @@ function num(x: unknown, name: string, def: number, lo: number, hi: number): num
   return x;
 }
 
+/** The prompts and sampling options of a `/v1/completions` body, checked. */
+function completionRequest(body: Record<string, unknown>) {
+  const strings = (v: unknown) => (typeof v === "string" ? [v] : Array.isArray(v) && v.every((p) => typeof p === "string") ? (v as string[]) : null);
+  const prompts = strings(body.prompt);
+  if (!prompts || prompts.length === 0) throw new BadRequest("prompt must be a string or an array of strings");
+  const stop = body.stop === undefined || body.stop === null ? [] : strings(body.stop);
+  if (!stop) throw new BadRequest("stop must be a string or an array of strings");
+  const n = num(body.n, "n", 1, 1, 128);
+  if (!Number.isInteger(n)) throw new BadRequest("n must be an integer");
+  const opts = {
+    maxTokens: Math.floor(num(body.max_tokens, "max_tokens", 16, 0, 1 << 20)),
+    temperature: num(body.temperature, "temperature", 1, 0, 100),
+    topP: num(body.top_p, "top_p", 1, 0, 1),
+    seed: Math.floor(num(body.seed, "seed", 0, 0, 2 ** 53)),
+    stop,
+    n,
+  };
+  return { prompts, opts };
+}
+
+/** The choices and usage of a completions response. */
+async function complete(policy: TinyPolicy, prompts: string[], opts: ReturnType<typeof completionRequest>["opts"]) {
+  const choices: Record<string, unknown>[] = [];
+  let pt = 0;
+  let ct = 0;
+  for (const [pi, p] of prompts.entries()) {
+    const out = await policy.complete(p, opts);
+    out.forEach((c, k) => {
+      pt += k === 0 ? (c.promptTokens ?? 0) : 0;
+      ct += c.completionTokens ?? 0;
+      choices.push({ index: pi * opts.n + k, text: c.text, logprobs: null, finish_reason: c.finishReason, stop_reason: c.stopReason ?? null });
+    });
+  }
+  return { choices, usage: { prompt_tokens: pt, completion_tokens: ct, total_tokens: pt + ct } };
+}
+
 export async function serveTiny(model: TinyModel, o: ServeOptions = {}): Promise<TinyServer> {
   const policy = new TinyPolicy(model, { name: `tiny-server:${o.modelName ?? "tiny"}` });
   const name = o.modelName ?? "tiny";
@@ -85,39 +121,8 @@ export async function serveTiny(model: TinyModel, o: ServeOptions = {}): Promise
           return;
         }
         try {
-          const prompts = typeof body.prompt === "string" ? [body.prompt] : Array.isArray(body.prompt) && body.prompt.every((p) => typeof p === "string") ? (body.prompt as string[]) : null;
-          if (!prompts || prompts.length === 0) throw new BadRequest("prompt must be a string or an array of strings");
-          const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) && body.stop.every((s) => typeof s === "string") ? (body.stop as string[]) : null;
-          if (!stop) throw new BadRequest("stop must be a string or an array of strings");
-          const n = num(body.n, "n", 1, 1, 128);
-          if (!Number.isInteger(n)) throw new BadRequest("n must be an integer");
-          const opts = {
-            maxTokens: Math.floor(num(body.max_tokens, "max_tokens", 16, 0, 1 << 20)),
-            temperature: num(body.temperature, "temperature", 1, 0, 100),
-            topP: num(body.top_p, "top_p", 1, 0, 1),
-            seed: Math.floor(num(body.seed, "seed", 0, 0, 2 ** 53)),
-            stop,
-            n,
-          };
-          const choices: Record<string, unknown>[] = [];
-          let pt = 0;
-          let ct = 0;
-          for (const [pi, p] of prompts.entries()) {
-            const out = await policy.complete(p, opts);
-            out.forEach((c, k) => {
-              pt += k === 0 ? (c.promptTokens ?? 0) : 0;
-              ct += c.completionTokens ?? 0;
-              choices.push({ index: pi * n + k, text: c.text, logprobs: null, finish_reason: c.finishReason, stop_reason: c.stopReason ?? null });
-            });
-          }
-          send(res, 200, {
-            id: `cmpl-tiny-${nextId++}`,
-            object: "text_completion",
-            created: Math.floor(Date.now() / 1000),
-            model: name,
-            choices,
-            usage: { prompt_tokens: pt, completion_tokens: ct, total_tokens: pt + ct },
-          });
+          const { prompts, opts } = completionRequest(body);
+          send(res, 200, { id: `cmpl-tiny-${nextId++}`, object: "text_completion", created: Math.floor(Date.now() / 1000), model: name, ...(await complete(policy, prompts, opts)) });
         } catch (e) {
           if (e instanceof BadRequest) error(res, 400, e.message);
           else {
