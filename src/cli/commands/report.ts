@@ -6,6 +6,7 @@ import { JUPYTER_PYTHON, jupyterEnv, requireJupyter } from "../jupyter.js";
 import { projectPath } from "../../paths.js";
 import { ensureDirectory, readJson, readNotebook, writeFileAtomic } from "../../io/index.js";
 import { failedResult, indexPage, type NotebookResult } from "../../report/index-page.js";
+import { combinedReport, type ReportPage, withPlotly } from "../../report/pages.js";
 
 function defaultNotebooks(): string[] {
   const dir = projectPath("notebooks");
@@ -44,6 +45,19 @@ function runNotebooks(notebooks: string[], out: string, timeout: number, summary
   });
 }
 
+/** Each page gets plotly.js once; report.html holds every notebook that ran, with one copy of it. */
+function writeTravellingPages(results: readonly NotebookResult[], out: string): void {
+  const pages: ReportPage[] = [];
+  for (const r of results) {
+    const file = r.html ? path.join(out, r.html) : "";
+    if (!file || !fs.existsSync(file)) continue;
+    const html = withPlotly(fs.readFileSync(file, "utf8"));
+    writeFileAtomic(file, html, { force: true });
+    pages.push({ name: r.name, title: r.name, html });
+  }
+  writeFileAtomic(path.join(out, "report.html"), combinedReport(pages, new Date()), { force: true });
+}
+
 function readSummary(summary: string): NotebookResult[] {
   try {
     return readJson(summary) as NotebookResult[];
@@ -78,6 +92,7 @@ export const command = defineCommand({
     for (const r of results) if (!failed.has(r.notebook) && !ran.has(r.notebook)) io.stdout.write(`FAIL ${r.notebook}: ${r.failure!.why}\n`);
     writeFileAtomic(summary, JSON.stringify(results, null, 1), { force: true });
     writeFileAtomic(path.join(out, "index.html"), indexPage(results, new Date()), { force: true });
+    writeTravellingPages(results, out);
     const nFailed = results.filter((r) => !r.ok).length;
     io.stdout.write(`report: ${path.join(out, "index.html")}\n`);
     io.stdout.write(`${results.length - nFailed} passed, ${nFailed} failed\n`);
