@@ -69,7 +69,7 @@ function readSummary(summary: string): NotebookResult[] {
 export const command = defineCommand({
   name: "report",
   summary: "execute the notebooks headless into reports/ (.ipynb + offline .html + index.html)",
-  description: `Executes notebooks on the mathagent kernel, headless and in order (default: every notebooks/*.ipynb), and writes each executed .ipynb and a self-contained .html into the output folder, plus index.html linking them. Every notebook given is run: one that is missing, not a notebook or failing is recorded by name and the others still run; index.html is always written. A failing cell is printed with its number, source and error. The last line is "N passed, N failed"; the exit code is 1 when any notebook failed.`,
+  description: `Executes notebooks on the mathagent kernel, headless and in order (default: every notebooks/*.ipynb), and writes each executed .ipynb (charts as data: plotly.js is not stored in it) and a self-contained .html (plotly.js once in its head, opens offline) into the output folder, plus index.html linking them and report.html holding every notebook that ran with a table of contents and one copy of plotly.js. Every notebook given is run: one that is missing, not a notebook or failing is recorded by name and the others still run; index.html is always written. A failing cell is printed with its number, source and error. The last line is "N passed, N failed"; the exit code is 1 when any notebook failed.`,
   positionals: [{ name: "NOTEBOOK.ipynb", variadic: true, help: "notebooks to run (default: every notebooks/*.ipynb)" }],
   options: {
     out: { type: "string", metavar: "DIR", help: "output folder", defaultText: "reports" },
