@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Tests only: the browser tests (test/kernel/browser.test.ts) open the report pages in Debian's chromium.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[test] apt-get install chromium (for the browser tests)" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 source scripts/env.sh
 node node_modules/typescript/bin/tsc --noEmit -p .
 mapfile -t files < <(find test -name '*.test.ts' | sort)

@@ -13,7 +13,6 @@ export interface Figure {
 
 const requireFromProject = createRequire(projectPath("package.json"));
 let plotlySource: string | null = null;
-let plotlyShown = false;
 let plotSeq = 0;
 
 /** plotly.min.js as an inline script, so an exported report needs no network. */
@@ -26,16 +25,35 @@ export function plotlyScript(): string {
   return `<script type="text/javascript">${plotlySource}</script>`;
 }
 
-/** A div and the script that draws the figure into it once plotly.js is on the page. */
+/** Where a Jupyter server started in the project serves plotly.js (`files/` is the notebook folder, the project root). */
+export const PLOTLY_SERVED_PATH = "files/node_modules/plotly.js-dist-min/plotly.min.js";
+
+/**
+ * The script of a plot: draw now when plotly.js is on the page (a report page carries it once in
+ * its head); in a live notebook, load it once from the Jupyter server and draw every plot waiting
+ * for it. No output carries plotly.js itself, so a saved notebook stays small and its charts draw
+ * whatever cells were re-run, in any order.
+ */
+function drawScript(id: string, json: string): string {
+  return (
+    `(function(){var f=${json},el=document.getElementById("${id}");` +
+    `function draw(){window.Plotly.newPlot(el,f.data,f.layout||{},Object.assign({responsive:true},f.config||{}));}` +
+    `if(window.Plotly){draw();return;}` +
+    `var base=document.body&&document.body.getAttribute("data-base-url");` +
+    `if(base===null){el.textContent="plotly.js is not loaded on this page";return;}` +
+    `var q=window.mathagentPlotQueue=window.mathagentPlotQueue||[];q.push(draw);if(q.length>1)return;` +
+    `var s=document.createElement("script");s.src=base.replace(/\\/?$/,"/")+"${PLOTLY_SERVED_PATH}";` +
+    `s.onload=function(){var w=window.mathagentPlotQueue;window.mathagentPlotQueue=null;w.forEach(function(d){d();});};` +
+    `s.onerror=function(){window.mathagentPlotQueue=null;el.textContent="plotly.js could not be loaded from "+s.src;};` +
+    `document.head.appendChild(s);})();`
+  );
+}
+
+/** A div and the script that draws the figure into it (see `drawScript`). */
 export function plotHtml(figure: Figure, height = 400): string {
   const id = `mathagent-plot-${process.pid.toString(36)}-${Date.now().toString(36)}-${plotSeq++}`;
   const json = JSON.stringify(figure).replace(/</g, "\\u003c");
-  return (
-    `<div id="${id}" style="height:${height}px;min-width:300px"></div><script type="text/javascript">(function(){` +
-    `var f=${json},el=document.getElementById("${id}");` +
-    `if(window.Plotly){Plotly.newPlot(el,f.data,f.layout||{},Object.assign({responsive:true},f.config||{}));}` +
-    `else{el.textContent="plotly.js is not loaded on this page";}})();</script>`
-  );
+  return `<div id="${id}" class="mathagent-plot" style="height:${height}px;min-width:300px"></div><script type="text/javascript">${drawScript(id, json)}</script>`;
 }
 
 /** The figure as `application/vnd.plotly.v1+json` for renderers that know it, and HTML for the rest. */
@@ -49,16 +67,7 @@ export function plotBundle(figure: Figure, height = 400): MimeBundle {
   };
 }
 
-/**
- * Shows a Plotly figure. In a notebook, plotly.js is inlined once per kernel (the first plot carries it),
- * so the executed notebook and its HTML export render offline.
- */
+/** Shows a Plotly figure (report pages carry plotly.js once; a live notebook loads it from its server). */
 export function showPlot(figure: Figure, options: { height?: number } = {}): void {
-  const sink = displaySink();
-  const bundle = plotBundle(figure, options.height);
-  if (sink.inNotebook && !plotlyShown) {
-    bundle["text/html"] = plotlyScript() + String(bundle["text/html"]);
-    plotlyShown = true;
-  }
-  sink.show(bundle);
+  displaySink().show(plotBundle(figure, options.height));
 }

@@ -5,8 +5,8 @@ export interface TableLike {
   numRows(): number;
   numCols(): number;
   columnNames(): string[];
-  toHTML(options?: { limit?: number; maxdigits?: number }): string;
-  toMarkdown(options?: { limit?: number; maxdigits?: number }): string;
+  toHTML(options?: { limit?: number; maxdigits?: number; format?: Record<string, (v: unknown) => string> }): string;
+  toMarkdown(options?: { limit?: number; maxdigits?: number; format?: Record<string, (v: unknown) => string> }): string;
 }
 
 export interface ShowTableOptions {
@@ -15,6 +15,16 @@ export interface ShowTableOptions {
   /** Significant digits of floating-point cells. Default 4. */
   maxdigits?: number;
   title?: string;
+}
+
+/** Whole numbers as themselves (a count is never "200.0000"), other numbers to `maxdigits` decimals. */
+function numberFormat(table: TableLike, maxdigits: number): Record<string, (v: unknown) => string> {
+  const f = (v: unknown): string => {
+    if (typeof v === "number") return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toFixed(maxdigits)));
+    if (v instanceof Date) return v.toISOString();
+    return v !== null && typeof v === "object" ? JSON.stringify(v) : String(v);
+  };
+  return Object.fromEntries(table.columnNames().map((c) => [c, f]));
 }
 
 /** Table as a bundle: HTML with a caption (row count, truncation) and a plain-text form. */
@@ -28,8 +38,8 @@ export function tableBundle(table: TableLike, options: ShowTableOptions = {}): M
   const title = options.title ? `<strong>${escapeHtml(options.title)}</strong> · ` : "";
   const html =
     `<div class="mathagent-table"><div style="font-size:90%;color:#555;margin:4px 0">${title}${escapeHtml(note)}</div>` +
-    `${table.toHTML({ limit, maxdigits })}</div>`;
-  const text = `${options.title ? options.title + " — " : ""}${note}\n${table.toMarkdown({ limit, maxdigits })}`;
+    `${table.toHTML({ limit, maxdigits, format: numberFormat(table, maxdigits) })}</div>`;
+  const text = `${options.title ? options.title + " — " : ""}${note}\n${table.toMarkdown({ limit, maxdigits, format: numberFormat(table, maxdigits) })}`;
   return { "text/html": html, "text/plain": text };
 }
 

@@ -6,15 +6,19 @@ import { defineCommand } from "../command.js";
 import { writeFileAtomic } from "../../io/output.js";
 import { JUPYTER_PYTHON } from "../jupyter.js";
 import { projectPath } from "../../paths.js";
+import { dataDir } from "../../data/datadir.js";
 
-
-
-/** kernel.json with absolute paths: a registered copy lives outside the project, so {resource_dir} cannot reach it. */
-export function userKernelSpec(): object {
+/**
+ * kernel.json with absolute paths: a registered copy lives outside the project, so {resource_dir}
+ * cannot reach it. The data directory in effect at install time goes into its environment, since
+ * Jupyter started from elsewhere does not have the project's shell settings.
+ */
+export function userKernelSpec(data: string = dataDir()): object {
   return {
     argv: [process.execPath, projectPath("kernel", "tslab-kernel.cjs"), "kernel", "--config-path", "{connection_file}"],
     display_name: "mathagent (TypeScript)",
     language: "typescript",
+    env: { MATHAGENT_DATA_DIR: data },
     metadata: { debugger: false },
   };
 }
@@ -34,7 +38,7 @@ function userDataDir(): string {
 export const command = defineCommand({
   name: "kernel",
   summary: "register the mathagent kernel for your own Jupyter / VS Code",
-  description: "The project's own commands (report, notebook) never need this: they point Jupyter at kernel/jupyter.",
+  description: "The project's own commands (report, notebook) never need this: they point Jupyter at kernel/jupyter. The registered kernel runs its cells in the project folder (relative paths and ./src, ./lib imports resolve there) with MATHAGENT_DATA_DIR as it was at install time.",
   positionals: [
     {
       name: "action",
@@ -59,7 +63,10 @@ export const command = defineCommand({
     const target = path.join(values.dir ?? userDataDir(), "kernels", "mathagent");
     if (action === "install") {
       writeFileAtomic(path.join(target, "kernel.json"), specJson);
+      const data = dataDir();
       io.stdout.write(`installed kernel "mathagent (TypeScript)" in ${target}\n`);
+      io.stdout.write(`its data directory: ${data}${fs.existsSync(data) ? "" : " (missing: run \`mathagent data fetch\`)"}; to use another, set MATHAGENT_DATA_DIR and install again\n`);
+      io.stdout.write(`its cells run in ${projectPath()}: relative paths and "./src/..." / "./lib/..." imports resolve there, wherever the notebook is\n`);
       return 0;
     }
     const existed = fs.existsSync(target);

@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
 import { defineCommand } from "../command.js";
 import { JUPYTER_PYTHON, jupyterEnv, requireJupyter } from "../jupyter.js";
-import { projectRoot } from "../../paths.js";
-
-
+import { projectPath, projectRoot } from "../../paths.js";
 
 export const command = defineCommand({
   name: "notebook",
@@ -22,16 +20,31 @@ export const command = defineCommand({
     if (process.getuid?.() === 0) argv.push("--allow-root");
     io.stderr.write(`starting Jupyter Notebook in ${projectRoot} (kernel: mathagent (TypeScript))\n`);
     return new Promise<number>((resolve, reject) => {
-      const child = spawn(JUPYTER_PYTHON, argv, { env: jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });
+      // Its own process group: the terminal's Ctrl-C reaches this process only, which passes on
+      // exactly one signal; Jupyter then stops its kernels and exits (a second signal during that
+      // shutdown would stop its event loop and leave kernels running).
+      const env = { ...jupyterEnv(), JUPYTER_CONFIG_PATH: projectPath("kernel", "config") };
+      const child = spawn(JUPYTER_PYTHON, argv, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       child.stdout.on("data", (b: Buffer) => io.stdout.write(b));
       child.stderr.on("data", (b: Buffer) => io.stderr.write(b));
-      const stop = () => child.kill("SIGTERM");
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => () => {
+        if (stopping) return;
+        stopping = true;
+        io.stderr.write("stopping Jupyter and its kernels…\n");
+        child.kill(signal);
+      };
+      const onInt = stop("SIGINT");
+      const onTerm = stop("SIGTERM");
+      const onExit = () => child.kill("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      process.on("exit", onExit);
       child.on("error", reject);
       child.on("close", (code) => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+        process.off("exit", onExit);
         resolve(code ?? 0);
       });
     });

@@ -6,6 +6,7 @@ import { JUPYTER_PYTHON, jupyterEnv, requireJupyter } from "../jupyter.js";
 import { projectPath } from "../../paths.js";
 import { ensureDirectory, readJson, readNotebook, writeFileAtomic } from "../../io/index.js";
 import { failedResult, indexPage, type NotebookResult } from "../../report/index-page.js";
+import { combinedReport, type ReportPage, withPlotly } from "../../report/pages.js";
 
 function defaultNotebooks(): string[] {
   const dir = projectPath("notebooks");
@@ -44,6 +45,19 @@ function runNotebooks(notebooks: string[], out: string, timeout: number, summary
   });
 }
 
+/** Each page gets plotly.js once; report.html holds every notebook that ran, with one copy of it. */
+function writeTravellingPages(results: readonly NotebookResult[], out: string): void {
+  const pages: ReportPage[] = [];
+  for (const r of results) {
+    const file = r.html ? path.join(out, r.html) : "";
+    if (!file || !fs.existsSync(file)) continue;
+    const html = withPlotly(fs.readFileSync(file, "utf8"));
+    writeFileAtomic(file, html, { force: true });
+    pages.push({ name: r.name, title: r.name, html });
+  }
+  writeFileAtomic(path.join(out, "report.html"), combinedReport(pages, new Date()), { force: true });
+}
+
 function readSummary(summary: string): NotebookResult[] {
   try {
     return readJson(summary) as NotebookResult[];
@@ -55,7 +69,7 @@ function readSummary(summary: string): NotebookResult[] {
 export const command = defineCommand({
   name: "report",
   summary: "execute the notebooks headless into reports/ (.ipynb + offline .html + index.html)",
-  description: `Executes notebooks on the mathagent kernel, headless and in order (default: every notebooks/*.ipynb), and writes each executed .ipynb and a self-contained .html into the output folder, plus index.html linking them. Every notebook given is run: one that is missing, not a notebook or failing is recorded by name and the others still run; index.html is always written. A failing cell is printed with its number, source and error. The last line is "N passed, N failed"; the exit code is 1 when any notebook failed.`,
+  description: `Executes notebooks on the mathagent kernel, headless and in order (default: every notebooks/*.ipynb), and writes each executed .ipynb (charts as data: plotly.js is not stored in it) and a self-contained .html (plotly.js once in its head, opens offline) into the output folder, plus index.html linking them and report.html holding every notebook that ran with a table of contents and one copy of plotly.js. Every notebook given is run: one that is missing, not a notebook or failing is recorded by name and the others still run; index.html is always written. A failing cell is printed with its number, source and error. The last line is "N passed, N failed"; the exit code is 1 when any notebook failed.`,
   positionals: [{ name: "NOTEBOOK.ipynb", variadic: true, help: "notebooks to run (default: every notebooks/*.ipynb)" }],
   options: {
     out: { type: "string", metavar: "DIR", help: "output folder", defaultText: "reports" },
@@ -78,6 +92,7 @@ export const command = defineCommand({
     for (const r of results) if (!failed.has(r.notebook) && !ran.has(r.notebook)) io.stdout.write(`FAIL ${r.notebook}: ${r.failure!.why}\n`);
     writeFileAtomic(summary, JSON.stringify(results, null, 1), { force: true });
     writeFileAtomic(path.join(out, "index.html"), indexPage(results, new Date()), { force: true });
+    writeTravellingPages(results, out);
     const nFailed = results.filter((r) => !r.ok).length;
     io.stdout.write(`report: ${path.join(out, "index.html")}\n`);
     io.stdout.write(`${results.length - nFailed} passed, ${nFailed} failed\n`);

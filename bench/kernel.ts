@@ -1,0 +1,97 @@
+/**
+ * Kernel speed, side by side with IPython: cold start to the first result (start the kernel, run
+ * `1 + 1`), then each library import cell, timed from execute_request to the idle status, through
+ * jupyter_client (Debian's Python) exactly as Jupyter drives a kernel. Each run starts a fresh kernel.
+ *
+ *   node --import tsx bench/kernel.ts [--runs 3] [--json FILE] [--skip-ipython]
+ *
+ * Prints the median of the runs per cell. Goals (issue 21): first result ≤ 1.5× IPython's, every
+ * library import cell ≤ 150 ms.
+ */
+import * as fs from "node:fs";
+import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { JUPYTER_PYTHON, jupyterEnv } from "../src/cli/jupyter.js";
+import { projectRoot } from "../src/paths.js";
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, json: { type: "string" }, "skip-ipython": { type: "boolean", default: false } } });
+const runs = Number(values.runs);
+
+/** Cell sets: the kernel each runs on, then [label, code] per cell. */
+const CELLS: Record<"mathagent" | "mathagent-lib" | "python3", [string, string][]> = {
+  mathagent: [
+    ["first result (1 + 1)", "1 + 1"],
+    ["import ./src/data", 'import { loadProblems } from "./src/data/index.js";\nconsole.log(typeof loadProblems);'],
+    ["import ./src/grading + ./src/display", 'import { Grader } from "./src/grading/index.js";\nimport { showTable } from "./src/display/index.js";\nconsole.log(typeof Grader, typeof showTable);'],
+    ["import ./src/inspect", 'import { openPreferenceData } from "./src/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
+    ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
+  ],
+  "mathagent-lib": [
+    ["first result (1 + 1)", "1 + 1"],
+    ["import ./lib/data", 'import { loadProblems } from "./lib/data/index.js";\nconsole.log(typeof loadProblems);'],
+    ["import ./lib/grading + ./lib/display", 'import { Grader } from "./lib/grading/index.js";\nimport { showTable } from "./lib/display/index.js";\nconsole.log(typeof Grader, typeof showTable);'],
+    ["import ./lib/inspect", 'import { openPreferenceData } from "./lib/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
+    ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
+  ],
+  python3: [
+    ["first result (1 + 1)", "1 + 1"],
+    ["import json, fractions, statistics", "import json, fractions, statistics"],
+    ["a cell after the imports", "k = 6 * 7\nprint(k)"],
+  ],
+};
+
+/** The driver: starts a kernel, times each cell, prints JSON {cell: seconds}. */
+const DRIVER = `
+import json, sys, time
+from jupyter_client.manager import start_new_kernel
+name, cells = sys.argv[1], json.loads(sys.argv[2])
+t0 = time.perf_counter()
+km, kc = start_new_kernel(kernel_name=name, startup_timeout=180)
+out = {}
+try:
+    for i, (label, code) in enumerate(cells):
+        t = time.perf_counter()
+        errors = []
+        reply = kc.execute_interactive(code, timeout=180, output_hook=lambda m: errors.append(m["content"].get("text", "")) if m["msg_type"] == "stream" and m["content"].get("name") == "stderr" else None)
+        out[label] = time.perf_counter() - (t0 if i == 0 else t)
+        if reply["content"]["status"] != "ok" or errors:
+            raise SystemExit(f"{name}: cell {label!r} failed: {''.join(errors)}")
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+print(json.dumps(out))
+`;
+
+const KERNEL_OF: Record<keyof typeof CELLS, string> = { mathagent: "mathagent", "mathagent-lib": "mathagent", python3: "python3" };
+
+function runOnce(set: keyof typeof CELLS): Record<string, number> {
+  const kernel = KERNEL_OF[set];
+  const r = spawnSync(JUPYTER_PYTHON, ["-c", DRIVER, kernel, JSON.stringify(CELLS[set])], { cwd: projectRoot, env: jupyterEnv(), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${kernel} kernel run failed:\n${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const libBuilt = fs.existsSync(`${projectRoot}/lib/inspect/index.js`);
+if (!libBuilt) console.log("lib/ not built (scripts/setup.d/30-kernel-lib.sh): the ./lib cells are skipped");
+const kernels: (keyof typeof CELLS)[] = ["mathagent", ...(libBuilt ? (["mathagent-lib"] as const) : []), ...(values["skip-ipython"] ? [] : (["python3"] as const))];
+const results: Record<string, Record<string, number>> = {};
+for (const k of kernels) {
+  const all: Record<string, number[]> = {};
+  for (let i = 0; i < runs; i++) for (const [label, s] of Object.entries(runOnce(k))) (all[label] ??= []).push(s);
+  results[k] = Object.fromEntries(Object.entries(all).map(([label, xs]) => [label, median(xs)]));
+}
+for (const k of kernels) {
+  console.log(`${k} (median of ${runs} fresh kernels):`);
+  for (const [label, s] of Object.entries(results[k]!)) console.log(`  ${label.padEnd(40)} ${(s * 1000).toFixed(0).padStart(6)} ms`);
+}
+if (results["python3"]) {
+  const ratio = results["mathagent"]!["first result (1 + 1)"]! / results["python3"]["first result (1 + 1)"]!;
+  console.log(`first result: mathagent / IPython = ${ratio.toFixed(2)} (goal ≤ 1.5)`);
+}
+for (const set of kernels.filter((k) => k !== "python3")) {
+  const slowest = Math.max(...Object.entries(results[set]!).filter(([l]) => l.startsWith("import")).map(([, s]) => s));
+  console.log(`${set}: slowest library import cell ${(slowest * 1000).toFixed(0)} ms (goal ≤ 150 ms)`);
+}
+if (values.json) fs.writeFileSync(values.json, JSON.stringify({ runs, results }, null, 2) + "\n");

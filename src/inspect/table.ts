@@ -1,0 +1,55 @@
+/** The entries of a dataset as table rows: one per pair or example, with the standard derived columns. */
+import type { Entry, TokenCounts } from "./formats.js";
+import { type InspectMessage, transcriptOf } from "./messages.js";
+import type { TestQuestions } from "./overlap.js";
+import { SIDE_COLUMNS, type SideStats, sideStats } from "./stats.js";
+
+export type TableRow = Record<string, unknown>;
+
+function prefixed(prefix: string, s: SideStats, tokens: TokenCounts | undefined): TableRow {
+  const out: TableRow = {};
+  for (const k of SIDE_COLUMNS) out[prefix + k] = s[k];
+  out[`${prefix}tokens`] = tokens?.total ?? null;
+  out[`${prefix}model_tokens`] = tokens?.model ?? null;
+  return out;
+}
+
+const keyOf = (question: string, ...sides: readonly InspectMessage[][]) => sides.map((s) => transcriptOf(question, s)).join("\u0000");
+
+/** The columns every row has, whatever its layout. */
+function head(e: Entry, index: number, source: string, tests: TestQuestions | null): TableRow {
+  const hit = tests && e.question !== "" ? tests.overlap(e.question) : null;
+  return {
+    row: index,
+    source,
+    problem_id: e.problemId,
+    question: e.question,
+    gold: e.gold,
+    test_overlap: tests ? (hit?.dataset ?? "") : null,
+    overlap_kind: tests ? (hit?.kind ?? "") : null,
+  };
+}
+
+/** The table row of an entry; `seen` maps transcripts already met to their row (for `duplicate_of`). */
+export function entryRow(e: Entry, index: number, source: string, tests: TestQuestions | null, seen: Map<string, number>): TableRow {
+  const text = e.kind === "pair" ? e.chosen.length + e.rejected.length > 0 : e.messages.length > 0;
+  const key = e.kind === "pair" ? keyOf(e.question, e.chosen, e.rejected) : keyOf(e.question, e.messages);
+  const first = text ? seen.get(key) : undefined;
+  if (text && first === undefined) seen.set(key, index);
+  const dup = { duplicate_of: first ?? null };
+  if (e.kind === "example") {
+    return { ...head(e, index, source, tests), label: e.label, ...prefixed("", sideStats(e.messages), e.tokens), ...dup, messages: e.messages };
+  }
+  const c = sideStats(e.chosen);
+  const r = sideStats(e.rejected);
+  return {
+    ...head(e, index, source, tests),
+    ...prefixed("chosen_", c, e.chosenTokens),
+    ...prefixed("rejected_", r, e.rejectedTokens),
+    answers_differ: c.answer === null || r.answer === null ? null : c.answer !== r.answer,
+    same_sides: text && keyOf(e.question, e.chosen) === keyOf(e.question, e.rejected),
+    ...dup,
+    chosen: e.chosen,
+    rejected: e.rejected,
+  };
+}
