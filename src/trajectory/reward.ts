@@ -37,15 +37,9 @@ export function answerSegment(t: Pick<Trajectory, "steps" | "horizonNote" | "fin
 
 export type GradingMode = "paper" | "robust";
 
-/** The answer formats of ToRA's `extract_answer`, in its order (used until the grader's paper mode lands). */
-const PAPER_FORMATS = ["boxed", "answer-is", "last-number"] as const;
-
-/** Grading options of the reward rule for a dataset. */
+/** Grading options of the reward rule for a dataset: paper mode owns ToRA's extraction order. */
 export function rewardGradeOptions(dataset: DatasetName, mode: GradingMode = "paper"): GradeOptions {
-  // TODO(lead, at merge): once src/grading has GradeOptions.mode, drop `formats` (paper mode owns extraction).
-  const o: GradeOptions & { mode?: GradingMode } = { dataset, extract: true, mode };
-  if (mode === "paper") o.formats = PAPER_FORMATS;
-  return o;
+  return { dataset, extract: true, mode };
 }
 
 export interface RewardOptions {

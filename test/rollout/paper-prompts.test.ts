@@ -18,9 +18,11 @@ import { command as rolloutCommand } from "../../src/cli/commands/rollout.js";
 import { PyodidePool } from "../../src/interpreter/index.js";
 import { getTemplate } from "../../src/chat/index.js";
 import { HttpPolicy } from "../../src/policy/index.js";
-import { paperObservationText, PROTOCOLS, readTrajectories, resolveProtocol, rollout, runCells } from "../../src/rollout/index.js";
+import { paperObservationText, PROTOCOLS, readTrajectories, resolveProtocol, rollout, runCells, type Trajectory } from "../../src/rollout/index.js";
 import { ScriptedServer } from "../helpers/scripted-server.js";
-import { PAPER_FORMATS, type PaperFamily, paperTrajectory, rstrip } from "./paper-reference.js";
+import { PAPER_FORMATS, paperAnswerSegment, type PaperFamily, paperTrajectory, rstrip } from "./paper-reference.js";
+import { extractPaperAnswer, Grader } from "../../src/grading/index.js";
+import { rewardOf } from "../../src/trajectory/index.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-paper-"));
 process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -30,7 +32,8 @@ interface Turn {
   length?: boolean;
 }
 
-const again = { text: "Once more.\n```python\nprint('again')\n```\n" };
+// it states 7 in every turn: a rule reading all model text would call the horizon run right
+const again = { text: "Once more, 7 it is.\n```python\nprint('again')\n```\n" };
 
 /** The scripted cases: model turns in order (the last one repeats). Trailing white space exercises the right-strip. */
 export const CASES: Record<string, Turn[]> = {
@@ -78,7 +81,23 @@ function io() {
 }
 
 const problemsFile = path.join(tmp, "problems.jsonl");
-fs.writeFileSync(problemsFile, Object.keys(CASES).map((name) => JSON.stringify({ id: name, question: question(name), answer: "0" })).join("\n") + "\n");
+/** Each case's gold answer: every case that ends with an answer is right, the horizon run has none. */
+const GOLD: Record<string, string> = { print: "5", value: "42", fix: "5", silent: "3", twoBlocks: "20", unclosed: "8", state: "42", unclosedState: "5", warning: "1", longList: "45", syntax: "0", horizon: "7", direct: "4", length: "9", heading: "12" };
+fs.writeFileSync(problemsFile, Object.keys(CASES).map((name) => JSON.stringify({ id: name, question: question(name), answer: GOLD[name] })).join("\n") + "\n");
+
+let grader: Grader | undefined;
+test.after(() => grader?.close());
+
+/** The one reward rule gives the paper's verdict: ToRA's extraction from the paper's last segment. */
+async function assertPaperVerdict(family: PaperFamily, name: string, row: Trajectory, final: string): Promise<void> {
+  const segment = paperAnswerSegment(family, final);
+  const reward = await rewardOf(row, { grader: (grader ??= new Grader()) });
+  const want = extractPaperAnswer(segment);
+  assert.equal(reward.pred ?? "", want, `${family} ${name}: answer`);
+  const verdict = await grader.grade(segment, GOLD[name]!, { mode: "paper", extract: true });
+  assert.equal(reward.correct, verdict.correct, `${family} ${name}: verdict`);
+  assert.equal(reward.correct, name !== "horizon", `${family} ${name}: only the horizon run is wrong`);
+}
 
 const commands = [
   { name: "rollout", command: rolloutCommand, protocol: PROTOCOLS["paper-collect"], args: ["--samples", "1"] },
@@ -124,6 +143,7 @@ for (const family of FAMILIES) {
           const row = rows.find((t) => t.problemId === name)!;
           assert.equal(row.transcript, ref.final, `${family} ${name}: transcript`);
           assert.equal(row.protocol, c.protocol.name);
+          await assertPaperVerdict(family, name, row, ref.final);
           // the record keeps the server's reply; the prompt used its right-stripped text
           row.steps.forEach((st, k) => {
             const sent = CASES[name]![Math.min(k, CASES[name]!.length - 1)]!.text;

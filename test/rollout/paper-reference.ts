@@ -98,3 +98,23 @@ export async function paperTrajectory(
   }
   return { queries, final: query };
 }
+
+/** What directly precedes a model turn in each family's transcript (deepseek: its prompt or an observation block). */
+const MODEL_TURN_START: Record<PaperFamily, RegExp> = {
+  gemma: /<start_of_turn>model\n/g,
+  mistral: /\[\/INST\]/g,
+  deepseek: /Assistant: |\n```output\n[\s\S]*?\n```\n/g,
+  llama3: /<\|start_header_id\|>assistant<\|end_header_id\|>\n\n/g,
+};
+
+/**
+ * The text the paper's evaluation reads the answer from: after the last model-turn start of the
+ * final transcript; "" when the horizon note ends it (the paper's split gives "" there for gemma
+ * and mistral, and that behaviour is the rule for every family).
+ */
+export function paperAnswerSegment(family: PaperFamily, final: string): string {
+  if (final.endsWith("\nReach max function call limit.")) return "";
+  let end = 0;
+  for (const m of final.matchAll(MODEL_TURN_START[family])) end = m.index! + m[0].length;
+  return final.slice(end);
+}
