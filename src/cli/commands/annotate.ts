@@ -11,23 +11,25 @@ rollouts.annotated.jsonl. The input is never changed.
 
 options:
 ${INPUT_USAGE}
-  --out FILE         output JSONL (default: beside the input, *.annotated.jsonl)`;
+  --out FILE         output JSONL (default: beside the input, *.annotated.jsonl)
+  --force            let a run with no rows replace a non-empty output (refused otherwise; nothing is written)`;
 
 export const command: Command = {
   name: "annotate",
   summary: "grade a rollout file: reward (correct, pred, gt) per trajectory, written beside it",
   usage,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { ...INPUT_OPTIONS, out: { type: "string" } });
+    const { values } = parseCommandArgs(args, { ...INPUT_OPTIONS, out: { type: "string" }, force: { type: "boolean" } });
     const input = requireInput(values.input);
     const problems = await inputProblems(values);
     const s = await annotateFile(input, {
       out: values.out ?? annotatedPath(input),
       lenient: values.lenient ?? false,
+      force: values.force ?? false,
+      onIssues: (issues) => io.stderr.write(describeIssues(issues)),
       progress: values.quiet ? false : { stream: io.stderr },
       ...(problems ? { problems } : {}),
     });
-    io.stderr.write(describeIssues(s.issues));
     const pct = s.rows ? ((100 * s.correct) / s.rows).toFixed(1) : "0";
     io.stdout.write(`${s.rows} trajectories graded, ${s.correct} correct (${pct}%) in ${(s.elapsedMs / 1000).toFixed(1)}s\n`);
     io.stdout.write(`decided by: ${Object.entries(s.byRule).map(([r, n]) => `${r} ${n}`).join(", ") || "—"}\n`);
