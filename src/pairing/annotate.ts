@@ -2,11 +2,11 @@
  * Annotation: the reward of every trajectory of a rollout file (the one rule of `src/trajectory`),
  * written beside the input or returned in memory, streaming.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { type DatasetName, Grader, type Rule } from "../grading/index.js";
 import { Progress, type ProgressOptions } from "../display/index.js";
 import { MathagentError } from "../errors.js";
+import { AtomicOutput, requireFile } from "../io/index.js";
 import type { Problem } from "../data/index.js";
 import { type Annotated, annotate, countLines, gradingDatasetOf, type GradingMode, readTrajectoryFile, type RowIssue } from "../trajectory/index.js";
 
@@ -46,6 +46,7 @@ export interface GradedReadOptions {
 
 /** Every current trajectory of `file` with its reward; `onGraded` counts the rows graded here. */
 async function* gradedRows(file: string, label: string, opts: GradedReadOptions, issues: RowIssue[], onGraded: () => void): AsyncGenerator<Annotated> {
+  requireFile(file);
   const byId = opts.problems ? new Map(opts.problems.map((p) => [p.id, p])) : undefined;
   let grader = opts.grader;
   const progress = opts.progress === false ? null : new Progress({ label, total: countLines(file), ...(typeof opts.progress === "object" ? opts.progress : {}) });
@@ -73,6 +74,10 @@ async function* gradedRows(file: string, label: string, opts: GradedReadOptions,
 export interface AnnotateOptions extends GradedReadOptions {
   /** Output file; default `annotatedPath(input)`. */
   out?: string;
+  /** Let a run with no rows replace a non-empty output (refused otherwise). */
+  force?: boolean;
+  /** Called with the skipped lines once reading is done, before the output is committed (or refused). */
+  onIssues?: (issues: RowIssue[]) => void;
 }
 
 export interface AnnotateSummary {
@@ -89,14 +94,12 @@ export interface AnnotateSummary {
 
 /** Grade every trajectory of `input` into an annotated JSONL file beside it (rewards are always recomputed). */
 export async function annotateFile(input: string, opts: AnnotateOptions = {}): Promise<AnnotateSummary> {
-  if (!fs.existsSync(input)) throw new MathagentError(`${input}: no such file`);
+  requireFile(input);
   const out = opts.out ?? annotatedPath(input);
   checkNotInPlace(input, out);
   const t0 = Date.now();
   const summary: AnnotateSummary = { input, out, rows: 0, correct: 0, issues: [], byRule: {}, elapsedMs: 0 };
-  const tmp = `${out}.tmp-${process.pid}`;
-  const fh = fs.openSync(tmp, "w");
-  let ok = false;
+  const output = new AtomicOutput(out);
   try {
     let batch: string[] = [];
     for await (const a of gradedRows(input, "annotate", { ...opts, regrade: true }, summary.issues, () => {})) {
@@ -105,17 +108,17 @@ export async function annotateFile(input: string, opts: AnnotateOptions = {}): P
       summary.byRule[a.rule] = (summary.byRule[a.rule] ?? 0) + 1;
       batch.push(JSON.stringify(a) + "\n");
       if (batch.length >= 64) {
-        fs.writeSync(fh, batch.join(""));
+        output.write(batch.join(""));
         batch = [];
       }
     }
-    if (batch.length) fs.writeSync(fh, batch.join(""));
-    ok = true;
-  } finally {
-    fs.closeSync(fh);
-    if (ok) fs.renameSync(tmp, out);
-    else fs.rmSync(tmp, { force: true });
+    if (batch.length) output.write(batch.join(""));
+  } catch (err) {
+    output.abort();
+    throw err;
   }
+  opts.onIssues?.(summary.issues);
+  output.commit({ empty: summary.rows === 0, force: opts.force ?? false });
   summary.elapsedMs = Date.now() - t0;
   return summary;
 }

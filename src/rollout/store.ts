@@ -39,7 +39,7 @@ export async function readTrajectories(file: string, opts: ReadOptions = {}): Pr
     result.warnings.push(m);
     opts.onWarning?.(m);
   };
-  for await (const r of scanRows(file, { onWarning, hint: "fix or remove that line to resume" }, state)) {
+  for await (const r of scanRows(file, { onWarning, hint: "fix or remove that line to resume", allowEmpty: true }, state)) {
     const t = r.trajectory;
     if (opts.keep !== false) {
       const key = pairKey(t.problemId, t.sample);

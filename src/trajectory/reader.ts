@@ -11,8 +11,7 @@
  *   are accepted.
  */
 import * as fs from "node:fs";
-import { RowError } from "../io/errors.js";
-import { MathagentError } from "../errors.js";
+import { FileError, requireFile, RowError } from "../io/errors.js";
 import type { Trajectory } from "../rollout/types.js";
 import { readLineRecords } from "../io/lines.js";
 import { trajectoryProblem } from "./validate.js";
@@ -48,6 +47,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** What a strict reader's error tells the user to do (default: fix the line, or read leniently). */
   hint?: string;
+  /** Accept an empty (0-byte) file as holding no rows (a resume file); default false: refused. */
+  allowEmpty?: boolean;
 }
 
 /** A row that became its pair's current one: the first, or the redo of an error row. */
@@ -106,7 +107,8 @@ function parseRow(text: string, opts: ReadOptions): { t: Trajectory } | { kind: 
  * `redo: true` and replaces the error row yielded earlier). `state` is filled as the scan goes.
  */
 export async function* scanRows(file: string, opts: ReadOptions = {}, state: ScanState = newScanState()): AsyncGenerator<ScannedRow> {
-  if (!fs.existsSync(file)) throw new MathagentError(`${file}: no such file`);
+  const st = requireFile(file);
+  if (st.size === 0 && !opts.allowEmpty) throw new FileError(file, "empty file: expected one JSON trajectory per line");
   const record = (line: number, kind: IssueKind, reason: string) => {
     opts.issues?.push({ file, line, kind, reason });
     if (kind === "duplicate" || kind === "torn") opts.onWarning?.(`${file}:${line}: ${reason}`);

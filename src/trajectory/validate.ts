@@ -18,6 +18,7 @@ const str: Check = (v) => typeof v === "string";
 const num: Check = (v) => typeof v === "number" && Number.isFinite(v);
 const bool: Check = (v) => typeof v === "boolean";
 const strOrNull: Check = (v) => v === null || typeof v === "string";
+const objOrNull: Check = (v) => v === null || (typeof v === "object" && !Array.isArray(v));
 const oneOf =
   (...xs: unknown[]): Check =>
   (v) =>
@@ -49,6 +50,7 @@ const STEP_FIELDS: Record<string, FieldRule> = {
   text: { expected: "a string", check: str },
   finishReason: { expected: '"stop", "length" or null', check: oneOf("stop", "length", null) },
   code: { expected: "a string or null", check: strOrNull, optional: true },
+  observation: { expected: "an object or null", check: objOrNull, optional: true },
   observationText: { expected: "a string or null", check: strOrNull, optional: true },
   error: { expected: "a string", check: str, optional: true },
   completionTokens: { expected: "a number", check: num, optional: true },

@@ -1,7 +1,6 @@
 /**
  * Issue 16 item 1: resuming a trajectory file whose earlier lines end in CRLF or hold invalid UTF-8
- * and whose last line is torn must cut exactly the torn line. The offsets come from readLines; the
- * store (src/rollout/store.ts, pipeline's) must take them from there.
+ * and whose last line is torn must cut exactly the torn line, at the byte offsets readLineRecords gives.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -40,7 +39,6 @@ test("readLineRecords gives the torn line's byte offset whatever came before it"
 
 test(
   "resume cuts exactly the torn line: no row lost, the next row not glued onto the cut",
-  { todo: "src/rollout/store.ts (pipeline) counts bytes of the decoded text; take offsets from readLineRecords (src/io/lines.ts)" },
   async () => {
     const { file, tornOffset } = damagedFile();
     const { writer, existing } = await TrajectoryWriter.open(file);

@@ -77,3 +77,20 @@ test("reader: an error row is superseded by its later redo; other repeats keep t
   fs.writeFileSync(lone, [all[errIdx], all[okIdx]].join("\n") + "\n");
   assert.deepEqual((await rows(lone)).map((r) => r.finish), ["answer", "error"]);
 });
+
+test("reader: a directory and an empty file are named; a resume file may be empty; a nested wrong type names its field", async () => {
+  const f = await sharedFile();
+  const drain = async (file: string, opts = {}) => {
+    for await (const _ of scanRows(file, opts));
+  };
+  await assert.rejects(drain(f.dir), new RegExp(`^FileError: ${f.dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: is a directory`));
+  const empty = path.join(f.dir, "empty.jsonl");
+  fs.writeFileSync(empty, "");
+  await assert.rejects(drain(empty), /empty\.jsonl: empty file/);
+  await drain(empty, { allowEmpty: true });
+  const line = JSON.parse((await goodLines())[0]!) as { steps: Record<string, unknown>[] };
+  line.steps[0]!.observation = "x";
+  const bad = path.join(f.dir, "observation-text.jsonl");
+  fs.writeFileSync(bad, JSON.stringify(line) + "\n");
+  await assert.rejects(drain(bad), (e: Error) => e instanceof RowError && /observation-text\.jsonl:1: .*steps\[0\]\.observation.*an object or null/.test(e.message));
+});

@@ -1,41 +1,35 @@
-import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { defineCommand, UsageError } from "../command.js";
+import { INPUT_OPTIONS, SEED_OPTION } from "../common-options.js";
+import { exportOptions, exportValues, FILTER_SPECS } from "../pairing-options.js";
 import { besideInput, buildKto, describeFilters, type KtoBalance, loadFiltered } from "../../pairing/index.js";
-import { EXPORT_OPTIONS, exportUsage, resolveExportRequest, runExport } from "../../export/index.js";
+import { resolveExportRequest, runExport } from "../../export/index.js";
 import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
-import { FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
+import { filterOptions, inputProblems, referenceOption } from "../trajectory-input.js";
 
-const usage = `usage: mathagent kto --input rollouts.jsonl [--format trl] [--balance none] [--out kto.jsonl] [options]
-
-Build M-KTO examples: every trajectory kept by the paper's filters with its label (desirable =
-correct), optionally balanced, and export them.
-
-options:
-${INPUT_USAGE}
-${exportUsage("kto")}
-  --balance MODE     none | downsample (drop a seeded random part of the larger class; default none).
-                     The weights that balance the classes without dropping are printed either way.
-  --seed N           seed of down-sampling (default 0)
-${FILTER_USAGE}`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "kto",
   summary: "build M-KTO examples (trajectory + desirable label) from a rollout file and export them",
-  usage,
-  async run(args, io) {
-    const { values } = parseCommandArgs(args, {
-      ...INPUT_OPTIONS,
-      ...EXPORT_OPTIONS,
-      balance: { type: "string" },
-      seed: { type: "string" },
-      ...FILTER_OPTIONS,
-    });
-    const input = requireInput(values.input);
-    const balance = (values.balance ?? "none") as KtoBalance;
-    if (balance !== "none" && balance !== "downsample") throw new UsageError(`unknown --balance "${balance}": none or downsample`);
-    const seed = intOption(values.seed, "seed", 0);
+  description: `Build M-KTO examples: every trajectory kept by the paper's filters with its label (desirable = correct), optionally balanced, and export them. A bad row stops the run naming FILE:LINE (--lenient skips and counts it); a run that leaves no examples does not replace an earlier non-empty export unless --force is given.`,
+  options: {
+    ...INPUT_OPTIONS,
+    ...exportOptions("kto"),
+    balance: {
+      type: "string",
+      choices: ["none", "downsample"],
+      metavar: "MODE",
+      default: "none",
+      help: "downsample: drop a seeded random part of the larger class. The weights that balance the classes without dropping are printed either way",
+    },
+    seed: { ...SEED_OPTION, help: "seed of down-sampling" },
+    ...FILTER_SPECS,
+  },
+  async run({ values, io }) {
+    const input = values.input;
+    const balance: KtoBalance = values.balance;
+    const seed = values.seed;
     const filters = filterOptions(values);
     const reference = referenceOption(values.reference);
-    const request = resolveExportRequest("kto", values, input, besideInput(input, "kto"), (m) => new UsageError(m));
+    const request = resolveExportRequest("kto", exportValues(values), input, besideInput(input, "kto"), (m) => new UsageError(m));
     const problems = await inputProblems(values);
     const { kept, filterSummary, skippedLines } = await loadFiltered(input, { lenient: values.lenient ?? false, ...(problems ? { problems } : {}), stderr: io.stderr, progress: !values.quiet }, filters);
     const { examples, summary } = buildKto(kept, { balance, seed });
@@ -49,4 +43,4 @@ export const command: Command = {
     await runExport(request, { kind: "kto", examples }, meta, seed, io);
     return 0;
   },
-};
+});

@@ -1,45 +1,34 @@
-import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { defineCommand, UsageError } from "../command.js";
+import { INPUT_OPTIONS, SEED_OPTION } from "../common-options.js";
+import { exportOptions, exportValues, FILTER_SPECS } from "../pairing-options.js";
 import { buildPairs, describeFilters, loadFiltered, besideInput, PAIR_STRATEGIES, type PairStrategy } from "../../pairing/index.js";
-import { EXPORT_OPTIONS, exportUsage, resolveExportRequest, runExport } from "../../export/index.js";
+import { resolveExportRequest, runExport } from "../../export/index.js";
 import { REFERENCE_DESCRIPTIONS } from "../../losses/reference.js";
-import { FILTER_OPTIONS, FILTER_USAGE, filterOptions, INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, referenceOption, requireInput } from "../trajectory-input.js";
+import { filterOptions, inputProblems, referenceOption } from "../trajectory-input.js";
 
-const usage = `usage: mathagent pairs --input rollouts.jsonl [--strategy random] [--format trl] [--out pairs.jsonl] [options]
-
-Build M-DPO pairs (one correct, one wrong trajectory of the same problem) after the paper's
-filters, and export them. Problems with only correct or only wrong trajectories give no pair
-and are counted.
-
-options:
-${INPUT_USAGE}
-  --strategy NAME    ${PAIR_STRATEGIES.join(" | ")} (default random: the paper's one random
-                     correct and one random wrong per problem; all: every correct × wrong,
-                     at most --max-per-problem; max-length-margin: shortest correct vs longest
-                     wrong; min-length-margin: the correct and wrong closest in length)
-  --max-per-problem N   cap for --strategy all (default 8)
-${exportUsage("pairs")}
-  --seed N           seed of the random choices (default 0)
-${FILTER_USAGE}`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "pairs",
   summary: "build M-DPO preference pairs from a rollout file and export them (JSONL / Parquet)",
-  usage,
-  async run(args, io) {
-    const { values } = parseCommandArgs(args, {
-      ...INPUT_OPTIONS,
-      strategy: { type: "string" },
-      ...EXPORT_OPTIONS,
-      seed: { type: "string" },
-      "max-per-problem": { type: "string" },
-      ...FILTER_OPTIONS,
-    });
-    const input = requireInput(values.input);
-    const strategy = (values.strategy ?? "random") as PairStrategy;
+  description: `Build M-DPO pairs (one correct, one wrong trajectory of the same problem) after the paper's filters, and export them. Problems with only correct or only wrong trajectories give no pair and are counted. A bad row stops the run naming FILE:LINE (--lenient skips and counts it); a run that leaves no pairs does not replace an earlier non-empty export unless --force is given.`,
+  options: {
+    ...INPUT_OPTIONS,
+    strategy: {
+      type: "string",
+      metavar: "NAME",
+      default: "random",
+      help: `${PAIR_STRATEGIES.join(" | ")}; random: the paper's one random correct and one random wrong per problem; all: every correct × wrong, at most --max-per-problem; max-length-margin: shortest correct vs longest wrong; min-length-margin: the correct and wrong closest in length`,
+    },
+    "max-per-problem": { type: "int", min: 1, default: 8, help: "cap for --strategy all" },
+    ...exportOptions("pairs"),
+    seed: SEED_OPTION,
+    ...FILTER_SPECS,
+  },
+  async run({ values, io }) {
+    const input = values.input;
+    const strategy = values.strategy as PairStrategy;
     if (!PAIR_STRATEGIES.includes(strategy)) throw new UsageError(`unknown --strategy "${strategy}": one of ${PAIR_STRATEGIES.join(", ")}`);
-    const request = resolveExportRequest("pairs", values, input, besideInput(input, `pairs.${strategy}`), (m) => new UsageError(m));
-    const seed = intOption(values.seed, "seed", 0);
-    const maxPerProblem = intOption(values["max-per-problem"], "max-per-problem", 8, 1);
+    const request = resolveExportRequest("pairs", exportValues(values), input, besideInput(input, `pairs.${strategy}`), (m) => new UsageError(m));
+    const { seed, "max-per-problem": maxPerProblem } = values;
     const filters = filterOptions(values);
     const reference = referenceOption(values.reference);
     const problems = await inputProblems(values);
@@ -53,4 +42,4 @@ export const command: Command = {
     await runExport(request, { kind: "pairs", pairs }, meta, seed, io);
     return 0;
   },
-};
+});
