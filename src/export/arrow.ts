@@ -122,8 +122,8 @@ export function readDatasetRow(dir: string, split: string, index: number): Arrow
   if (index >= table.numRows) throw new MathagentError(`${file}: row ${index} asked, ${table.numRows} rows`);
   const out: ArrowRow = {};
   for (const name of table.names) {
-    const v = table.getChild(name)!.at(index) as unknown;
-    out[name] = v === null || typeof v === "boolean" ? v : Array.from(v as ArrayLike<number>);
+    const v = table.getChild(name)!.at(index) as boolean | null | ArrayLike<number>;
+    out[name] = v === null || typeof v === "boolean" ? (v as boolean | null) : Array.from(v);
   }
   return out;
 }
