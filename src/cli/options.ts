@@ -16,7 +16,9 @@ interface Common {
   defaultText?: string;
 }
 export type OptionSpec =
-  | (Common & { type: "string"; default?: string; choices?: readonly string[]; exists?: "file" | "directory" })
+  | (Common & { type: "string"; default?: string; choices?: readonly string[]; exists?: "file" | "directory"; multiple?: false })
+  /** A repeatable option (`--server a --server b`): every value in order, [] when not given. */
+  | (Common & { type: "string"; multiple: true; choices?: readonly string[]; default?: undefined; exists?: undefined })
   | (Common & { type: "int"; default?: number; min?: number; max?: number })
   | (Common & { type: "number"; default?: number; min?: number; max?: number })
   | (Common & { type: "list"; default?: readonly string[]; choices?: readonly string[] })
@@ -38,6 +40,8 @@ export interface PositionalSpec {
 type Known<S, T> = S extends { default: unknown } ? T : S extends { required: true } ? T : T | undefined;
 type ValueOf<S> = S extends { type: "boolean" }
   ? boolean
+  : S extends { type: "string"; multiple: true }
+    ? string[]
   : S extends { type: "int" | "number" }
     ? Known<S, number>
     : S extends { type: "ints" }
@@ -77,7 +81,7 @@ export function expected(spec: OptionSpec): string {
     case "boolean":
       return "no value";
     case "string":
-      return spec.choices ? `one of ${spec.choices.join(", ")}` : spec.exists ? `an existing ${spec.exists}` : "text";
+      return `${spec.choices ? `one of ${spec.choices.join(", ")}` : spec.exists ? `an existing ${spec.exists}` : "text"}${spec.multiple ? " (repeatable)" : ""}`;
     case "int":
       return `an integer${range(spec.min, spec.max)}`;
     case "number":
@@ -140,6 +144,7 @@ function nearest(flag: string, names: string[]): string | undefined {
 /** Parses `args` against the declaration: `--name value`, `--name=value`, `--flag`, `--` ends the options. */
 export function parseOptions<O extends OptionSpecs>(options: O, positionals: readonly PositionalSpec[], args: readonly string[]): { values: Values<O>; positionals: string[] } {
   const raw = new Map<string, string | true>();
+  const repeated = new Map<string, string[]>();
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -163,13 +168,18 @@ export function parseOptions<O extends OptionSpecs>(options: O, positionals: rea
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined) throw new UsageError(OPTION_ERRORS.needsValue(flag, spec.metavar ?? METAVARS[spec.type]));
-    raw.set(name, value);
+    if (spec.type === "string" && spec.multiple) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+    else raw.set(name, value);
   }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(options)) {
     const given = raw.get(name);
     if (spec.type === "boolean") {
       values[name] = given === true;
+      continue;
+    }
+    if (spec.type === "string" && spec.multiple) {
+      values[name] = repeatedValues(name, spec, repeated.get(name) ?? []);
       continue;
     }
     if (given === undefined) {
@@ -182,6 +192,12 @@ export function parseOptions<O extends OptionSpecs>(options: O, positionals: rea
     values[name] = v;
   }
   return { values: values as Values<O>, positionals: checkPositionals(positionals, rest) };
+}
+
+function repeatedValues(name: string, spec: OptionSpec & { type: "string" }, given: string[]): string[] {
+  if (given.length === 0 && spec.required) throw new UsageError(OPTION_ERRORS.required(`--${name}`));
+  for (const g of given) if (convert(spec, g) === null) throw new UsageError(OPTION_ERRORS.bad(`--${name}`, expected(spec), g));
+  return given;
 }
 
 function checkPositionals(specs: readonly PositionalSpec[], rest: string[]): string[] {

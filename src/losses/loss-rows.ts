@@ -5,12 +5,26 @@
  */
 import { type LogProbExample, type LogProbPair, mdpoFromLogProbs, mktoFromLogProbs } from "./precomputed.js";
 
+/** Number literals of each parsed row that JSON.parse turned into ±Infinity, as written, in text order. */
+const OVERFLOWS = new WeakMap<object, string[]>();
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+
+function overflowingLiterals(text: string): string[] {
+  return [...text.matchAll(TOKENS)].map((m) => m[0]).filter((t) => !t.startsWith('"') && !Number.isFinite(Number(t)));
+}
+
+function describeValue(row: object, v: unknown): string {
+  if (typeof v !== "number" || Number.isNaN(v)) return JSON.stringify(v);
+  const literal = OVERFLOWS.get(row)?.find((t) => Math.sign(Number(t)) === Math.sign(v)) ?? String(v);
+  return `${literal} (outside the float64 range)`;
+}
+
 function numArray(row: Record<string, unknown>, key: string): number[] {
   const v = row[key];
   if (v === undefined) throw new Error(`missing "${key}"`);
   if (!Array.isArray(v)) throw new Error(`"${key}" must be an array of numbers`);
   for (let i = 0; i < v.length; i++) {
-    if (typeof v[i] !== "number" || !Number.isFinite(v[i] as number)) throw new Error(`"${key}"[${i}] is ${JSON.stringify(v[i])}, not a finite number`);
+    if (typeof v[i] !== "number" || !Number.isFinite(v[i] as number)) throw new Error(`"${key}"[${i}] is ${describeValue(row, v[i])}, not a finite number`);
   }
   return v as number[];
 }
@@ -64,5 +78,7 @@ export function lossRowObject(text: string): Record<string, unknown> {
     throw new Error(`not JSON (${(e as Error).message})`);
   }
   if (!row || typeof row !== "object" || Array.isArray(row)) throw new Error("expected a JSON object");
+  const overflows = overflowingLiterals(text);
+  if (overflows.length > 0) OVERFLOWS.set(row, overflows);
   return row as Record<string, unknown>;
 }

@@ -73,5 +73,5 @@ test("exec: usage errors", async () => {
   await assert.rejects(command.run([], io().io), UsageError);
   await assert.rejects(command.run(["-c", "1", "--backend", "java"], io().io), UsageError);
   await assert.rejects(command.run(["-c", "1", "--timeout-ms", "-3"], io().io), UsageError);
-  await assert.rejects(command.run(["--input", "/nonexistent/file.jsonl"], io().io), /not found/);
+  await assert.rejects(command.run(["--input", "/nonexistent/file.jsonl"], io().io), /\/nonexistent\/file\.jsonl: no such file/);
 });

@@ -114,13 +114,18 @@ describe("mathagent loss", () => {
     for (const l of [2, 3, 4, 5, 6]) assert.match(t.err(), new RegExp(`bad\\.jsonl:${l}: `));
     assert.match(t.err(), /mask\[0\] = 2/);
     assert.match(t.err(), /differ in length/);
+    const inf = path.join(dir, "inf.jsonl");
+    fs.writeFileSync(inf, JSON.stringify(rows[0]).replace(/"policy_chosen":\[[^,\]]+/, '"policy_chosen":[-1e999'));
+    const u = io();
+    assert.equal(await lossCommand.run(["--input", inf], u.io), 1);
+    assert.match(u.err(), /"policy_chosen"\[0\] is -1e999 \(outside the float64 range\), not a finite number/);
   });
 
   it("user mistakes are usage errors", async () => {
     await assert.rejects(lossCommand.run([], io().io), UsageError);
     await assert.rejects(lossCommand.run(["--input", file, "--loss", "xyz"], io().io), UsageError);
     await assert.rejects(lossCommand.run(["--input", file, "--beta", "abc"], io().io), UsageError);
-    await assert.rejects(lossCommand.run(["--input", path.join(dir, "missing.jsonl")], io().io), /not found/);
+    await assert.rejects(lossCommand.run(["--input", path.join(dir, "missing.jsonl")], io().io), /missing\.jsonl: no such file/);
   });
 });
 

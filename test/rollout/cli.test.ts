@@ -75,9 +75,9 @@ test("mathagent eval: real interpreter, grading, accuracy table per level and su
 test("mathagent rollout: user mistakes are usage errors", async () => {
   const c = io();
   await assert.rejects(rolloutCommand.run(["--family", "gemma", "--out", "x"], c.io), (e: unknown) => e instanceof UsageError && /--server/.test(e.message));
-  await assert.rejects(rolloutCommand.run(["--server", "http://127.0.0.1:1", "--family", "gpt9", "--out", "x", "--problems", "p"], c.io), /unknown --family "gpt9"/);
+  await assert.rejects(rolloutCommand.run(["--server", "http://127.0.0.1:1", "--family", "gpt9", "--out", "x", "--problems", "p"], c.io), /--family: expected one of gemma, .*found "gpt9"/);
   await assert.rejects(rolloutCommand.run(["--server", "http://127.0.0.1:1", "--family", "qwen", "--out", "x"], c.io), /exactly one of --dataset/);
-  await assert.rejects(rolloutCommand.run(["--server", "http://127.0.0.1:1", "--family", "qwen", "--out", "x", "--problems", "p", "--samples", "0"], c.io), /--samples "0"/);
+  await assert.rejects(rolloutCommand.run(["--server", "http://127.0.0.1:1", "--family", "qwen", "--out", "x", "--problems", "p", "--samples", "0"], c.io), /--samples: expected an integer ≥ 1, found "0"/);
   await assert.rejects(rolloutCommand.run(["--server", "nope", "--family", "qwen", "--out", "x", "--problems", path.join(tmp, "problems.jsonl")], c.io), /not a URL/);
 });
 

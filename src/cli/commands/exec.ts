@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import { type Command, type CommandIO, UsageError, parseCommandArgs } from "../command.js";
+import { defineCommand, UsageError } from "../command.js";
+import { requireFile } from "../../io/errors.js";
 import {
   PyodidePool,
   SubprocessPool,
@@ -9,60 +10,32 @@ import {
   type Observation,
 } from "../../interpreter/index.js";
 
-const usage = `usage: mathagent exec --input snippets.jsonl [--workers N] [--timeout-ms T] [--backend pyodide|subprocess]
-       mathagent exec -c 'print(1 + 1)' [--text]
-
-Runs Python snippets in the sandboxed interpreter and writes one JSON line per snippet to stdout,
-in input order: {"id", "stdout", "stderr", "value", "error", "timedOut", "truncated", "durationMs", "status"}.
-
-Input lines are JSON objects {"id": ..., "code": "..."}; an optional "session" key makes the
-snippets that share it run like notebook cells (each sees the earlier ones' variables), in input
-order. A line that is not valid gives {"id", "line", "status": "invalid", "error"} and the command
-exits 1 at the end; Python errors are results, not failures. If the interpreter itself becomes
-unavailable (its workers keep failing to start), the remaining snippets get
-{"id", "line", "status": "crash", "error"} and the command exits 2.
-
-options:
-  --input FILE          JSON Lines file of snippets ("-" for stdin)
-  -c, --code CODE       run one snippet
-  --text                with -c: print the observation text fed to the model instead of JSON
-  --workers N           interpreter workers (default 2)
-  --timeout-ms T        per-snippet time limit in ms (default 20000, the paper's)
-  --max-output N        characters of stdout/stderr kept per snippet (default 8192)
-  --backend B           pyodide (default, sandboxed) or subprocess (native CPython, NOT a sandbox)
-`;
-
-function positiveInt(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
-  return n;
-}
-
-export const command: Command = {
+export const command = defineCommand({
   name: "exec",
   summary: "run Python snippets in the sandboxed interpreter (JSON Lines in, JSON Lines out)",
-  usage,
-  async run(args: string[], io: CommandIO): Promise<number> {
-    const { values } = parseCommandArgs(args, {
-      input: { type: "string" },
-      code: { type: "string", short: "c" },
-      text: { type: "boolean" },
-      workers: { type: "string" },
-      "timeout-ms": { type: "string" },
-      "max-output": { type: "string" },
-      backend: { type: "string" },
-    });
+  description: `Runs Python snippets in the sandboxed interpreter (give --input FILE or -c CODE) and writes one JSON line per snippet to stdout, in input order: {"id", "stdout", "stderr", "value", "error", "timedOut", "truncated", "durationMs", "status"}.
+
+Input lines are JSON objects {"id": ..., "code": "..."}; an optional "session" key makes the snippets that share it run like notebook cells (each sees the earlier ones' variables), in input order. A line that is not valid gives {"id", "line", "status": "invalid", "error"} and the command exits 1 at the end; Python errors are results, not failures. If the interpreter itself becomes unavailable (its workers keep failing to start), the remaining snippets get {"id", "line", "status": "crash", "error"} and the command exits 2.
+
+example:
+  mathagent exec -c 'print(1 + 1)' --text`,
+  options: {
+    input: { type: "string", metavar: "FILE", help: 'JSON Lines file of snippets ("-" for stdin)' },
+    code: { type: "string", short: "c", metavar: "CODE", help: "run one snippet" },
+    text: { type: "boolean", help: "with -c: print the observation text fed to the model instead of JSON" },
+    workers: { type: "int", min: 1, help: "interpreter workers", defaultText: "2; 1 with -c" },
+    "timeout-ms": { type: "int", min: 1, default: 20000, metavar: "T", help: "per-snippet time limit in ms (the paper's)" },
+    "max-output": { type: "int", min: 1, default: 8192, help: "characters of stdout/stderr kept per snippet" },
+    backend: { type: "string", choices: ["pyodide", "subprocess"], default: "pyodide", help: "pyodide (sandboxed) or subprocess (native CPython, NOT a sandbox)" },
+  },
+  async run({ values, io }) {
     if (values.input === undefined && values.code === undefined) throw new UsageError("give --input FILE or -c CODE");
     if (values.input !== undefined && values.code !== undefined) throw new UsageError("give either --input or -c, not both");
-    const backend = values.backend ?? "pyodide";
-    if (backend !== "pyodide" && backend !== "subprocess") throw new UsageError(`--backend must be pyodide or subprocess, got "${backend}"`);
-    const timeoutMs = positiveInt("timeout-ms", values["timeout-ms"], 20000);
-    const maxOutputBytes = positiveInt("max-output", values["max-output"], 8192);
-    const workers = positiveInt("workers", values.workers, values.code !== undefined ? 1 : 2);
-    if (values.input !== undefined && values.input !== "-" && !fs.existsSync(values.input)) {
-      throw new UsageError(`input file not found: ${values.input}`);
-    }
+    const backend = values.backend;
+    const timeoutMs = values["timeout-ms"];
+    const maxOutputBytes = values["max-output"];
+    const workers = values.workers ?? (values.code !== undefined ? 1 : 2);
+    if (values.input !== undefined && values.input !== "-") requireFile(values.input);
 
     const pool =
       backend === "pyodide"
@@ -157,4 +130,4 @@ export const command: Command = {
       await pool.close();
     }
   },
-};
+});

@@ -1,54 +1,32 @@
-import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { defineCommand } from "../command.js";
 import { Grader } from "../../grading/index.js";
 import { MathagentError } from "../../errors.js";
 import { computeMetrics, metricTables } from "../../metrics/index.js";
 import { describeIssues, loadAnnotated } from "../../pairing/index.js";
-import { INPUT_OPTIONS, INPUT_USAGE, inputProblems, intOption, requireInput } from "../trajectory-input.js";
+import { INPUT_SPECS } from "../input-spec.js";
+import { inputProblems, requireInput } from "../trajectory-input.js";
 
-const usage = `usage: mathagent metrics --input rollouts.jsonl [options]
-
-Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), prompt coverage
-(share of prompts with at least one correct and one wrong trajectory), and accuracy per level,
-subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems.
-Every trajectory counts (no filters); the reward is the paper's answer rule.
-
-options:
-${INPUT_USAGE}
-  --k LIST           k values for pass@k and maj@k, e.g. 1,2,4,8 (default powers of two up to n)
-  --bootstrap N      bootstrap resamples (default 1000; 0: no intervals)
-  --seed N           bootstrap seed (default 0)
-  --symbolic         let the CAS decide answer classes the fast steps cannot (slower)
-  --json             print the tables as JSON instead of Markdown`;
-
-function parseKs(v: string | undefined): number[] | undefined {
-  return v?.split(",").map((s) => {
-    const k = Number(s.trim());
-    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k ${v}: a comma-separated list of positive integers`);
-    return k;
-  });
-}
-
-export const command: Command = {
+export const command = defineCommand({
   name: "metrics",
   summary: "accuracy, pass@k, maj@k, prompt coverage and per-level / subject / tool-call tables of a rollout file",
-  usage,
-  async run(args, io) {
-    const { values } = parseCommandArgs(args, {
-      ...INPUT_OPTIONS,
-      k: { type: "string" },
-      bootstrap: { type: "string" },
-      seed: { type: "string" },
-      symbolic: { type: "boolean" },
-      json: { type: "boolean" },
-    });
+  description: `Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), prompt coverage (share of prompts with at least one correct and one wrong trajectory), and accuracy per level, subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems. Every trajectory counts (no filters); the reward is the paper's answer rule.`,
+  options: {
+    ...INPUT_SPECS,
+    k: { type: "ints", min: 1, metavar: "LIST", help: "k values for pass@k and maj@k, e.g. 1,2,4,8", defaultText: "powers of two up to n" },
+    bootstrap: { type: "int", min: 0, default: 1000, help: "bootstrap resamples (0: no intervals)" },
+    seed: { type: "int", min: 0, default: 0, help: "bootstrap seed" },
+    symbolic: { type: "boolean", help: "let the CAS decide answer classes the fast steps cannot (slower)" },
+    json: { type: "boolean", help: "print the tables as JSON instead of Markdown" },
+  },
+  async run({ values, io }) {
     const input = requireInput(values.input);
-    const ks = parseKs(values.k);
-    const resamples = intOption(values.bootstrap, "bootstrap", 1000);
-    const seed = intOption(values.seed, "seed", 0);
+    const ks = values.k;
+    const resamples = values.bootstrap;
+    const seed = values.seed;
     const problems = await inputProblems(values);
     const grader = new Grader();
     try {
-      const loaded = await loadAnnotated(input, { grader, lenient: values.lenient ?? false, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
+      const loaded = await loadAnnotated(input, { grader, lenient: values.lenient, progress: values.quiet ? false : { stream: io.stderr }, ...(problems ? { problems } : {}) });
       io.stderr.write(describeIssues(loaded.issues));
       if (loaded.rows.length === 0) throw new MathagentError(`${input}: no trajectories to measure`);
       const m = await computeMetrics(loaded.rows, { bootstrap: { resamples, seed }, ...(ks ? { ks } : {}), ...(values.symbolic ? { grader } : {}) });
@@ -66,4 +44,4 @@ export const command: Command = {
       await grader.close();
     }
   },
-};
+});

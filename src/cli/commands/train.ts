@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Command, type CommandIO, parseCommandArgs, UsageError } from "../command.js";
+import { type CommandIO, defineCommand, UsageError } from "../command.js";
+import type { Values } from "../options.js";
 import { syntheticProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
 import { TinyModel } from "../../tiny/model.js";
@@ -8,46 +9,48 @@ import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
 import { evaluateGreedy, ITERATE_DEFAULTS as D, iterate } from "../../train/iterate.js";
 import { PyodidePool } from "../../interpreter/index.js";
 
-const usage = `usage: mathagent train <sft|iterate|eval> [options]
+const ACTIONS = {
+  sft: "train the built-in tiny policy from scratch on the synthetic teacher's solutions",
+  iterate: "run the iterative M-DPO / M-KTO loop from a tiny policy (sample → grade → pairs → train → eval)",
+  eval: "greedy accuracy of a tiny policy on the fixed synthetic test set",
+} as const;
+type Action = keyof typeof ACTIONS;
 
-  sft       train the built-in tiny policy from scratch on the synthetic teacher's solutions
-  iterate   run the iterative M-DPO / M-KTO loop from a tiny policy (sample → grade → pairs → train → eval)
-  eval      greedy accuracy of a tiny policy on the fixed synthetic test set
+/** Every action's options; an option's help starts with the actions it belongs to. */
+const OPTIONS = {
+  out: { type: "string", metavar: "DIR", help: "sft, iterate: where to save the model (sft: required; iterate: DIR/iter-K and metrics.json)" },
+  model: { type: "string", metavar: "DIR", default: "data/tiny/sft", help: "iterate, eval: the starting / evaluated tiny policy" },
+  test: { type: "int", min: 0, default: 300, help: "iterate, eval: test problems (the fixed set)" },
+  size: { type: "string", choices: ["small", "quick"], default: "small", help: "sft: model size (small: d=64, 2 layers, 4 heads)" },
+  from: { type: "string", metavar: "DIR", help: "sft: continue training a saved tiny policy instead of a fresh one" },
+  problems: { type: "int", min: 0, default: 6000, help: "sft: training problems" },
+  batch: { type: "int", min: 1, default: 16, metavar: "B", help: "sft: sequences per step" },
+  "data-seed": { type: "int", min: 0, default: 1, help: "sft: seed of the synthetic problems" },
+  "init-seed": { type: "int", min: 0, default: 1, help: "sft: seed of the initial weights" },
+  epochs: { type: "int", min: 0, metavar: "E", help: "sft, iterate: passes over the data", defaultText: `sft 2, iterate ${D.epochs}` },
+  lr: { type: "number", min: 0, metavar: "LR", help: "sft, iterate: (peak) learning rate", defaultText: `sft 2e-3, iterate ${D.lr}` },
+  seed: { type: "int", min: 0, metavar: "S", help: "sft, iterate: shuffling / run seed", defaultText: `sft 0, iterate ${D.seed}` },
+  iterations: { type: "int", min: 0, default: D.iterations, metavar: "K", help: "iterate: iterations" },
+  loss: { type: "string", choices: ["mdpo", "mkto"], default: D.loss, help: "iterate: preference loss" },
+  reference: { type: "string", choices: ["previous", "sft"], default: D.reference, help: "iterate: reference model of iteration t (previous: the previous iteration's model, the paper's; sft: the SFT model every iteration, the paper's ablation)" },
+  mask: { type: "string", choices: ["on", "off"], default: "on", help: "iterate: mask observations out of the loss" },
+  samples: { type: "int", min: 0, default: D.samplesPerPrompt, help: "iterate: trajectories per prompt" },
+  prompts: { type: "int", min: 1, default: D.promptsPerIteration, metavar: "P", help: "iterate: training prompts per iteration" },
+  temperature: { type: "number", min: 0, default: D.temperature, metavar: "T", help: "iterate: sampling temperature" },
+  trainable: { type: "string", choices: ["all", "mlp"], default: D.trainable, help: "iterate: parameters the preference steps train (mlp freezes attention and embeddings)" },
+  beta: { type: "number", min: 0, default: D.beta, metavar: "B", help: "iterate: β" },
+  nll: { type: "number", min: 0, default: D.nllCoef, metavar: "C", help: "iterate: coefficient of the NLL term" },
+} as const;
+type TrainValues = Values<typeof OPTIONS>;
 
-sft options:
-  --out DIR            where to save the model (required)
-  --size small|quick   model size (default small: d=64, 2 layers, 4 heads)
-  --from DIR           continue training a saved tiny policy instead of a fresh one
-  --problems N         training problems (default 6000)
-  --epochs E           passes over them (default 2)
-  --lr LR              peak learning rate (default 2e-3)
-  --batch B            sequences per step (default 16)
-  --seed S             shuffling seed (default 0); --data-seed (default 1), --init-seed (default 1)
-
-iterate options:
-  --model DIR          starting policy (the SFT model; default data/tiny/sft)
-  --out DIR            where to save the models of each iteration (DIR/iter-K) and metrics.json
-  --iterations K       (default ${D.iterations})        --loss mdpo|mkto (default ${D.loss})
-  --reference previous|sft   reference model of iteration t (default ${D.reference}: the previous iteration's
-                       model, the paper's; sft: the SFT model every iteration, the paper's ablation)
-  --mask on|off        (default on: observations masked)
-  --samples N          trajectories per prompt (default ${D.samplesPerPrompt})
-  --prompts P          training prompts per iteration (default ${D.promptsPerIteration})
-  --test N             test problems (default 300, the fixed set)
-  --temperature T      sampling temperature (default ${D.temperature})
-  --trainable all|mlp  parameters the preference steps train (default all; mlp freezes attention and embeddings)
-  --lr LR  --beta B  --epochs E  --nll C  --seed S
-
-eval options:
-  --model DIR          (default data/tiny/sft)     --test N (default 300)
-
-The backend is the best that works (MATHAGENT_BACKEND=wasm|cpu|... forces one).`;
-
-function num(v: string | undefined, name: string, def: number, integer = false): number {
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < 0) throw new UsageError(`--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got "${v}"`);
-  return x;
+/** Refuses an option given to an action it does not belong to (its help names the actions). */
+function checkAction(action: Action, args: readonly string[]): void {
+  for (const a of args) {
+    const name = /^--([a-z-]+)/.exec(a)?.[1];
+    const spec = name ? (OPTIONS as Record<string, { help: string }>)[name] : undefined;
+    const actions = spec?.help.split(":")[0]!.split(", ");
+    if (actions && !actions.includes(action)) throw new UsageError(`--${name} is an option of train ${actions.join(" / ")}, not of train ${action}`);
+  }
 }
 
 function loadModel(dir: string): TinyModel {
@@ -60,27 +63,21 @@ function loadModel(dir: string): TinyModel {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-async function runSft(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    out: { type: "string" }, from: { type: "string" }, size: { type: "string" }, problems: { type: "string" }, epochs: { type: "string" }, lr: { type: "string" },
-    batch: { type: "string" }, seed: { type: "string" }, "data-seed": { type: "string" }, "init-seed": { type: "string" },
-  });
-  if (!values.out) throw new UsageError("--out DIR is required");
-  const size = values.size ?? "small";
-  if (size !== "small" && size !== "quick") throw new UsageError(`--size must be small or quick, got "${size}"`);
+async function runSft(values: TrainValues, io: CommandIO): Promise<number> {
+  if (!values.out) throw new UsageError("train sft: --out DIR is required");
   const backend = await ensureBackend();
   io.stderr.write(`backend: ${backend.chosen}\n`);
   const t0 = Date.now();
   const { model, result } = await trainTeacherSft({
     ...(values.from ? { model: loadModel(values.from) } : {}),
-    size: TINY_SIZES[size],
-    n: num(values.problems, "problems", 6000, true),
-    epochs: num(values.epochs, "epochs", 2, true),
-    lr: num(values.lr, "lr", 2e-3),
-    batchSize: num(values.batch, "batch", 16, true) || 16,
-    seed: num(values.seed, "seed", 0, true),
-    dataSeed: num(values["data-seed"], "data-seed", 1, true),
-    initSeed: num(values["init-seed"], "init-seed", 1, true),
+    size: TINY_SIZES[values.size],
+    n: values.problems,
+    epochs: values.epochs ?? 2,
+    lr: values.lr ?? 2e-3,
+    batchSize: values.batch,
+    seed: values.seed ?? 0,
+    dataSeed: values["data-seed"],
+    initSeed: values["init-seed"],
     onStep: (s) => {
       if (s.step % 25 === 0 || s.step === s.steps) io.stderr.write(`step ${s.step}/${s.steps} loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
     },
@@ -90,43 +87,28 @@ async function runSft(args: string[], io: CommandIO): Promise<number> {
   return 0;
 }
 
-async function runIterate(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    model: { type: "string" }, out: { type: "string" }, iterations: { type: "string" }, loss: { type: "string" }, reference: { type: "string" },
-    mask: { type: "string" }, samples: { type: "string" }, prompts: { type: "string" }, test: { type: "string" }, lr: { type: "string" },
-    beta: { type: "string" }, epochs: { type: "string" }, nll: { type: "string" }, seed: { type: "string" },
-    temperature: { type: "string" }, trainable: { type: "string" },
-  });
-  const loss = values.loss ?? D.loss;
-  if (loss !== "mdpo" && loss !== "mkto") throw new UsageError(`--loss must be mdpo or mkto, got "${loss}"`);
-  const reference = values.reference ?? D.reference;
-  if (reference !== "sft" && reference !== "previous") throw new UsageError(`--reference must be previous or sft, got "${reference}"`);
-  const mask = values.mask ?? "on";
-  if (mask !== "on" && mask !== "off") throw new UsageError(`--mask must be on or off, got "${mask}"`);
-  const trainable = values.trainable ?? D.trainable;
-  if (trainable !== "mlp" && trainable !== "all") throw new UsageError(`--trainable must be mlp or all, got "${trainable}"`);
-  const model = loadModel(values.model ?? "data/tiny/sft");
-  const iterations = num(values.iterations, "iterations", D.iterations, true);
-  const prompts = num(values.prompts, "prompts", D.promptsPerIteration, true) || 1;
-  const seed = num(values.seed, "seed", D.seed, true);
+async function runIterate(values: TrainValues, io: CommandIO): Promise<number> {
+  const model = loadModel(values.model);
+  const { iterations, prompts } = values;
+  const seed = values.seed ?? D.seed;
   const backend = await ensureBackend();
   io.stderr.write(`backend: ${backend.chosen}\n`);
   const res = await iterate({
     policy: model,
     problems: syntheticProblems({ n: prompts * Math.max(1, iterations), seed: 100 + seed }),
-    testProblems: syntheticProblems({ split: "test", n: num(values.test, "test", 300, true) }),
+    testProblems: syntheticProblems({ split: "test", n: values.test }),
     iterations,
-    samplesPerPrompt: num(values.samples, "samples", D.samplesPerPrompt, true),
+    samplesPerPrompt: values.samples,
     promptsPerIteration: prompts,
-    loss,
-    reference,
-    mask: mask === "on",
-    lr: num(values.lr, "lr", D.lr),
-    beta: num(values.beta, "beta", D.beta),
-    epochs: num(values.epochs, "epochs", D.epochs, true),
-    nllCoef: num(values.nll, "nll", D.nllCoef),
-    temperature: num(values.temperature, "temperature", D.temperature),
-    trainable,
+    loss: values.loss,
+    reference: values.reference,
+    mask: values.mask === "on",
+    lr: values.lr ?? D.lr,
+    beta: values.beta,
+    epochs: values.epochs ?? D.epochs,
+    nllCoef: values.nll,
+    temperature: values.temperature,
+    trainable: values.trainable,
     seed,
     progress: false,
     onLog: (l) => io.stderr.write(l + "\n"),
@@ -146,13 +128,12 @@ async function runIterate(args: string[], io: CommandIO): Promise<number> {
   return 0;
 }
 
-async function runEval(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(args, { model: { type: "string" }, test: { type: "string" } });
-  const model = loadModel(values.model ?? "data/tiny/sft");
+async function runEval(values: TrainValues, io: CommandIO): Promise<number> {
+  const model = loadModel(values.model);
   await ensureBackend();
   const pool = new PyodidePool({ workers: 1, timeoutMs: 5000 });
   try {
-    const r = await evaluateGreedy(model, syntheticProblems({ split: "test", n: num(values.test, "test", 300, true) }), { interpreter: () => pool.session() });
+    const r = await evaluateGreedy(model, syntheticProblems({ split: "test", n: values.test }), { interpreter: () => pool.session() });
     io.stdout.write(`greedy accuracy ${pct(r.accuracy)} (${r.correct}/${r.total})\n`);
   } finally {
     await pool.close();
@@ -160,15 +141,22 @@ async function runEval(args: string[], io: CommandIO): Promise<number> {
   return 0;
 }
 
-export const command: Command = {
+const RUN: Record<Action, (values: TrainValues, io: CommandIO) => Promise<number>> = { sft: runSft, iterate: runIterate, eval: runEval };
+
+const command_ = defineCommand({
   name: "train",
   summary: "train the built-in tiny policy (SFT) and run iterative M-DPO / M-KTO on it",
-  usage,
-  async run(args, io) {
-    const [action, ...rest] = args;
-    if (action === "sft") return runSft(rest, io);
-    if (action === "iterate") return runIterate(rest, io);
-    if (action === "eval") return runEval(rest, io);
-    throw new UsageError(action ? `unknown action "${action}"` : "missing action: sft, iterate or eval");
+  description: "Trains and evaluates the built-in tiny policy on synthetic problems. Each option's help starts with the actions it belongs to; giving it to another action is a usage error. The backend is the best that works (MATHAGENT_BACKEND=wasm|cpu|... forces one).",
+  positionals: [{ name: "action", required: true, choices: ACTIONS }],
+  options: OPTIONS,
+  run: ({ values, positionals, io }) => RUN[positionals[0] as Action](values, io),
+});
+
+export const command = {
+  ...command_,
+  async run(args: string[], io: CommandIO): Promise<number> {
+    const action = args[0];
+    if (action && action in ACTIONS) checkAction(action as Action, args.slice(1));
+    return command_.run(args, io);
   },
 };
