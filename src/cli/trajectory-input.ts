@@ -1,46 +1,10 @@
-/** The options of the commands that read a rollout file (`annotate`, `pairs`, `kto`, `metrics`): declaration, usage, parsing. */
+/** What the commands that read a rollout file (`annotate`, `pairs`, `kto`, `metrics`) make of their declared option values. */
 import * as fs from "node:fs";
 import { UsageError } from "./command.js";
 import { MathagentError } from "../errors.js";
 import type { Problem } from "../data/index.js";
 import { DEFAULT_REFERENCE, type ReferenceChoice } from "../losses/reference.js";
 import { checkDatasetSplit, FILTER_NAMES, type FilterName, type FilterOptions, type FilterSet, problemsFor, tokenCounterFrom } from "../pairing/index.js";
-
-export const INPUT_OPTIONS = {
-  input: { type: "string" },
-  dataset: { type: "string" },
-  split: { type: "string" },
-  lenient: { type: "boolean" },
-  quiet: { type: "boolean" },
-} as const;
-
-export const INPUT_USAGE = `  --input FILE       rollout JSONL (raw, graded on the fly, or annotated by \`mathagent annotate\`)
-  --dataset NAME     grade against gsm8k, math or math500 answers from the data directory; a
-                     trajectory of a problem not in it is a bad line
-  --split NAME       dataset split (default test)
-  --lenient          skip bad lines (each reported with file:line) instead of stopping at the first
-  --quiet            no progress bar`;
-
-export const FILTER_OPTIONS = {
-  reference: { type: "string" },
-  "skip-filter": { type: "string" },
-  tokenizer: { type: "string" },
-  "max-tokens": { type: "string" },
-} as const;
-
-export const FILTER_USAGE = `  --reference previous|sft   the reference model the trainer should use, recorded in the .meta.json
-                     (default previous: the previous iteration's model, the paper's main runs;
-                     sft: the SFT model every iteration, the paper's Table 2 ablation)
-  --skip-filter LIST comma-separated filters to switch off (${FILTER_NAMES.join(", ")}, or all)
-  --tokenizer PATH   (also) counts the tokens of the too-long filter (2,048, the paper's); without it
-                     that filter is skipped and says so
-  --max-tokens N     token limit of too-long (default 2048, the paper's)`;
-
-export function requireInput(v: string | undefined): string {
-  if (!v) throw new UsageError("--input FILE is required");
-  if (!fs.existsSync(v)) throw new MathagentError(`--input ${v}: no such file`);
-  return v;
-}
 
 /** An integer option ≥ `min`. */
 export function intOption(v: string | undefined, name: string, def: number, min = 0): number {

@@ -1,23 +1,12 @@
 /**
- * What the `pairs` and `kto` commands share about export: the options, their help, their checks,
- * and the run that writes through the format table and reports.
+ * What the `pairs` and `kto` commands share about export: the checks of the option values (declared
+ * in src/cli/pairing-options.ts) and the run that writes through the format table and reports.
  */
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
 import { checkNotInPlace } from "../pairing/annotate.js";
 import { type ExportData, type ExportKind, type ExportResult, type FormatEntry, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "./formats.js";
 import { loadExportTokenizer } from "./tokenizer.js";
-
-/** `node:util` parseArgs options of the export (spread into a command's options). */
-export const EXPORT_OPTIONS = {
-  format: { type: "string" },
-  out: { type: "string" },
-  tokenizer: { type: "string" },
-  "max-length": { type: "string" },
-  "val-size": { type: "string" },
-  check: { type: "boolean" },
-  force: { type: "boolean" },
-} as const;
 
 export interface ExportValues {
   format?: string;
@@ -28,23 +17,6 @@ export interface ExportValues {
   check?: boolean;
   /** Let a run with no rows replace an export that has rows (the `--force` of FORCE_OPTION). */
   force?: boolean;
-}
-
-/** The help lines of the export options. */
-const VERDICT = { yes: "masked", "Gemma-1/2 only": "masked for Gemma-1/2 tokenizers only", no: "not masked (observation tokens are trained too)" } as const;
-
-export function exportUsage(kind: ExportKind): string {
-  const formats = FORMAT_NAMES.map((f) => `                       ${f.padEnd(13)}${FORMATS[f].reader}: ${VERDICT[FORMATS[f].masked]}`).join("\n");
-  return `  --format NAME      default paper; "masked" = only the model's tokens count (docs/export.md):
-${formats}
-  --out PATH         default beside the input: *.${kind === "pairs" ? "pairs.<strategy>" : "kto"}.<format>… (paper: a folder holding
-                     only train.jsonl, metadata in <folder>.meta.json; llamafactory: a datasets folder;
-                     trl/openrlhf: .jsonl or .parquet with a .meta.json beside; tokens: .parquet)
-  --tokenizer PATH   the policy's tokenizer.json (file or folder): llamafactory and tokens
-  --max-length N     llamafactory and tokens: drop (never cut) ${kind === "pairs" ? "pairs whose longer side has" : "examples with"} more than N tokens
-  --val-size N       llamafactory and tokens: hold out N seeded rows as a validation split (default 0)
-  --check            llamafactory and tokens: decode row 0 of what was written, print its counted segments
-  --force            let a run with no rows replace an export that has rows (refused otherwise; nothing is written)`;
 }
 
 export interface ExportRequest {

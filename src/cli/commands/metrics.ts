@@ -3,15 +3,15 @@ import { Grader } from "../../grading/index.js";
 import { MathagentError } from "../../errors.js";
 import { computeMetrics, metricTables } from "../../metrics/index.js";
 import { describeIssues, loadAnnotated } from "../../pairing/index.js";
-import { INPUT_SPECS } from "../input-spec.js";
-import { inputProblems, requireInput } from "../trajectory-input.js";
+import { INPUT_OPTIONS } from "../common-options.js";
+import { inputProblems } from "../trajectory-input.js";
 
 export const command = defineCommand({
   name: "metrics",
   summary: "accuracy, pass@k, maj@k, prompt coverage and per-level / subject / tool-call tables of a rollout file",
   description: `Print accuracy, unbiased pass@k, maj@k (majority vote over equivalent answers), prompt coverage (share of prompts with at least one correct and one wrong trajectory), and accuracy per level, subject, dataset and number of tool calls, each with a bootstrap 95% interval over problems. Every trajectory counts (no filters); the reward is the paper's answer rule.`,
   options: {
-    ...INPUT_SPECS,
+    ...INPUT_OPTIONS,
     k: { type: "ints", min: 1, metavar: "LIST", help: "k values for pass@k and maj@k, e.g. 1,2,4,8", defaultText: "powers of two up to n" },
     bootstrap: { type: "int", min: 0, default: 1000, help: "bootstrap resamples (0: no intervals)" },
     seed: { type: "int", min: 0, default: 0, help: "bootstrap seed" },
@@ -19,7 +19,7 @@ export const command = defineCommand({
     json: { type: "boolean", help: "print the tables as JSON instead of Markdown" },
   },
   async run({ values, io }) {
-    const input = requireInput(values.input);
+    const input = values.input;
     const ks = values.k;
     const resamples = values.bootstrap;
     const seed = values.seed;
