@@ -5,9 +5,8 @@
  * removed; a run with no rows never replaces an export that has rows unless forced.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { MathagentError } from "../errors.js";
-import { type DataStamp, fileErrorOf, prepareTarget, sha256File, tempPathFor, writeFileAtomic } from "../io/index.js";
+import { commitWithMeta, fileErrorOf, prepareTarget, tempPathFor, writeFileAtomic, writeSynced } from "../io/index.js";
 
 /** The rows an earlier export recorded in its metadata (`rows`, or the sum of `counts.splits`); 0 when there is none. */
 export function recordedRows(metaFile: string): number {
@@ -40,16 +39,6 @@ export function refuseEmptyReplace(target: string, rows: number, previous: numbe
   throw new MathagentError(`${target}: this run produced no rows and would replace the ${previous} row(s) already there; nothing was written (pass --force to replace it)`);
 }
 
-function writeSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, "wx");
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 export interface ExportWrite {
   /** Rows in `data` (an empty result is refused over an export with rows unless `force`). */
   rows: number;
@@ -70,16 +59,11 @@ export function writeExportFile(target: string, data: string | Uint8Array, w: Ex
   prepareTarget(metaFile);
   refuseEmptyReplace(target, w.rows, rowsThere(target, metaFile), w.force);
   const tmp = tempPathFor(target);
-  const metaTmp = tempPathFor(metaFile);
   try {
     writeSynced(tmp, data);
-    const stamp: DataStamp = { file: path.basename(target), bytes: fs.statSync(tmp).size, sha256: sha256File(tmp) };
-    writeSynced(metaTmp, JSON.stringify({ ...w.meta.record, data: stamp }, null, 2) + "\n");
-    fs.renameSync(metaTmp, metaFile);
-    fs.renameSync(tmp, target);
+    commitWithMeta(target, tmp, metaFile, w.meta.record);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    fs.rmSync(metaTmp, { force: true });
     throw fileErrorOf(target, err);
   }
 }

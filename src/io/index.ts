@@ -5,6 +5,8 @@ export { checkShape, describeShape, type Shape } from "./shape.js";
 export {
   writeFileAtomic,
   writeWithMeta,
+  commitWithMeta,
+  writeSynced,
   readMeta,
   AtomicOutput,
   removeStaleTemps,

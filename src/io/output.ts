@@ -97,7 +97,8 @@ export function prepareTarget(target: string): void {
   removeStaleTemps(target);
 }
 
-function writeSynced(file: string, data: string | Uint8Array): void {
+/** Writes a new file (never an existing one) and flushes it to disk. */
+export function writeSynced(file: string, data: string | Uint8Array): void {
   const fd = fs.openSync(file, "wx");
   try {
     fs.writeFileSync(fd, data);
@@ -159,19 +160,29 @@ export async function writeWithMeta(
   prepareTarget(target);
   prepareTarget(metaFile);
   const tmp = tempPathFor(target);
-  const metaTmp = tempPathFor(metaFile);
   try {
     await produce(tmp);
-    const bytes = fs.statSync(tmp).size;
-    guardEmptyReplace(target, opts.empty ?? bytes === 0, opts.force);
-    const stamp: DataStamp = { file: path.basename(target), bytes, sha256: sha256File(tmp) };
+    guardEmptyReplace(target, opts.empty ?? fs.statSync(tmp).size === 0, opts.force);
+    commitWithMeta(target, tmp, metaFile, meta);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw fileErrorOf(target, err);
+  }
+}
+
+/**
+ * Puts a written temporary data file in place with its metadata as one unit: the metadata, stamped
+ * with the data's size and SHA-256, is renamed into place first, then the data.
+ */
+export function commitWithMeta(target: string, tmp: string, metaFile: string, meta: Record<string, unknown>): void {
+  const metaTmp = tempPathFor(metaFile);
+  try {
+    const stamp: DataStamp = { file: path.basename(target), bytes: fs.statSync(tmp).size, sha256: sha256File(tmp) };
     writeSynced(metaTmp, JSON.stringify({ ...meta, data: stamp }, null, 2) + "\n");
     fs.renameSync(metaTmp, metaFile);
     fs.renameSync(tmp, target);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
+  } finally {
     fs.rmSync(metaTmp, { force: true });
-    throw fileErrorOf(target, err);
   }
 }
 
