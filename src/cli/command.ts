@@ -1,4 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.js";
 import { parseOptions, type OptionSpecs, type PositionalSpec, type Values } from "./options.js";
 import { type Declaration, renderUsage } from "./usage.js";
@@ -51,17 +50,4 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
       return spec.run({ values, positionals, io });
     },
   };
-}
-
-/** `node:util` parseArgs with errors turned into `UsageError` (the older commands; new ones use `defineCommand`). */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(
-  args: string[],
-  options: T,
-  allowPositionals = false,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
