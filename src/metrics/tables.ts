@@ -11,13 +11,27 @@ export function problemAccuracy(p: ProblemRecord): number {
 }
 
 /** A prompt is covered when it has at least one correct and one wrong trajectory: it yields a pair. */
-export function covered(p: ProblemRecord): boolean {
+export function covered(p: Pick<ProblemRecord, "c" | "n">): boolean {
   return p.c > 0 && p.c < p.n;
 }
 
 /** Share of prompts with at least one correct and one wrong trajectory (the paper: 92.5% / 83.0% / 60% at N = 30 / 12 / 6). */
 export function promptCoverage(problems: readonly ProblemRecord[]): number {
   return problems.length ? problems.filter(covered).length / problems.length : NaN;
+}
+
+/** Per-prompt shares of graded trajectories: correct samples, prompts with one correct (pass@N), covered prompts. */
+export function promptStats(rows: readonly { problemId: string; correct: boolean }[]): { sampleAccuracy: number; passAtN: number; coverage: number } {
+  const by = new Map<string, { c: number; n: number }>();
+  for (const r of rows) {
+    const g = by.get(r.problemId) ?? { c: 0, n: 0 };
+    g.n++;
+    if (r.correct) g.c++;
+    by.set(r.problemId, g);
+  }
+  const ps = [...by.values()];
+  const share = (f: (g: { c: number; n: number }) => boolean) => (ps.length ? ps.filter(f).length / ps.length : 0);
+  return { sampleAccuracy: rows.length ? rows.filter((r) => r.correct).length / rows.length : 0, passAtN: share((g) => g.c > 0), coverage: share(covered) };
 }
 
 /** k = 1, 2, 4, … up to the smallest n, plus that n itself. */

@@ -76,17 +76,3 @@ export function fastReward(t: Trajectory, mode: GradingMode = "paper"): boolean 
   const v = gradeFast(answerSegment(t), t.gold, rewardGradeOptions(gradingDatasetOf(t.dataset), mode));
   return v.correct === undefined ? null : v.correct;
 }
-
-/** Per-prompt shares of graded trajectories: correct samples, prompts with one correct (pass@N), prompts with one correct and one wrong (coverage). */
-export function promptStats(rows: readonly Pick<Annotated, "problemId" | "correct">[]): { sampleAccuracy: number; passAtN: number; coverage: number } {
-  const by = new Map<string, { c: number; n: number }>();
-  for (const r of rows) {
-    const g = by.get(r.problemId) ?? { c: 0, n: 0 };
-    g.n++;
-    if (r.correct) g.c++;
-    by.set(r.problemId, g);
-  }
-  const ps = [...by.values()];
-  const share = (f: (g: { c: number; n: number }) => boolean) => (ps.length ? ps.filter(f).length / ps.length : 0);
-  return { sampleAccuracy: rows.length ? rows.filter((r) => r.correct).length / rows.length : 0, passAtN: share((g) => g.c > 0), coverage: share((g) => g.c > 0 && g.c < g.n) };
-}
