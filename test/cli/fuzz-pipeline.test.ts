@@ -126,10 +126,14 @@ test("kill -9 at random moments: annotate, pairs and kto leave no debris after t
   for (const target of TARGETS.slice(0, 3)) {
     const out = path.join(dir, `${target.name}.jsonl`);
     const argv = ["--import", "tsx", projectPath("src", "cli", "main.ts"), ...target.args(input, out)];
+    // kill moments spread over one whole run's duration on this machine, so they land while it runs
+    const t0 = Date.now();
+    await new Promise((r) => spawn(process.execPath, argv, { cwd: projectPath(), stdio: "ignore" }).on("close", r));
+    const runMs = Date.now() - t0;
     for (let k = 0; k < 4; k++) {
       const child = spawn(process.execPath, argv, { cwd: projectPath(), stdio: "ignore" });
       const closed = new Promise((r) => child.on("close", r));
-      await new Promise((r) => setTimeout(r, 300 + rand() * 2500));
+      await new Promise((r) => setTimeout(r, 100 + rand() * Math.max(0, runMs - 300)));
       if (child.exitCode === null) killed++;
       child.kill("SIGKILL");
       await closed;

@@ -104,7 +104,8 @@ export async function openPage(file: string, expression: string, settleMs = 1500
     ws.close();
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile for a moment after it exits
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
