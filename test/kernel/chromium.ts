@@ -59,7 +59,7 @@ class Cdp {
 async function launch(): Promise<{ child: ChildProcess; url: string; dir: string }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (sudo apt-get install --no-install-recommends chromium; scripts/test.sh does it as root)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-"));
-  const child = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-background-networking", "--remote-debugging-port=0", `--user-data-dir=${dir}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-background-networking", "--remote-debugging-port=0", `--user-data-dir=${dir}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"], detached: true });
   const url = await new Promise<string>((resolve, reject) => {
     let log = "";
     const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${log}`)), 30_000);
@@ -102,9 +102,14 @@ export async function openPage(file: string, expression: string, settleMs = 1500
     return { errors, network, value: result.value };
   } finally {
     ws.close();
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
-    // Chromium's helper processes may still be writing the profile for a moment after it exits
+    // the whole process group: Chromium's helper processes would go on writing the profile
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // the group is gone already
+    }
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
