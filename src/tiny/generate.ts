@@ -172,7 +172,11 @@ export async function generate(model: TinyModel, prompt: string, opts: GenerateO
       if (kv.length >= c.maxLen) break;
       lg = rt.step(kv, t, true)!;
       fed += ch;
-      if (count % 64 === 0) await tick();
+      // The runtime's logits buffer is shared: other requests overwrite it while this one yields.
+      if (count % 64 === 0) {
+        lg = Float64Array.from(lg);
+        await tick();
+      }
     }
     if (prefix && fed.length > 0) prefix.set(key + fed, kv, lg);
     out.push({ text, finishReason: finish, stopReason, promptTokens: ids.length - 1, completionTokens: count });

@@ -100,6 +100,18 @@ test("sampling: seeded, stop strings cut, prefix cache changes nothing", async (
   assert.ok(pc.hits >= 1);
 });
 
+test("concurrent sampled requests get the same texts as the same requests one at a time", async () => {
+  const m = model(5);
+  const prompts = ["Question: 1+2\n\nAnswer: ", "Question: 7*8\n\nAnswer: ", "Question: 30-4\n\nAnswer: "];
+  const opts = (i: number) => ({ maxTokens: 300, temperature: 1, seed: 40 + i, n: 2 });
+  const alone: unknown[] = [];
+  for (const [i, p] of prompts.entries()) alone.push(await generate(m, p, opts(i)));
+  // Long generations yield every 64 tokens, so these interleave on the one runtime.
+  const together = await Promise.all(prompts.map((p, i) => generate(m, p, opts(i), new PrefixCache())));
+  assert.ok((together[0]![0]!.completionTokens ?? 0) > 64, "the generations are long enough to interleave");
+  assert.deepEqual(together, alone);
+});
+
 test("TinyPolicy implements Policy: n completions, token counts, aborts", async () => {
   const m = model(2);
   const pol = new TinyPolicy(m);
