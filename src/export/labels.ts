@@ -15,7 +15,7 @@
 import { type Family, getTemplate, isFamily, render } from "../chat/index.js";
 import { MathagentError } from "../errors.js";
 import { normalizeSpans, type Offset, type TokenizerWithOffsets, tokensInsideSpans } from "../losses/index.js";
-import { conversationOf } from "../pairing/messages.js";
+import { conversationOf } from "../trajectory/index.js";
 import type { Trajectory } from "../rollout/index.js";
 
 /** The label of a token that does not count (PyTorch's cross-entropy `ignore_index`). */

@@ -20,12 +20,14 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
 import { writeExportFile } from "./atomic.js";
-import { trajectoryMessages } from "../pairing/messages.js";
+import { fileTypeOf, type FileType } from "../io/index.js";
+
+export { fileTypeOf, type FileType };
+import { trajectoryMessages } from "../trajectory/index.js";
 import type { ExportMessage, KtoExample, Pair } from "../pairing/types.js";
 
 export type ExportFormat = "paper" | "trl" | "openrlhf";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["paper", "trl", "openrlhf"];
-export type FileType = "jsonl" | "parquet";
 
 /** Kind of an exported column (Parquet type: list<struct<role, content, model_written>>, UTF8, INT32, BOOLEAN). */
 export type ColumnKind = "messages" | "string" | "int" | "bool";
@@ -78,13 +80,6 @@ export function ktoRow(e: KtoExample, format: ExportFormat): ExportRow {
   if (format === "paper") return { messages: m, label: e.label, ...meta };
   if (format === "trl") return { prompt: m.slice(0, 1), completion: m.slice(1), label: e.label, ...meta };
   return { input: m.slice(0, 1), output: m.slice(1), label: e.label, ...meta };
-}
-
-/** `jsonl` or `parquet`, from the file name. */
-export function fileTypeOf(file: string): FileType {
-  if (/\.parquet$/i.test(file)) return "parquet";
-  if (/\.jsonl$/i.test(file)) return "jsonl";
-  throw new MathagentError(`${file}: the output name must end in .jsonl or .parquet`);
 }
 
 function leaf(name: string, kind: Exclude<ColumnKind, "messages">) {

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { MathagentError } from "../errors.js";
-import { checkNotInPlace } from "../pairing/annotate.js";
+import { checkNotInPlace } from "../io/index.js";
 import { type ExportData, type ExportKind, type ExportResult, type FormatEntry, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "./formats.js";
 import { loadExportTokenizer } from "./tokenizer.js";
 

@@ -4,7 +4,7 @@
  * Entries are tried in order on the first row; every later row must read as the same layout.
  * Adding a layout is one entry here plus its fixture in test/inspect/.
  */
-import { trajectoryMessages } from "../pairing/messages.js";
+import { trajectoryMessages } from "../trajectory/index.js";
 import { checkTrajectory } from "../rollout/store.js";
 import type { Trajectory } from "../rollout/types.js";
 import { describeValue } from "../io/errors.js";

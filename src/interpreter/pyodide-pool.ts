@@ -48,6 +48,14 @@ interface Pending {
   signal?: AbortSignal;
 }
 
+/** What the host process sends over its IPC channel (runtime/host.mjs). */
+type HostMessage =
+  | { type: "ready"; spawnMs: number[]; snapshot: boolean }
+  | { type: "result"; id: number; res: RawResult }
+  | { type: "log"; level: "info" | "warn"; msg: string }
+  | { type: "fatal"; error: string }
+  | { type: "stats"; stats: unknown };
+
 let hostNoteShown = false; // once per process, not once per pool
 let unshareProbe: string | null | undefined;
 /** Absolute path of a working `unshare` that can make a user+network namespace, or null. */
@@ -167,7 +175,8 @@ export class PyodidePool extends BasePool {
     return this.readyPromise;
   }
 
-  private startHost(): Promise<void> {
+  /** What the host process and its workers are started with. */
+  private hostConfig(): object {
     const o = this.options;
     const zip = bundleZip();
     if (!fs.existsSync(zip)) {
@@ -175,8 +184,7 @@ export class PyodidePool extends BasePool {
     }
     const snap = snapshotFile();
     const useSnapshot = o.snapshot && fs.existsSync(snap) && isSnapshotCurrent();
-    const pyDir = pyodideDir();
-    const config = {
+    return {
       workers: o.workers,
       timeoutMs: o.timeoutMs,
       graceMs: o.graceMs,
@@ -185,7 +193,7 @@ export class PyodidePool extends BasePool {
       maxOut: o.maxOutputBytes,
       runtimeDir,
       workerData: {
-        pyodideDir: pyDir,
+        pyodideDir: pyodideDir(),
         runtimeDir,
         zipPath: fs.existsSync(zip) ? zip : null,
         snapshotPath: useSnapshot ? snap : null,
@@ -197,7 +205,11 @@ export class PyodidePool extends BasePool {
         harden: true,
       },
     };
+  }
 
+  /** Spawns the locked-down host process; `errTail()` is the end of what it wrote to stderr. */
+  private spawnHost(): { child: ChildProcess; errTail: () => string } {
+    const o = this.options;
     const node = resolveHostNode();
     this.hostNode = node;
     if (node.note && !hostNoteShown) {
@@ -206,50 +218,39 @@ export class PyodidePool extends BasePool {
     }
     const { cmd, args, env, isolation: iso } = lockdownCommand(
       path.join(runtimeDir, "host.mjs"),
-      [projectPath("node_modules"), pyDir, runtimeDir, cacheDir],
+      [projectPath("node_modules"), pyodideDir(), runtimeDir, cacheDir],
       o.isolation,
       (m) => this.fail(o.isolation, m),
       node,
     );
     this.isolation = iso;
     this.hostStart = performance.now();
-    const child = spawn(cmd, args, {
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env,
-      cwd: runtimeDir,
-    });
-    this.child = child;
-    let errTail = "";
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env, cwd: runtimeDir });
+    let tail = "";
     child.stdout?.on("data", () => {});
     child.stderr?.on("data", (d: Buffer) => {
-      errTail = (errTail + d.toString("utf8")).slice(-2000);
+      tail = (tail + d.toString("utf8")).slice(-2000);
     });
     // only the IPC channel keeps the event loop alive, and only while work is pending (refresh)
-    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+    for (const st of [child.stdout, child.stderr]) (st as unknown as { unref?: () => void } | null)?.unref?.();
+    return { child, errTail: () => tail };
+  }
+
+  private startHost(): Promise<void> {
+    const config = this.hostConfig();
+    const { child, errTail } = this.spawnHost();
+    this.child = child;
     return new Promise<void>((resolve, reject) => {
       let isReady = false;
-      child.on("message", (m: any) => {
+      child.on("message", (m: HostMessage) => {
         if (child !== this.child) return;
         if (m.type === "ready") {
           isReady = true;
-          this.startup.spawnMs.push(...(m.spawnMs as number[]));
+          this.startup.spawnMs.push(...m.spawnMs);
           this.startup.snapshot = Boolean(m.snapshot);
           this.startup.hostReadyMs = performance.now() - this.hostStart;
           resolve();
-        } else if (m.type === "result") {
-          const p = this.pending.get(m.id);
-          if (!p) return;
-          this.pending.delete(m.id);
-          if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
-          this.refresh();
-          p.resolve(m.res as RawResult);
-        } else if (m.type === "log") {
-          this.log(m.level, m.msg);
-        } else if (m.type === "fatal") {
-          this.fatal = new Error(`Python interpreter unavailable: ${m.error}`);
-        } else if (m.type === "stats") {
-          this.statsWaiter?.(m.stats);
-        }
+        } else this.onHostMessage(m);
       });
       child.on("error", (e) => {
         if (child !== this.child) return;
@@ -258,22 +259,37 @@ export class PyodidePool extends BasePool {
       });
       child.on("exit", (code, sig) => {
         if (child !== this.child) return;
-        this.child = null;
-        this.readyPromise = null;
-        const why = this.fatal?.message ?? `interpreter host exited (code ${code}, signal ${sig})${errTail ? `: ${errTail.trim().slice(-500)}` : ""}`;
-        if (!isReady) {
-          this.fatal ??= new Error(why);
-          reject(this.fatal);
-        }
-        for (const [, p] of this.pending) {
-          if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
-          p.resolve({ status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${why}` });
-        }
-        this.pending.clear();
+        const why = this.fatal?.message ?? `interpreter host exited (code ${code}, signal ${sig})${errTail() ? `: ${errTail().trim().slice(-500)}` : ""}`;
+        if (!isReady) reject((this.fatal ??= new Error(why)));
+        this.onHostExit(why);
       });
       child.send({ type: "init", config });
       this.refresh();
     });
+  }
+
+  private onHostMessage(m: HostMessage): void {
+    if (m.type === "result") {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
+      this.refresh();
+      p.resolve(m.res);
+    } else if (m.type === "log") this.log(m.level, m.msg);
+    else if (m.type === "fatal") this.fatal = new Error(`Python interpreter unavailable: ${m.error}`);
+    else if (m.type === "stats") this.statsWaiter?.(m.stats);
+  }
+
+  /** The host is gone: every pending snippet gets a crash result naming why. */
+  private onHostExit(why: string): void {
+    this.child = null;
+    this.readyPromise = null;
+    for (const [, p] of this.pending) {
+      if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
+      p.resolve({ status: "crash", stdout: "", stderr: "", value: null, error: `InterpreterCrash: ${why}` });
+    }
+    this.pending.clear();
   }
 
   private fail(mode: string, message: string): void {

@@ -19,5 +19,8 @@ export {
   type OutputOptions,
   type MetaOptions,
   type DataStamp,
+  checkNotInPlace,
+  fileTypeOf,
+  type FileType,
 } from "./output.js";
 export { readParquetRows, readParquetKeyValue } from "./parquet.js";

@@ -250,3 +250,20 @@ export class AtomicOutput {
     fs.rmSync(this.tmp, { force: true });
   }
 }
+
+/** Refuses an output path that is its own input: results go beside the input. */
+export function checkNotInPlace(input: string, out: string): void {
+  if (path.resolve(input) === path.resolve(out)) {
+    throw new MathagentError(`refusing to write ${out} over its input; results go beside the input (choose another --out)`);
+  }
+}
+
+/** The table file types an output can be. */
+export type FileType = "jsonl" | "parquet";
+
+/** `jsonl` or `parquet`, from the file name. */
+export function fileTypeOf(file: string): FileType {
+  if (/\.parquet$/i.test(file)) return "parquet";
+  if (/\.jsonl$/i.test(file)) return "jsonl";
+  throw new MathagentError(`${file}: the output name must end in .jsonl or .parquet`);
+}

@@ -6,7 +6,9 @@ import * as path from "node:path";
 import { type DatasetName, Grader, type Rule } from "../grading/index.js";
 import { Progress, type ProgressOptions } from "../display/index.js";
 import { MathagentError } from "../errors.js";
-import { AtomicOutput, requireFile } from "../io/index.js";
+import { AtomicOutput, checkNotInPlace, requireFile } from "../io/index.js";
+
+export { checkNotInPlace };
 import type { Problem } from "../data/index.js";
 import { type Annotated, annotate, countLines, gradingDatasetOf, type GradingMode, readTrajectoryFile, type RowIssue } from "../trajectory/index.js";
 
@@ -20,12 +22,6 @@ export function annotatedPath(input: string): string {
 }
 
 /** Refuse to write over the input. */
-export function checkNotInPlace(input: string, out: string): void {
-  if (path.resolve(input) === path.resolve(out)) {
-    throw new MathagentError(`refusing to write ${out} over its input; results go beside the input (choose another --out)`);
-  }
-}
-
 export interface GradedReadOptions {
   /** Skip bad lines (recorded in `issues`) instead of stopping at the first. */
   lenient?: boolean;

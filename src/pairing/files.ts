@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { DATASET_SPLITS, type DatasetName as DataName, loadProblems, type Problem } from "../data/index.js";
 import { MathagentError } from "../errors.js";
 import { formatIssue, type RowIssue } from "../trajectory/index.js";
-import { checkNotInPlace, loadAnnotated } from "./annotate.js";
-import { fileTypeOf } from "./export.js";
+import { loadAnnotated } from "./annotate.js";
+import { checkNotInPlace, fileTypeOf } from "../io/index.js";
 import { applyFilters, type FilterOptions, type TokenCounter } from "./filters.js";
 import { loadTokenizer } from "../losses/tokenizer.js";
 

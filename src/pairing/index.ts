@@ -6,4 +6,3 @@ export * from "./annotate.js";
 export * from "./filters.js";
 export * from "./pairs.js";
 export * from "./files.js";
-export * from "./export.js";

@@ -4,16 +4,9 @@
  * preset's name is recorded in every trajectory.
  */
 
-/**
- * Which seed a request carries:
- * - `run`: every request of the run carries the run seed (the paper's `infer_eval.py` sends its
- *   `--seed` with every request);
- * - `sample`: every request of sample s carries `runSeed + s`, as if the paper's script were run
- *   once per sample with `--seed runSeed + s` (one seed for N samples of a prompt would make vLLM
- *   return N identical samples);
- * - `trajectory`: a seed hashed from (run seed, problem, sample); mathagent's own scheme.
- */
-export type SeedMode = "run" | "sample" | "trajectory";
+import type { SeedMode } from "../trajectory/types.js";
+
+export type { SeedMode };
 
 /** How the code of a turn reaches the interpreter (see `ExecutionMode` in engine.ts). */
 export type PresetExecution = "cells" | "session";

@@ -3,7 +3,7 @@
  * what the model wrote, and the messages form of a trajectory.
  */
 import { type Conversation, getTemplate, HORIZON_NOTE, isFamily, render, type Turn } from "../chat/index.js";
-import type { Step, Trajectory } from "../rollout/types.js";
+import type { Step, Trajectory } from "./types.js";
 
 /** A step whose model call failed: it has no text and no turn in the transcript. */
 export function isFailedCall(s: Pick<Step, "finishReason" | "error" | "text">): boolean {

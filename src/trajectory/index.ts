@@ -7,3 +7,4 @@ export * from "./validate.js";
 export * from "./reward.js";
 export * from "./conversation.js";
 export * from "./dataset.js";
+export * from "./types.js";

@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import { FileError, requireFile, RowError } from "../io/errors.js";
-import type { Trajectory } from "../rollout/types.js";
+import type { Trajectory } from "./types.js";
 import { readLineRecords } from "../io/lines.js";
 import { trajectoryProblem } from "./validate.js";
 

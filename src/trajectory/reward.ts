@@ -6,7 +6,7 @@
  */
 import { type DatasetName, type GradeOptions, Grader, gradeFast, type Rule } from "../grading/index.js";
 import { MathagentError } from "../errors.js";
-import type { Trajectory } from "../rollout/types.js";
+import type { Trajectory } from "./types.js";
 import { gradingDatasetOf } from "./dataset.js";
 
 /** Reward fields added to a trajectory by annotation. */

@@ -4,7 +4,7 @@
  * can prefix it with `FILE:LINE`.
  */
 import { fieldProblem } from "../io/errors.js";
-import { TRAJECTORY_SCHEMA } from "../rollout/types.js";
+import { TRAJECTORY_SCHEMA } from "./types.js";
 
 type Check = (v: unknown) => boolean;
 interface FieldRule {

@@ -7,7 +7,7 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { Readable, Writable } from "node:stream";
 import { runCli } from "../helpers/cli.js";
 import { main } from "../../src/cli/main.js";
-import { readExport } from "../../src/pairing/index.js";
+import { readExport } from "../../src/export/index.js";
 import { fixture } from "../pairing/fixture.js";
 import { TOKENIZER_DIRS } from "./helpers.js";
 

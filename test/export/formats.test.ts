@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FORMAT_NAMES, FORMATS, loadExportTokenizer } from "../../src/export/index.js";
 import { CharTokenizer } from "../../src/losses/index.js";
-import { readExport, readParquetMeta } from "../../src/pairing/index.js";
+import { readExport, readParquetMeta } from "../../src/export/index.js";
 import { projectPath } from "../../src/paths.js";
 import { gsm8k, pairOf } from "./helpers.js";
 

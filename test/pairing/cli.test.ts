@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli.js";
-import { readExport } from "../../src/pairing/index.js";
+import { readExport } from "../../src/export/index.js";
 import { fixture } from "./fixture.js";
 
 test("mathagent annotate / pairs / kto / metrics on a rollout file: outputs beside the input, counts printed", async () => {

@@ -4,25 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aq from "arquero";
 import * as parquetWasm from "parquet-wasm";
-import {
-  type Annotated,
-  annotateFile,
-  applyFilters,
-  buildKto,
-  buildPairs,
-  EXPORT_FORMATS,
-  exportColumns,
-  exportKto,
-  exportPairs,
-  type ExportMessage,
-  ktoRow,
-  loadAnnotated,
-  metaPath,
-  pairRow,
-  readExport,
-  readParquetMeta,
-  trajectoryMessages,
-} from "../../src/pairing/index.js";
+import { type Annotated, annotateFile, applyFilters, buildKto, buildPairs, type ExportMessage, loadAnnotated, trajectoryMessages } from "../../src/pairing/index.js";
+import { EXPORT_FORMATS, exportColumns, exportKto, exportPairs, ktoRow, metaPath, pairRow, readExport, readParquetMeta } from "../../src/export/index.js";
 import { fixture } from "./fixture.js";
 
 let rowsCache: Annotated[] | null = null;

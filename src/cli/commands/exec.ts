@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import { defineCommand, UsageError } from "../command.js";
+import { defineCommand, UsageError, type CommandIO } from "../command.js";
 import { requireFile } from "../../io/errors.js";
 import {
   PyodidePool,
@@ -31,103 +31,94 @@ example:
   async run({ values, io }) {
     if (values.input === undefined && values.code === undefined) throw new UsageError("give --input FILE or -c CODE");
     if (values.input !== undefined && values.code !== undefined) throw new UsageError("give either --input or -c, not both");
-    const backend = values.backend;
     const timeoutMs = values["timeout-ms"];
     const maxOutputBytes = values["max-output"];
     const workers = values.workers ?? (values.code !== undefined ? 1 : 2);
     if (values.input !== undefined && values.input !== "-") requireFile(values.input);
-
     const pool =
-      backend === "pyodide"
+      values.backend === "pyodide"
         ? new PyodidePool({ workers, timeoutMs, maxOutputBytes, log: (_l, m) => io.stderr.write(`mathagent exec: warning: ${m}\n`) })
         : new SubprocessPool({ workers, timeoutMs, maxOutputBytes });
-    const record = (id: unknown, o: Observation) =>
-      JSON.stringify({
-        id,
-        stdout: o.stdout,
-        stderr: o.stderr,
-        value: o.value,
-        error: o.error,
-        timedOut: o.timedOut,
-        truncated: o.truncated,
-        durationMs: o.durationMs,
-        status: o.status,
-      }) + "\n";
-
     try {
       if (values.code !== undefined) {
         const o = await pool.run(values.code);
-        io.stdout.write(values.text ? observationText(o) + "\n" : record(null, o));
+        io.stdout.write(values.text ? observationText(o) + "\n" : resultLine(null, o));
         return 0;
       }
       const name = values.input === "-" ? "<stdin>" : values.input!;
       const input = values.input === "-" ? io.stdin : fs.createReadStream(values.input!, { encoding: "utf8" });
-      const rl = readline.createInterface({ input, crlfDelay: Infinity });
-      const sessions = new Map<string, InterpreterSession>();
-      const window: Promise<string>[] = [];
-      const limit = workers * 8;
-      let lineNo = 0;
-      let bad = 0;
-      let failed = 0;
-      let done = 0;
-      const progress = (io.stderr as NodeJS.WriteStream).isTTY ? setInterval(() => io.stderr.write(`\rmathagent exec: ${done} done`), 1000) : null;
-      const flushOne = async () => {
-        io.stdout.write(await window.shift()!);
-        done++;
-      };
-      for await (const raw of rl) {
-        lineNo++;
-        if (raw.trim() === "") continue;
-        const line = lineNo;
-        let rec: { id?: unknown; code?: unknown; session?: unknown };
-        try {
-          rec = JSON.parse(raw);
-          if (rec === null || typeof rec !== "object" || Array.isArray(rec)) throw new Error("not a JSON object");
-          if (typeof rec.code !== "string") throw new Error('missing string field "code"');
-          if (rec.session !== undefined && typeof rec.session !== "string") throw new Error('"session" must be a string');
-        } catch (e) {
-          bad++;
-          const id = (() => {
-            try {
-              return (JSON.parse(raw) as { id?: unknown })?.id ?? null;
-            } catch {
-              return null;
-            }
-          })();
-          window.push(Promise.resolve(JSON.stringify({ id, line, status: "invalid", error: `${name} line ${line}: ${(e as Error).message}` }) + "\n"));
-          if (window.length > limit) await flushOne();
-          continue;
-        }
-        const code = rec.code as string;
-        let runner: Promise<Observation>;
-        if (typeof rec.session === "string") {
-          let s = sessions.get(rec.session);
-          if (!s) sessions.set(rec.session, (s = pool.session()));
-          runner = s.run(code);
-        } else runner = pool.run(code);
-        const id = rec.id ?? null;
-        window.push(
-          runner.then(
-            (o) => record(id, o),
-            (e: Error) => {
-              failed++;
-              return JSON.stringify({ id, line, status: "crash", error: `${name} line ${line}: ${e.message}` }) + "\n";
-            },
-          ),
-        );
-        if (window.length > limit) await flushOne();
-      }
-      while (window.length) await flushOne();
-      if (progress) {
-        clearInterval(progress);
-        io.stderr.write(`\rmathagent exec: ${done} done\n`);
-      }
-      for (const s of sessions.values()) s.close();
-      if (bad) io.stderr.write(`mathagent exec: ${bad} invalid input line(s) in ${name}\n`);
-      if (failed) io.stderr.write(`mathagent exec: the interpreter failed on ${failed} snippet(s)\n`);
-      return failed ? 2 : bad ? 1 : 0;
+      return await runLines(pool, input, name, workers * 8, io);
     } finally {
       await pool.close();
     }
   },
 });
+
+function resultLine(id: unknown, o: Observation): string {
+  const { stdout, stderr, value, error, timedOut, truncated, durationMs, status } = o;
+  return JSON.stringify({ id, stdout, stderr, value, error, timedOut, truncated, durationMs, status }) + "\n";
+}
+
+interface Snippet {
+  id: unknown;
+  code: string;
+  session?: string;
+}
+
+/** One input line as a snippet, or the error text naming what is wrong with it. */
+function parseSnippet(raw: string): Snippet | { problem: string; id: unknown } {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(raw);
+  } catch (e) {
+    return { problem: (e as Error).message, id: null };
+  }
+  if (rec === null || typeof rec !== "object" || Array.isArray(rec)) return { problem: "not a JSON object", id: null };
+  const r = rec as { id?: unknown; code?: unknown; session?: unknown };
+  const id = r.id ?? null;
+  if (typeof r.code !== "string") return { problem: 'missing string field "code"', id };
+  if (r.session !== undefined && typeof r.session !== "string") return { problem: '"session" must be a string', id };
+  return { id, code: r.code, session: r.session };
+}
+
+/** Runs every snippet of a JSON Lines stream, at most `limit` in flight, writing results in input order. */
+async function runLines(pool: PyodidePool | SubprocessPool, input: NodeJS.ReadableStream, name: string, limit: number, io: CommandIO): Promise<number> {
+  const sessions = new Map<string, InterpreterSession>();
+  const window: Promise<string>[] = [];
+  let lineNo = 0;
+  let bad = 0;
+  let failed = 0;
+  let done = 0;
+  const progress = (io.stderr as NodeJS.WriteStream).isTTY ? setInterval(() => io.stderr.write(`\rmathagent exec: ${done} done`), 1000) : null;
+  const push = async (p: Promise<string>) => {
+    window.push(p);
+    if (window.length <= limit) return;
+    io.stdout.write(await window.shift()!);
+    done++;
+  };
+  for await (const raw of readline.createInterface({ input, crlfDelay: Infinity })) {
+    const line = ++lineNo;
+    if (raw.trim() === "") continue;
+    const snippet = parseSnippet(raw);
+    if ("problem" in snippet) {
+      bad++;
+      await push(Promise.resolve(JSON.stringify({ id: snippet.id, line, status: "invalid", error: `${name} line ${line}: ${snippet.problem}` }) + "\n"));
+      continue;
+    }
+    const session = snippet.session === undefined ? pool : sessions.get(snippet.session) ?? sessions.set(snippet.session, pool.session()).get(snippet.session)!;
+    const crash = (e: Error) => {
+      failed++;
+      return JSON.stringify({ id: snippet.id, line, status: "crash", error: `${name} line ${line}: ${e.message}` }) + "\n";
+    };
+    await push(session.run(snippet.code).then((o) => resultLine(snippet.id, o), crash));
+  }
+  for (; window.length > 0; done++) io.stdout.write(await window.shift()!);
+  if (progress) {
+    clearInterval(progress);
+    io.stderr.write(`\rmathagent exec: ${done} done\n`);
+  }
+  for (const s of sessions.values()) s.close();
+  if (bad) io.stderr.write(`mathagent exec: ${bad} invalid input line(s) in ${name}\n`);
+  if (failed) io.stderr.write(`mathagent exec: the interpreter failed on ${failed} snippet(s)\n`);
+  return failed ? 2 : bad ? 1 : 0;
+}
