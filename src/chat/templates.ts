@@ -5,11 +5,11 @@
  * arXiv 2409.02392, repository scripts); the Llama-3 prompt keeps `{question}`, which the paper's
  * code forgets. A chain-of-thought variant exists for every family (no tools, one turn).
  */
+import { isTableKey, tableNames } from "../table.js";
 
-export type Family = "gemma" | "mistral" | "llama3" | "deepseek" | "qwen" | "plain" | "tiny";
+/** A model family: a row of `FAMILY_TABLE`. */
+export type Family = keyof typeof FAMILY_TABLE;
 export type TemplateMode = "tool" | "cot";
-
-export const FAMILIES: readonly Family[] = ["gemma", "mistral", "llama3", "deepseek", "qwen", "plain", "tiny"];
 
 /** Stop string at which every tool-integrated family hands over to the interpreter. */
 export const OUTPUT_FENCE = "```output";
@@ -58,7 +58,7 @@ const llamaUser = "<|start_header_id|>user<|end_header_id|>\n\n";
 const llamaAssistant = "<|start_header_id|>assistant<|end_header_id|>\n\n";
 
 /** The one table. */
-export const FAMILY_TABLE: Readonly<Record<Family, Readonly<FamilyRow>>> = {
+export const FAMILY_TABLE = {
   gemma: {
     promptPrefix: "<bos><start_of_turn>user\n",
     toolInstruction: "",
@@ -132,10 +132,13 @@ export const FAMILY_TABLE: Readonly<Record<Family, Readonly<FamilyRow>>> = {
     stop: [OUTPUT_FENCE, "\n\nQuestion:"],
     eos: "",
   },
-};
+} as const satisfies Record<string, Readonly<FamilyRow>>;
+
+/** The families, in table order. */
+export const FAMILIES: readonly Family[] = tableNames(FAMILY_TABLE);
 
 export function isFamily(name: string): name is Family {
-  return Object.prototype.hasOwnProperty.call(FAMILY_TABLE, name);
+  return isTableKey(FAMILY_TABLE, name);
 }
 
 /** The template for a family in tool-integrated (default) or chain-of-thought mode. */

@@ -2,9 +2,9 @@
 import * as fs from "node:fs";
 import { UsageError } from "./command.js";
 import { MathagentError } from "../errors.js";
-import type { Problem } from "../data/index.js";
+import { checkDatasetSplit, type Problem } from "../data/index.js";
 import { DEFAULT_REFERENCE, type ReferenceChoice } from "../losses/reference.js";
-import { checkDatasetSplit, FILTER_NAMES, type FilterName, type FilterOptions, type FilterSet, problemsFor, tokenCounterFrom } from "../pairing/index.js";
+import { FILTER_NAMES, type FilterName, type FilterOptions, type FilterSet, problemsFor, tokenCounterFrom } from "../pairing/index.js";
 
 /** An integer option ≥ `min`. */
 export function intOption(v: string | undefined, name: string, def: number, min = 0): number {

@@ -7,6 +7,7 @@ import { gsm8kAnswer, lastBoxed } from "./answers.js";
 import { checkDatasetBytes, checkDatasetRows, type DataCheck, dataCheckMode, manifestEntry } from "./check.js";
 import { dataDir } from "./datadir.js";
 import { DATASET_SPLITS, type DatasetName, type Problem } from "./problem.js";
+import { tableKey } from "../table.js";
 
 type Row = Record<string, unknown>;
 /** Turns one source row into a Problem, or returns the reason it cannot. */
@@ -82,6 +83,14 @@ export function datasetFile(dataset: DatasetName, split: string): string {
   return path.join(dataDir(), dataset, `${split}.jsonl`);
 }
 
+/** A dataset name and split the data directory has (split default "test"), or an error naming the choices. */
+export function checkDatasetSplit(dataset: string, split = "test"): asserts dataset is DatasetName {
+  const name = tableKey(DATASET_SPLITS, dataset, "dataset");
+  if (!DATASET_SPLITS[name].includes(split)) {
+    throw new MathagentError(`${name} has no split "${split}"; it has ${DATASET_SPLITS[name].join(", ")}`);
+  }
+}
+
 export interface LoadOptions {
   /** How the file is checked against data/manifest.json (default: MATHAGENT_DATA_CHECK, else sha256). */
   check?: DataCheck;
@@ -92,12 +101,7 @@ export interface LoadOptions {
  * first (see check.ts); a bad row is a RowError naming FILE:LINE.
  */
 export async function loadProblems(dataset: DatasetName, split = "test", opts: LoadOptions = {}): Promise<Problem[]> {
-  if (!Object.prototype.hasOwnProperty.call(PARSERS, dataset)) {
-    throw new MathagentError(`unknown dataset "${dataset}"; choose one of ${Object.keys(PARSERS).join(", ")}`);
-  }
-  if (!DATASET_SPLITS[dataset].includes(split)) {
-    throw new MathagentError(`${dataset} has no split "${split}"; it has ${DATASET_SPLITS[dataset].join(", ")}`);
-  }
+  checkDatasetSplit(dataset, split);
   const file = datasetFile(dataset, split);
   if (!fs.existsSync(file)) {
     throw new FileError(

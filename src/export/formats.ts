@@ -3,11 +3,11 @@
  * that is the masked multi-turn objective, where it is written and how. Adding a format is one
  * entry here plus its test.
  */
-import { MathagentError } from "../errors.js";
 import type { KtoExample, Pair } from "../pairing/types.js";
 import { checkPaperOut, messageFile, writePaper } from "./message-formats.js";
 import type { ExportTokenizer } from "./tokenizer.js";
 import { writeLlamaFactory, writeTokens } from "./token-formats.js";
+import { isTableKey, tableKey, tableNames } from "../table.js";
 
 export type ExportKind = "pairs" | "kto";
 export type ExportData = { kind: "pairs"; pairs: readonly Pair[] } | { kind: "kto"; examples: readonly KtoExample[] };
@@ -107,14 +107,13 @@ export const FORMATS = {
 } as const satisfies Record<string, FormatEntry>;
 
 export type FormatName = keyof typeof FORMATS;
-export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+export const FORMAT_NAMES = tableNames(FORMATS);
 
 export function isFormatName(s: string): s is FormatName {
-  return Object.prototype.hasOwnProperty.call(FORMATS, s);
+  return isTableKey(FORMATS, s);
 }
 
 /** The entry of a format, or an error listing the formats. */
 export function formatEntry(name: string): FormatEntry {
-  if (!isFormatName(name)) throw new MathagentError(`unknown --format "${name}": one of ${FORMAT_NAMES.join(", ")}`);
-  return FORMATS[name];
+  return FORMATS[tableKey(FORMATS, name, "--format")];
 }

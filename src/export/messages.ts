@@ -20,7 +20,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
 import { writeExportFile } from "./atomic.js";
-import { fileTypeOf, type FileType } from "../io/index.js";
+import { fileTypeOf, type FileType, parquetSchemaOf } from "../io/index.js";
 
 export { fileTypeOf, type FileType };
 import { trajectoryMessages } from "../trajectory/index.js";
@@ -82,30 +82,6 @@ export function ktoRow(e: KtoExample, format: ExportFormat): ExportRow {
   return { input: m.slice(0, 1), output: m.slice(1), label: e.label, ...meta };
 }
 
-function leaf(name: string, kind: Exclude<ColumnKind, "messages">) {
-  if (kind === "string") return { name, type: "BYTE_ARRAY" as const, converted_type: "UTF8" as const, repetition_type: "REQUIRED" as const };
-  if (kind === "int") return { name, type: "INT32" as const, repetition_type: "REQUIRED" as const };
-  return { name, type: "BOOLEAN" as const, repetition_type: "REQUIRED" as const };
-}
-
-/** The Parquet schema: messages as the standard 3-level LIST of a struct {role, content, model_written}. */
-export function parquetSchema(columns: readonly ExportColumn[]) {
-  const schema: Record<string, unknown>[] = [{ name: "root", num_children: columns.length }];
-  for (const c of columns) {
-    if (c.kind === "messages") {
-      schema.push(
-        { name: c.name, repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
-        { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        { name: "element", repetition_type: "REQUIRED", num_children: 3 },
-        leaf("role", "string"),
-        leaf("content", "string"),
-        leaf("model_written", "bool"),
-      );
-    } else schema.push(leaf(c.name, c.kind));
-  }
-  return schema;
-}
-
 function checkRow(row: ExportRow, columns: readonly ExportColumn[], i: number): void {
   for (const c of columns) {
     const v = row[c.name];
@@ -141,7 +117,8 @@ function encodeRows(file: string, rows: readonly ExportRow[], columns: readonly 
   if (fileTypeOf(file) === "jsonl") return rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, r[c.name]]))) + "\n").join("");
   const buf = parquetWriteBuffer({
     columnData: columns.map((c) => ({ name: c.name, data: rows.map((r) => r[c.name]) as never })),
-    schema: parquetSchema(columns) as never,
+    // messages: the standard 3-level LIST of a struct {role, content, model_written}
+    schema: parquetSchemaOf(columns) as never,
     kvMetadata: meta ? [{ key: "mathagent", value: JSON.stringify(meta) }] : [],
     createdBy: "mathagent",
   });

@@ -8,6 +8,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { parquetReadObjects } from "hyparquet";
 import { MathagentError } from "../errors.js";
 import { writeExportFile } from "./atomic.js";
+import { parquetSchemaOf } from "../io/index.js";
 
 export type TokenColumnKind = "int32-list" | "string" | "int" | "bool";
 export interface TokenColumn {
@@ -15,22 +16,6 @@ export interface TokenColumn {
   kind: TokenColumnKind;
 }
 export type TokenRow = Record<string, number[] | string | number | boolean>;
-
-function schemaOf(columns: readonly TokenColumn[]): Record<string, unknown>[] {
-  const schema: Record<string, unknown>[] = [{ name: "root", num_children: columns.length }];
-  for (const c of columns) {
-    if (c.kind === "int32-list") {
-      schema.push(
-        { name: c.name, repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
-        { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        { name: "element", type: "INT32", repetition_type: "REQUIRED" },
-      );
-    } else if (c.kind === "string") schema.push({ name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" });
-    else if (c.kind === "int") schema.push({ name: c.name, type: "INT32", repetition_type: "REQUIRED" });
-    else schema.push({ name: c.name, type: "BOOLEAN", repetition_type: "REQUIRED" });
-  }
-  return schema;
-}
 
 /**
  * Write token rows to `file` (.parquet) with `meta` as key-value metadata under "mathagent" and
@@ -46,7 +31,7 @@ export function writeTokenParquet(
   if (!/\.parquet$/i.test(file)) throw new MathagentError(`${file}: --format tokens writes Parquet; the name must end in .parquet`);
   const buf = parquetWriteBuffer({
     columnData: columns.map((c) => ({ name: c.name, data: rows.map((r) => r[c.name]) as never })),
-    schema: schemaOf(columns) as never,
+    schema: parquetSchemaOf(columns) as never,
     kvMetadata: [{ key: "mathagent", value: JSON.stringify(meta) }],
     createdBy: "mathagent",
   });

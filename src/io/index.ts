@@ -23,4 +23,4 @@ export {
   fileTypeOf,
   type FileType,
 } from "./output.js";
-export { readParquetRows, readParquetKeyValue } from "./parquet.js";
+export { readParquetRows, readParquetKeyValue, parquetSchemaOf, type ParquetColumnKind } from "./parquet.js";

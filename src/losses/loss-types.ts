@@ -7,6 +7,7 @@
  * ε the label smoothing (sigmoid only). This module imports no tfjs: the caller passes it.
  */
 import type * as TF from "@tensorflow/tfjs";
+import { isTableKey, tableNames } from "../table.js";
 
 type Tf = typeof TF;
 
@@ -57,10 +58,10 @@ export const DPO_LOSS_TYPES = {
 export type DpoLossType = keyof typeof DPO_LOSS_TYPES;
 
 /** The loss type names, derived from the table. */
-export const DPO_LOSS_NAMES = Object.keys(DPO_LOSS_TYPES) as DpoLossType[];
+export const DPO_LOSS_NAMES = tableNames(DPO_LOSS_TYPES);
 
 export function isDpoLossType(name: string): name is DpoLossType {
-  return Object.prototype.hasOwnProperty.call(DPO_LOSS_TYPES, name);
+  return isTableKey(DPO_LOSS_TYPES, name);
 }
 
 /** A loss type by name or alias ("dpo" → "sigmoid"), or an error listing the choices. */

@@ -5,7 +5,6 @@
 import * as path from "node:path";
 import { type DatasetName, Grader, type Rule } from "../grading/index.js";
 import { Progress, type ProgressOptions } from "../display/index.js";
-import { MathagentError } from "../errors.js";
 import { AtomicOutput, checkNotInPlace, requireFile } from "../io/index.js";
 
 export { checkNotInPlace };

@@ -1,7 +1,6 @@
 /** What the pairing outputs share: where they go beside the input, the filtered input, skipped-line reports. */
 import * as path from "node:path";
-import { DATASET_SPLITS, type DatasetName as DataName, loadProblems, type Problem } from "../data/index.js";
-import { MathagentError } from "../errors.js";
+import { checkDatasetSplit, loadProblems, type Problem } from "../data/index.js";
 import { formatIssue, type RowIssue } from "../trajectory/index.js";
 import { loadAnnotated } from "./annotate.js";
 import { checkNotInPlace, fileTypeOf } from "../io/index.js";
@@ -12,14 +11,7 @@ import { loadTokenizer } from "../losses/tokenizer.js";
 export async function problemsFor(dataset: string | undefined, split: string | undefined): Promise<Problem[] | undefined> {
   if (dataset === undefined) return undefined;
   checkDatasetSplit(dataset, split);
-  return loadProblems(dataset as DataName, split ?? "test");
-}
-
-/** A dataset name and split the data directory has (split default "test"), or an error naming the choices. */
-export function checkDatasetSplit(dataset: string, split: string | undefined): void {
-  if (!Object.prototype.hasOwnProperty.call(DATASET_SPLITS, dataset)) throw new MathagentError(`unknown --dataset "${dataset}": one of ${Object.keys(DATASET_SPLITS).join(", ")}`);
-  const s = split ?? "test";
-  if (!DATASET_SPLITS[dataset as DataName].includes(s)) throw new MathagentError(`--split ${s}: ${dataset} has ${DATASET_SPLITS[dataset as DataName].join(", ")}`);
+  return loadProblems(dataset, split ?? "test");
 }
 
 /** `dir/x.jsonl` or `dir/x.annotated.jsonl` → `dir/x.<suffix>`. */

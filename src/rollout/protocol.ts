@@ -5,6 +5,7 @@
  */
 
 import type { SeedMode } from "../trajectory/types.js";
+import { isTableKey } from "../table.js";
 
 export type { SeedMode };
 
@@ -82,7 +83,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, Readonly<ProtocolSettings>
 };
 
 export function isProtocolName(name: string): name is ProtocolName {
-  return Object.prototype.hasOwnProperty.call(PROTOCOLS, name);
+  return isTableKey(PROTOCOLS, name);
 }
 
 /** The plain values of a preset, each replaceable by an explicit option. */
