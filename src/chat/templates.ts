@@ -132,7 +132,7 @@ export const FAMILY_TABLE = {
     stop: [OUTPUT_FENCE, "\n\nQuestion:"],
     eos: "",
   },
-} as const satisfies Record<string, Readonly<FamilyRow>>;
+} satisfies Record<string, FamilyRow>;
 
 /** The families, in table order. */
 export const FAMILIES: readonly Family[] = tableNames(FAMILY_TABLE);
