@@ -73,7 +73,8 @@ test("mathagent serve --model DIR serves on 127.0.0.1; bad input exits with usag
         if (m) resolve(m[1]!);
       });
       child.on("exit", (c) => reject(new Error(`serve exited ${c}`)));
-      setTimeout(() => reject(new Error("serve did not start")), 60000);
+      // unref: a pending timer would hold the test file open for its whole minute
+      setTimeout(() => reject(new Error("serve did not start")), 60000).unref();
     });
     const r = (await (
       await fetch(url + "/v1/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "tiny", prompt: "Question: 1\n\nAnswer: ", max_tokens: 5, temperature: 0, n: 2 }) })
