@@ -12,4 +12,6 @@ fi
 source scripts/env.sh
 node node_modules/typescript/bin/tsc --noEmit -p .
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-reporter=spec "${files[@]}"
+# Two or three files at once: many tests wait on child processes (Pyodide hosts, kernels, Chromium),
+# so one file at a time leaves a core idle. MATHAGENT_TEST_CONCURRENCY=1 runs them one by one.
+exec node --import tsx --test --test-concurrency="${MATHAGENT_TEST_CONCURRENCY:-3}" --test-reporter=spec "${files[@]}"
