@@ -207,7 +207,8 @@ describe("PyodidePool: limits and crashes", () => {
     const o = await pool.run(
       "import sys\n[c.cell_contents for c in sys.setrecursionlimit.__closure__ if callable(c.cell_contents)][0](10**6)\ndef f(n):\n    return f(n + 1)\nf(0)",
     );
-    assert.ok(o.status === "error" || o.status === "crash", JSON.stringify(o).slice(0, 300));
+    // A loaded machine can reach the time limit before the stack runs out; either way the pool survives.
+    assert.ok(o.status === "error" || o.status === "crash" || o.status === "timeout", JSON.stringify(o).slice(0, 300));
     assert.equal((await pool.run("import sys\nsys.getrecursionlimit()")).value, (await pool.run("import sys\nsys.getrecursionlimit()")).value);
     assert.equal((await pool.run("print(6 * 7)")).stdout, "42\n");
   });
