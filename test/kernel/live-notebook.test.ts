@@ -100,7 +100,9 @@ test("mathagent notebook: a saved notebook with a new cell reloads trusted; one 
     }
     assert.ok(kernelPids.length > 0, "the kernel process was not found");
     process.kill(-child.pid!, "SIGINT");
-    const code = await Promise.race([closed, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([closed, new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), 30_000)))]);
+    clearTimeout(timer);
     assert.notEqual(code, "timeout", `one Ctrl-C did not stop it:\n${log}`);
     assert.doesNotMatch(log, /Event loop stopped before Future completed/);
     assert.deepEqual(pidsWith(`kernel-${kernel.id}.json`), [], `kernel still running after Ctrl-C:\n${log}`);
