@@ -5,9 +5,10 @@
  * - a TensorFlow.js forward pass over whole sequences, differentiable, for training (written around
  *   the tfjs 4.22 wasm bugs: one-hot × matrix instead of an embedding gather, matMul with an explicit
  *   transpose gradient, no 5-D slices);
- * - a plain-JS incremental forward pass with a KV cache for generation (one token at a time, each
- *   costing O(params + position·d), not a whole-prefix recomputation), deterministic, so a saved and
- *   re-loaded model gives the same greedy outputs bit for bit.
+ * - a plain-JS incremental forward pass with a KV cache for generation (`runtime.ts`: a prompt or
+ *   an observation in one pass, then one token at a time, each costing O(params + position·d), not a
+ *   whole-prefix recomputation), deterministic, so a saved and re-loaded model gives the same greedy
+ *   outputs bit for bit.
  *
  * Saved format (a directory): `tiny-policy.json` (format tag, config, tokenizer, tensor table of
  * name, shape and float offset, metadata) and `weights.bin` (all tensors as little-endian float32,
@@ -18,6 +19,9 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
+import { TinyRuntime } from "./runtime.js";
+
+export { KVCache, TinyRuntime } from "./runtime.js";
 
 export interface TinyConfig {
   vocabSize: number;
@@ -85,7 +89,7 @@ export function initWeights(c: TinyConfig, seed: number): Weights {
   return w;
 }
 
-function checkConfig(c: TinyConfig): void {
+export function checkConfig(c: TinyConfig): void {
   for (const k of ["vocabSize", "dModel", "nLayers", "nHeads", "dFF", "maxLen"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`tiny model config: ${k} must be a positive integer, got ${String(c[k])}`);
   }
@@ -165,146 +169,6 @@ export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.
   }
   const hf = layerNorm(x, g("lnf_g"), g("lnf_b"));
   return tf.reshape(tf.add(mm(hf, g("wout")), g("bout")), [B, T, c.vocabSize]) as tf.Tensor3D;
-}
-
-// ---------------------------------------------------------------------------------------------
-// JS forward with a KV cache (generation)
-
-/** The per-sequence state of incremental decoding: keys and values of every position read so far. */
-export class KVCache {
-  readonly k: Float32Array[];
-  readonly v: Float32Array[];
-  length = 0;
-  constructor(readonly c: TinyConfig) {
-    this.k = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
-    this.v = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
-  }
-  /** A copy of the first `n` positions (prefix caching across turns and samples). */
-  clone(n = this.length): KVCache {
-    const o = new KVCache(this.c);
-    const m = n * this.c.dModel;
-    for (let l = 0; l < this.c.nLayers; l++) {
-      o.k[l]!.set(this.k[l]!.subarray(0, m));
-      o.v[l]!.set(this.v[l]!.subarray(0, m));
-    }
-    o.length = n;
-    return o;
-  }
-}
-
-/** `out = x·W + b` for `x` [din], W row-major [din, dout]. */
-function affine(x: Float64Array, W: Float32Array, b: Float32Array, out: Float64Array): void {
-  const dout = out.length;
-  const din = x.length;
-  for (let j = 0; j < dout; j++) out[j] = b[j]!;
-  for (let i = 0; i < din; i++) {
-    const xi = x[i]!;
-    if (xi === 0) continue;
-    const row = i * dout;
-    for (let j = 0; j < dout; j++) out[j] += xi * W[row + j]!;
-  }
-}
-
-function lnInto(x: Float64Array, g: Float32Array, b: Float32Array, out: Float64Array): void {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i]!;
-  mean /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (x[i]! - mean) ** 2;
-  const inv = 1 / Math.sqrt(v / n + 1e-5);
-  for (let i = 0; i < n; i++) out[i] = (x[i]! - mean) * inv * g[i]! + b[i]!;
-}
-
-/** Everything the JS forward pass needs, resolved once from the weights. */
-export class TinyRuntime {
-  private readonly W: Weights;
-  private readonly bufs: Record<string, Float64Array>;
-  readonly logits: Float64Array;
-  constructor(readonly c: TinyConfig, w: Weights) {
-    checkConfig(c);
-    this.W = w;
-    for (const [name, shape] of paramShapes(c)) {
-      const a = w.get(name);
-      const n = shape.reduce((x, y) => x * y, 1);
-      if (!a || a.length !== n) throw new Error(`tiny model weights: ${name} is missing or has ${a?.length ?? 0} values, expected ${n}`);
-    }
-    const d = c.dModel;
-    this.bufs = {
-      x: new Float64Array(d), h: new Float64Array(d), q: new Float64Array(d), k: new Float64Array(d), v: new Float64Array(d),
-      o: new Float64Array(d), t: new Float64Array(d), f: new Float64Array(c.dFF), att: new Float64Array(c.maxLen),
-    };
-    this.logits = new Float64Array(c.vocabSize);
-  }
-
-  /** Read one token at position `cache.length`, append its keys/values; fills and returns `logits` when asked. */
-  step(cache: KVCache, token: number, wantLogits: boolean): Float64Array | null {
-    const c = this.c;
-    const pos = cache.length;
-    if (pos >= c.maxLen) throw new Error(`context of ${c.maxLen} tokens is full`);
-    const d = c.dModel;
-    const H = c.nHeads;
-    const dh = d / H;
-    const W = this.W;
-    const { x, h, q, k, v, o, t, f, att } = this.bufs as Record<string, Float64Array> & { x: Float64Array; h: Float64Array; q: Float64Array; k: Float64Array; v: Float64Array; o: Float64Array; t: Float64Array; f: Float64Array; att: Float64Array };
-    const wte = W.get("wte")!;
-    const wpe = W.get("wpe")!;
-    for (let i = 0; i < d; i++) x[i] = wte[token * d + i]! + wpe[pos * d + i]!;
-    const scale = 1 / Math.sqrt(dh);
-    for (let l = 0; l < c.nLayers; l++) {
-      const P = `h${l}.`;
-      lnInto(x, W.get(P + "ln1_g")!, W.get(P + "ln1_b")!, h);
-      affine(h, W.get(P + "wq")!, W.get(P + "bq")!, q);
-      affine(h, W.get(P + "wk")!, W.get(P + "bk")!, k);
-      affine(h, W.get(P + "wv")!, W.get(P + "bv")!, v);
-      const K = cache.k[l]!;
-      const Vc = cache.v[l]!;
-      // Store in float32, as the cache is float32 (the tfjs pass computes in float32 too).
-      for (let i = 0; i < d; i++) {
-        K[pos * d + i] = k[i]!;
-        Vc[pos * d + i] = v[i]!;
-      }
-      for (let hh = 0; hh < H; hh++) {
-        const off = hh * dh;
-        let max = -Infinity;
-        for (let s = 0; s <= pos; s++) {
-          let dot = 0;
-          const base = s * d + off;
-          for (let i = 0; i < dh; i++) dot += q[off + i]! * K[base + i]!;
-          dot *= scale;
-          att[s] = dot;
-          if (dot > max) max = dot;
-        }
-        let z = 0;
-        for (let s = 0; s <= pos; s++) {
-          const e = Math.exp(att[s]! - max);
-          att[s] = e;
-          z += e;
-        }
-        for (let i = 0; i < dh; i++) o[off + i] = 0;
-        for (let s = 0; s <= pos; s++) {
-          const wgt = att[s]! / z;
-          const base = s * d + off;
-          for (let i = 0; i < dh; i++) o[off + i] += wgt * Vc[base + i]!;
-        }
-      }
-      affine(o, W.get(P + "wo")!, W.get(P + "bo")!, t);
-      for (let i = 0; i < d; i++) x[i] += t[i]!;
-      lnInto(x, W.get(P + "ln2_g")!, W.get(P + "ln2_b")!, h);
-      affine(h, W.get(P + "w1")!, W.get(P + "b1")!, f);
-      for (let i = 0; i < f.length; i++) {
-        const u = f[i]!;
-        f[i] = u / (1 + Math.exp(-1.702 * u));
-      }
-      affine(f, W.get(P + "w2")!, W.get(P + "b2")!, t);
-      for (let i = 0; i < d; i++) x[i] += t[i]!;
-    }
-    cache.length = pos + 1;
-    if (!wantLogits) return null;
-    lnInto(x, W.get("lnf_g")!, W.get("lnf_b")!, h);
-    affine(h, W.get("wout")!, W.get("bout")!, this.logits);
-    return this.logits;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,8 +16,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-tiny-"));
 process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A random model whose weights are large enough to make outputs depend on the input. */
-function model(seed = 3): TinyModel {
-  const m = TinyModel.create(size, seed);
+function model(seed = 3, sizes = size): TinyModel {
+  const m = TinyModel.create(sizes, seed);
   for (const [k, w] of m.weights) if (!k.endsWith("_g") && !k.endsWith("_b")) for (let i = 0; i < w.length; i++) w[i]! *= 20;
   m.setWeights(m.weights);
   return m;
@@ -35,6 +36,53 @@ test("the KV-cache step gives the same logits as the full tfjs forward pass", as
     for (let j = 0; j < lg.length; j++) assert.ok(Math.abs(lg[j]! - full[i]![j]!) < 2e-3 * (1 + Math.abs(full[i]![j]!)), `position ${i} id ${j}: ${lg[j]} vs ${full[i]![j]}`);
   });
   assert.equal(cache.length, ids.length);
+});
+
+/** Sizes whose widths are not multiples of 4 (3d = 90, dFF = 50, head size 15): every kernel's tail runs. */
+const odd = { dModel: 30, nLayers: 1, nHeads: 2, dFF: 50, maxLen: 80 };
+const bits = (a: ArrayLike<number>) => Buffer.from(Float64Array.from(a).buffer).toString("hex");
+
+test("prefill in one pass gives the same logits and cache as one step per token, bit for bit", () => {
+  for (const m of [model(3), model(4, odd)]) {
+    const ids = [m.tokenizer.bosId!, ...m.tokenizer.encode("Question: Kim has 43 shells.\n\nAnswer: ```python\nprint(43)")];
+    const steps = new KVCache(m.config);
+    let last = "";
+    for (const t of ids) last = bits(m.runtime.step(steps, t, true)!);
+    // One pass; and in uneven pieces (as the prefix cache does for a later turn): an odd piece, a pair, the rest.
+    const one = new KVCache(m.config);
+    assert.equal(bits(m.runtime.prefill(one, ids, true)!), last);
+    const pieces = new KVCache(m.config);
+    m.runtime.prefill(pieces, ids.slice(0, 5), false);
+    m.runtime.prefill(pieces, ids.slice(5, 7), false);
+    assert.equal(bits(m.runtime.prefill(pieces, ids.slice(7), true)!), last);
+    for (const c of [one, pieces]) {
+      assert.equal(c.length, ids.length);
+      for (let l = 0; l < m.config.nLayers; l++) {
+        assert.ok(Buffer.from(c.k[l]!.buffer).equals(Buffer.from(steps.k[l]!.buffer)), `keys of layer ${l}`);
+        assert.ok(Buffer.from(c.v[l]!.buffer).equals(Buffer.from(steps.v[l]!.buffer)), `values of layer ${l}`);
+      }
+    }
+    assert.throws(() => m.runtime.prefill(new KVCache(m.config), new Array(m.config.maxLen + 1).fill(5), true), /context of \d+ tokens is full/);
+  }
+});
+
+test("the JS runtime's numbers and generate's outputs are those of the token-by-token float64 pass", async () => {
+  // Recorded with the earlier runtime (one token per step, weights read from the float32 map).
+  const want = [
+    ["2af8d8a37481db0d2930e374e8e16ad7c5268bd894bc2a78e43fdc8b8dd1c8a5", ["M=m|c36!5_Y^|M%}+5_5_cN|", '"<p5S"Y||$m-$?|$z|`_YoT_', '4f|$m%"$f_tQ#c5+CS3Y8Yv5']],
+    ["783c6bda3be8f0f6b186e27e4691759fe66ba30fb136ca1f1c15fea4d00c0132", ["K`@HKT KE{  K25 KQ\nc5iKT", "_y~K'jHKf~Nj{`KR2OxvYS{`", "5'6sK'\nr%YLrE{O|-=MKvN:,"]],
+  ] as const;
+  for (const [i, sizes] of [size, odd].entries()) {
+    const m = model(3, sizes);
+    const h = createHash("sha256");
+    const cache = new KVCache(m.config);
+    for (const t of [m.tokenizer.bosId!, ...m.tokenizer.encode("Question: Kim has 43 shells and buys 35 more. How many?\n\nAnswer: ")]) h.update(Buffer.from(Float64Array.from(m.runtime.step(cache, t, true)!).buffer));
+    for (let l = 0; l < m.config.nLayers; l++) h.update(Buffer.from(cache.k[l]!.buffer)).update(Buffer.from(cache.v[l]!.buffer));
+    const g = await generate(m, "Question: 5+7\n\nAnswer: ", { maxTokens: 24 });
+    const s = await generate(m, "Question: 5+7\n\nAnswer: ", { maxTokens: 24, temperature: 1, seed: 5, n: 2 });
+    assert.equal(h.digest("hex"), want[i]![0], `logits and cache, sizes ${JSON.stringify(sizes)}`);
+    assert.deepEqual([g[0]!.text, ...s.map((x) => x.text)], want[i]![1]);
+  }
 });
 
 test("batched tfjs decoding and the JS KV-cache decoding agree (greedy)", async () => {
