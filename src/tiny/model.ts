@@ -19,6 +19,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
+import { causalAttention } from "./attention.js";
 import { TinyRuntime } from "./runtime.js";
 
 export { KVCache, TinyRuntime } from "./runtime.js";
@@ -118,18 +119,6 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 const gelu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
 
-const maskCache = new Map<number, tf.Tensor2D>();
-function causalBias(T: number): tf.Tensor2D {
-  let m = maskCache.get(T);
-  if (!m || m.isDisposed) {
-    const a = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
-    m = tf.keep(tf.tensor2d(a, [T, T]));
-    maskCache.set(T, m);
-  }
-  return m;
-}
-
 /** Trainable parameters as tf.Variables, by name. */
 export type TfParams = Map<string, tf.Variable>;
 
@@ -148,21 +137,16 @@ export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.
   if (T > c.maxLen) throw new Error(`sequence of ${T} tokens is longer than the model's context ${c.maxLen}`);
   const d = c.dModel;
   const H = c.nHeads;
-  const dh = d / H;
   const g = (n: string) => p.get(n)!;
   const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [B * T]), c.vocabSize), "float32");
   let x = tf.reshape(tf.add(tf.reshape(mm(onehot, g("wte")), [B, T, d]), tf.slice(g("wpe"), [0, 0], [T, d])), [B * T, d]);
-  const bias = causalBias(T);
-  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
   for (let l = 0; l < c.nLayers; l++) {
     const P = `h${l}.`;
     const h = layerNorm(x, g(P + "ln1_g"), g(P + "ln1_b"));
-    const q = heads(tf.add(mm(h, g(P + "wq")), g(P + "bq")));
-    const k = heads(tf.add(mm(h, g(P + "wk")), g(P + "bk")));
-    const v = heads(tf.add(mm(h, g(P + "wv")), g(P + "bv")));
-    const s = tf.add(tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), bias);
-    const a = mm(tf.softmax(s), v);
-    const o = tf.reshape(tf.transpose(tf.reshape(a, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, d]);
+    // One matMul for queries, keys and values; the attention reads the heads in place.
+    const wqkv = tf.concat([g(P + "wq"), g(P + "wk"), g(P + "wv")], 1);
+    const bqkv = tf.concat([g(P + "bq"), g(P + "bk"), g(P + "bv")], 0);
+    const o = causalAttention(tf.add(mm(h, wqkv), bqkv) as tf.Tensor2D, B, T, H);
     x = tf.add(x, tf.add(mm(o, g(P + "wo")), g(P + "bo")));
     const h2 = layerNorm(x, g(P + "ln2_g"), g(P + "ln2_b"));
     x = tf.add(x, tf.add(mm(gelu(tf.add(mm(h2, g(P + "w1")), g(P + "b1"))), g(P + "w2")), g(P + "b2")));

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/losses/index.js";
 import { forwardLogits, KVCache, TinyModel, toVariables } from "../../src/tiny/model.js";
+import { causalAttention } from "../../src/tiny/attention.js";
 import { BatchGenerator } from "../../src/tiny/batchgen.js";
 import { generate, PrefixCache } from "../../src/tiny/generate.js";
 import { TinyPolicy } from "../../src/tiny/policy.js";
@@ -83,6 +84,33 @@ test("the JS runtime's numbers and generate's outputs are those of the token-by-
     assert.equal(h.digest("hex"), want[i]![0], `logits and cache, sizes ${JSON.stringify(sizes)}`);
     assert.deepEqual([g[0]!.text, ...s.map((x) => x.text)], want[i]![1]);
   }
+});
+
+test("the training pass's causal attention and its gradient match tfjs softmax attention", async () => {
+  await ensureBackend();
+  const [B, T, H, dh] = [3, 11, 2, 6];
+  const d = H * dh;
+  const qkv = tf.randomNormal([B * T, 3 * d], 0, 1.5, "float32", 1) as tf.Tensor2D;
+  const w = tf.randomNormal([B * T, d], 0, 1, "float32", 2);
+  const causal = tf.tensor2d(Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)), [T, T]);
+  const heads = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]) as tf.Tensor3D;
+  const reference = (x: tf.Tensor) => {
+    const [q, k, v] = tf.split(x, 3, 1);
+    const a = tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(heads(q!), heads(k!), false, true), 1 / Math.sqrt(dh)), causal)), heads(v!));
+    return tf.reshape(tf.transpose(tf.reshape(a, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, d]);
+  };
+  const ours = (x: tf.Tensor) => causalAttention(x as tf.Tensor2D, B, T, H);
+  const close = (a: tf.Tensor, b: tf.Tensor, what: string) => {
+    const x = a.dataSync();
+    const y = b.dataSync();
+    assert.equal(x.length, y.length);
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i]! - y[i]!) < 1e-5 * (1 + Math.abs(y[i]!)), `${what} ${i}: ${x[i]} vs ${y[i]}`);
+  };
+  close(ours(qkv), reference(qkv), "output");
+  const loss = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.sum(tf.mul(f(x), w));
+  close(tf.grad(loss(ours))(qkv), tf.grad(loss(reference))(qkv), "gradient");
+  // The same numbers on every run.
+  assert.deepEqual(Array.from(tf.grad(loss(ours))(qkv).dataSync()), Array.from(tf.grad(loss(ours))(qkv).dataSync()));
 });
 
 test("batched tfjs decoding and the JS KV-cache decoding agree (greedy)", async () => {
