@@ -11,6 +11,8 @@ import { causalAttention } from "../../src/tiny/attention.js";
 import { BatchGenerator } from "../../src/tiny/batchgen.js";
 import { generate, PrefixCache } from "../../src/tiny/generate.js";
 import { TinyPolicy } from "../../src/tiny/policy.js";
+import { sft } from "../../src/train/trainer.js";
+import type { EncodedSequence } from "../../src/train/encode.js";
 
 const size = { dModel: 32, nLayers: 2, nHeads: 4, dFF: 64, maxLen: 96 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mathagent-tiny-"));
@@ -113,17 +115,41 @@ test("the training pass's causal attention and its gradient match tfjs softmax a
   assert.deepEqual(Array.from(tf.grad(loss(ours))(qkv).dataSync()), Array.from(tf.grad(loss(ours))(qkv).dataSync()));
 });
 
+test("training is deterministic: the same seed gives the same weights bit for bit, alone or two at once", async () => {
+  await ensureBackend();
+  const base = model(6);
+  const data: EncodedSequence[] = Array.from({ length: 12 }, (_, i) => {
+    const ids = base.tokenizer.encode(`Question: ${i * 7}+${i}\n\nAnswer: print(${i * 8})`).slice(0, 40);
+    const ones = ids.map(() => 1);
+    return { inputIds: [base.tokenizer.bosId!, ...ids.slice(0, -1)], labels: ids, mask: ones, maskAll: ones };
+  });
+  const train = async () => {
+    const m = base.clone();
+    await sft(m, data, { batchSize: 4, epochs: 2, lr: 1e-3, seed: 5 });
+    return m;
+  };
+  const hex = (m: TinyModel) => [...m.weights.values()].map((w) => Buffer.from(w.buffer).toString("hex")).join("");
+  const alone = hex(await train());
+  assert.notEqual(alone, hex(base), "training changed the weights");
+  assert.equal(hex(await train()), alone);
+  // Two runs interleaved on the one tfjs engine (each yields every few steps).
+  for (const m of await Promise.all([train(), train()])) assert.equal(hex(m), alone);
+});
+
 test("batched tfjs decoding and the JS KV-cache decoding agree (greedy)", async () => {
   await ensureBackend();
   const m = model(5);
   const prompts = ["Question: Ann has 3 pens.\n\nAnswer: ", "Question: 7\n\nAnswer: ", "Q"];
   const bg = new BatchGenerator(m);
-  const batched = await Promise.all(prompts.map((p) => bg.generate(p, { maxTokens: 30 })));
-  bg.dispose();
-  for (const [i, p] of prompts.entries()) {
-    const js = await generate(m, p, { maxTokens: 30 });
-    assert.equal(batched[i]![0]!.text, js[0]!.text, `prompt ${i}`);
+  // Equal budgets; then unequal ones, so that finished rows are dropped from the cache mid-batch.
+  for (const budgets of [[30, 30, 30], [3, 4, 30]]) {
+    const batched = await Promise.all(prompts.map((p, i) => bg.generate(p, { maxTokens: budgets[i]! })));
+    for (const [i, p] of prompts.entries()) {
+      const js = await generate(m, p, { maxTokens: budgets[i]! });
+      assert.equal(batched[i]![0]!.text, js[0]!.text, `prompt ${i}, budgets ${budgets.join(",")}`);
+    }
   }
+  bg.dispose();
 });
 
 test("save → load gives the same weights and the same greedy outputs, bit for bit", async () => {
