@@ -3,7 +3,7 @@
 
   python3 bench/train-speed-twin.py MODEL_DIR '{"batch":16,"len":160,"steps":12,"prompt":[...],"decode":150,"seed":0}'
 
-Prints one JSON line: stepMs (median of the timed steps), prefillMs, decodeTokS, greedy (the
+Prints one JSON line: stepMs and stepCpuMs (medians of the timed steps, wall and CPU), prefillMs, decodeTokS, greedy (the
 decoded ids, to check against ours).
 """
 import json, math, os, statistics, sys, time
@@ -58,9 +58,10 @@ def train_steps(c, w, o):
     g = torch.Generator().manual_seed(o["seed"])
     ids = torch.randint(4, c["vocabSize"], (o["batch"], o["len"]), generator=g)
     labels = torch.roll(ids, -1, 1)
-    times = []
+    times, cpu = [], []
     for _ in range(o["steps"]):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         opt.zero_grad()
         lp = torch.log_softmax(forward(c, p, ids), -1).gather(-1, labels[..., None])[..., 0]
         loss = -lp.mean()
@@ -69,7 +70,8 @@ def train_steps(c, w, o):
         opt.step()
         loss.item()
         times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times[2:])
+        cpu.append((time.process_time() - c0) * 1e3)
+    return statistics.median(times[2:]), statistics.median(cpu[2:])
 
 
 class Cache:
@@ -135,11 +137,11 @@ def decode(c, w, prompt, n):
 def main():
     c, w = load(sys.argv[1])
     o = json.loads(sys.argv[2])
-    step = train_steps(c, w, o)
+    step, step_cpu = train_steps(c, w, o)
     pre = prefill_ms(c, w, o["prompt"])
     decode(c, w, o["prompt"], 20)
     rates = [decode(c, w, o["prompt"], o["decode"]) for _ in range(5)]
-    print(json.dumps({"torch": torch.__version__, "stepMs": step, "prefillMs": pre, "decodeTokS": statistics.median(r[0] for r in rates), "greedy": rates[0][1]}))
+    print(json.dumps({"torch": torch.__version__, "stepMs": step, "stepCpuMs": step_cpu, "prefillMs": pre, "decodeTokS": statistics.median(r[0] for r in rates), "greedy": rates[0][1]}))
 
 
 main()

@@ -42,11 +42,25 @@ function randomData(m: TinyModel): EncodedSequence[] {
   });
 }
 
-/** Median wall time between consecutive steps, the first two (warm-up) left out. */
-async function stepMs(m: TinyModel): Promise<number> {
-  const marks: number[] = [];
-  await sft(m.clone(), randomData(m), { batchSize: SHAPE.batch, lr: 1e-4, onStep: () => marks.push(performance.now()) });
-  return median(marks.slice(2).map((t, i) => t - marks[i + 1]!));
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Median wall and CPU time between consecutive steps, the first two (warm-up) left out. */
+async function stepMs(m: TinyModel): Promise<{ stepMs: number; stepCpuMs: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  await sft(m.clone(), randomData(m), {
+    batchSize: SHAPE.batch,
+    lr: 1e-4,
+    onStep: () => {
+      wall.push(performance.now());
+      cpu.push(cpuMs());
+    },
+  });
+  const gaps = (a: number[]) => a.slice(2).map((t, i) => t - a[i + 1]!);
+  return { stepMs: median(gaps(wall)), stepCpuMs: median(gaps(cpu)) };
 }
 
 function prefillMs(m: TinyModel, ids: number[]): number {
@@ -79,6 +93,7 @@ function decode(m: TinyModel, ids: number[]): { tokS: number; greedy: number[] }
 interface Twin {
   torch: string;
   stepMs: number;
+  stepCpuMs: number;
   prefillMs: number;
   decodeTokS: number;
   greedy: number[];
@@ -105,12 +120,13 @@ async function main(): Promise<void> {
   const m = TinyModel.load(modelDir);
   const prompt = [m.tokenizer.bosId!, ...m.tokenizer.encode(PROMPT)];
   console.log(`model ${modelDir}: d=${m.config.dModel}, ${m.config.nLayers} layers, ${m.parameterCount} parameters; tfjs backend ${getBackend()}; load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  const ours = { stepMs: await stepMs(m), prefillMs: prefillMs(m, prompt), ...decode(m, prompt) };
+  const ours = { ...(await stepMs(m)), prefillMs: prefillMs(m, prompt), ...decode(m, prompt) };
   const py = pythonWithTorch();
   const twin = py ? runTwin(py, prompt) : null;
   if (!twin) console.log("PyTorch: `import torch` fails (apt-get install python3-torch); ours only");
   const rows: [string, number, number | undefined, string][] = [
     [`training step ${SHAPE.batch}×${SHAPE.len} (ms)`, ours.stepMs, twin?.stepMs, "ours / torch"],
+    [`training step ${SHAPE.batch}×${SHAPE.len} (CPU ms)`, ours.stepCpuMs, twin?.stepCpuMs, "ours / torch"],
     [`prefill ${prompt.length} tokens (ms)`, ours.prefillMs, twin?.prefillMs, "ours / torch"],
     [`greedy decoding (tokens/s)`, ours.tokS, twin?.decodeTokS, "ours / torch"],
   ];

@@ -4,10 +4,13 @@
  * Why: on the tfjs wasm backend a batched matMul (one matrix per sequence and head) takes a naive
  * path, ~0.4 GMAC/s, and made 55 % of a training step; per-slice 2-D matMuls are slower still (each
  * call packs its right operand). Here only the causal half of the score matrix is computed (the
- * masked half never is), forward and backward, in float64 with float32 results, each sum in a fixed
- * order, so the numbers are the same on every run.
+ * masked half never is), forward and backward: the dot products, weighted sums and exponentials in
+ * WebAssembly SIMD (`simd.ts`, float32) when the head size is a multiple of 4, else in plain JS
+ * (float64); the rest of the softmax and its gradient per row in JS. Every sum has a fixed order, so the numbers are the same on every
+ * run of the same path.
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdKernels, type SimdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
@@ -138,6 +141,87 @@ export function attentionBackward(qkv: Float32Array, probs: Float32Array, dO: Fl
   return g;
 }
 
+/** Float offsets of the regions of the SIMD scratch memory, in order, and its size in bytes. */
+function layout(sizes: Record<string, number>): { at: Record<string, number>; bytes: number } {
+  const at: Record<string, number> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(sizes)) {
+    at[k] = n;
+    n += v + ((4 - (v % 4)) % 4);
+  }
+  return { at, bytes: n * 4 };
+}
+
+/** The softmax of `scale ·` the scores at float `r0` (`t + 1` of them, room for a multiple of 4) into float `po`. */
+function softmaxSimd(k: SimdKernels, r0: number, t: number, scale: number, po: number): void {
+  const f = k.f32;
+  let max = -Infinity;
+  for (let s = r0; s <= r0 + t; s++) {
+    f[s] = f[s]! * scale;
+    if (f[s]! > max) max = f[s]!;
+  }
+  k.expv(r0 * 4, (t + 4) & ~3, max);
+  let z = 0;
+  for (let s = r0; s <= r0 + t; s++) z += f[s]!;
+  for (let s = 0; s <= t; s++) f[po + s] = f[r0 + s]! / z;
+}
+
+/** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD. */
+export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims): { out: Float32Array; probs: Float32Array } {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, row: T });
+  k.reserve(L.bytes);
+  const f = k.f32;
+  const { qkv: Q0, out: O0, probs: P0, row: R0 } = L.at as Record<string, number>;
+  f.set(qkv, Q0);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = Q0! + b * T * 3 * d + h * dh;
+      const pg = P0! + (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        k.dots((q0 + t * 3 * d) * 4, (q0 + d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        softmaxSimd(k, R0!, t, scale, pg + t * T);
+        k.mix((pg + t * T) * 4, 4, (q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, (O0! + (b * T + t) * d + h * dh) * 4, 1);
+      }
+    }
+  }
+  return { out: f.slice(O0, O0! + B * T * d), probs: f.slice(P0, P0! + B * H * T * T) };
+}
+
+/** `attentionBackward` with the dot products and weighted sums in WebAssembly SIMD. */
+export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: Float32Array, dO: Float32Array, o: Dims): Float32Array {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, dP: T });
+  k.reserve(L.bytes);
+  const f = k.f32;
+  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0 } = L.at as Record<string, number>;
+  f.set(qkv, Q0);
+  f.set(probs, P0);
+  f.set(dO, D0);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = b * T * 3 * d + h * dh;
+      const o0 = D0! + b * T * d + h * dh;
+      const pg = P0! + (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        k.dots((o0 + t * d) * 4, (Q0! + q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        const po = pg + t * T;
+        let sum = 0;
+        for (let s = 0; s <= t; s++) sum += f[po + s]! * f[R0! + s]!;
+        for (let s = 0; s <= t; s++) f[S0! + t * T + s] = f[po + s]! * (f[R0! + s]! - sum);
+        k.mix((S0! + t * T) * 4, 4, (Q0! + q0 + d) * 4, 12 * d, 4 * dh, t + 1, (G0! + q0 + t * 3 * d) * 4, scale);
+      }
+      for (let s = 0; s < T; s++) {
+        k.mix((S0! + s * T + s) * 4, 4 * T, (Q0! + q0 + s * 3 * d) * 4, 12 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + d) * 4, scale);
+        k.mix((pg + s * T + s) * 4, 4 * T, (o0 + s * d) * 4, 4 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + 2 * d) * 4, 1);
+      }
+    }
+  }
+  return f.slice(G0, G0! + B * T * 3 * d);
+}
+
 /**
  * Causal multi-head attention, differentiable: `qkv` `[B·T, 3d]` (queries, keys, values side by side,
  * each split into `heads` heads) → `[B·T, d]`.
@@ -147,10 +231,14 @@ export function causalAttention(qkv: tf.Tensor2D, B: number, T: number, heads: n
   const dims: Dims = { B, T, H: heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads) };
   const f = tf.customGrad(((x: tf.Tensor) => {
     const X = x.dataSync() as Float32Array;
-    const { out, probs } = attentionForward(X, dims);
+    const k = dims.dh % 4 === 0 ? simdKernels() : null;
+    const { out, probs } = k ? attentionForwardSimd(k, X, dims) : attentionForward(X, dims);
     return {
       value: tf.tensor2d(out, [B * T, d]),
-      gradFunc: (dy: tf.Tensor) => tf.tensor2d(attentionBackward(X, probs, dy.dataSync() as Float32Array, dims), [B * T, 3 * d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const dO = dy.dataSync() as Float32Array;
+        return tf.tensor2d(k ? attentionBackwardSimd(k, X, probs, dO, dims) : attentionBackward(X, probs, dO, dims), [B * T, 3 * d]);
+      },
     };
   }) as unknown as CGF) as unknown as (x: tf.Tensor) => tf.Tensor2D;
   return f(qkv);

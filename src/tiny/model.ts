@@ -20,6 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
 import { causalAttention } from "./attention.js";
+import { layerNorm } from "./layernorm.js";
 import { TinyRuntime } from "./runtime.js";
 
 export { KVCache, TinyRuntime } from "./runtime.js";
@@ -111,11 +112,6 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
     gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, tr(sb!) as tf.Tensor2D), tf.matMul(tr(sa!) as tf.Tensor2D, dy as tf.Tensor2D)],
   };
 }) as unknown as CGF) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
-function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
-}
 
 const gelu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
 

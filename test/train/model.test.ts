@@ -8,6 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/losses/index.js";
 import { forwardLogits, KVCache, TinyModel, toVariables } from "../../src/tiny/model.js";
 import { causalAttention } from "../../src/tiny/attention.js";
+import { layerNorm } from "../../src/tiny/layernorm.js";
+import { simdKernels } from "../../src/tiny/simd.js";
 import { BatchGenerator } from "../../src/tiny/batchgen.js";
 import { generate, PrefixCache } from "../../src/tiny/generate.js";
 import { TinyPolicy } from "../../src/tiny/policy.js";
@@ -88,9 +90,13 @@ test("the JS runtime's numbers and generate's outputs are those of the token-by-
   }
 });
 
-test("the training pass's causal attention and its gradient match tfjs softmax attention", async () => {
+test("the training pass's causal attention and its gradient match tfjs softmax attention (JS and SIMD paths)", async () => {
   await ensureBackend();
-  const [B, T, H, dh] = [3, 11, 2, 6];
+  // Head size 6 takes the plain-JS path, 8 the WebAssembly SIMD one.
+  for (const dh of [6, 8]) await attentionAgrees(3, 11, 2, dh);
+});
+
+async function attentionAgrees(B: number, T: number, H: number, dh: number): Promise<void> {
   const d = H * dh;
   const qkv = tf.randomNormal([B * T, 3 * d], 0, 1.5, "float32", 1) as tf.Tensor2D;
   const w = tf.randomNormal([B * T, d], 0, 1, "float32", 2);
@@ -113,6 +119,54 @@ test("the training pass's causal attention and its gradient match tfjs softmax a
   close(tf.grad(loss(ours))(qkv), tf.grad(loss(reference))(qkv), "gradient");
   // The same numbers on every run.
   assert.deepEqual(Array.from(tf.grad(loss(ours))(qkv).dataSync()), Array.from(tf.grad(loss(ours))(qkv).dataSync()));
+}
+
+test("the training pass's LayerNorm and its gradients match the tfjs composition", async () => {
+  await ensureBackend();
+  const x = tf.randomNormal([7, 12], 0.3, 2, "float32", 3);
+  const g = tf.randomNormal([12], 1, 0.5, "float32", 4);
+  const b = tf.randomNormal([12], 0, 0.5, "float32", 5);
+  const w = tf.randomNormal([7, 12], 0, 1, "float32", 6);
+  const reference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+  };
+  const loss = (f: typeof reference) => (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(x, g, b), w));
+  const ours = tf.grads(loss(layerNorm))([x, g, b]);
+  const want = tf.grads(loss(reference))([x, g, b]);
+  for (const [i, [a, e]] of [[layerNorm(x, g, b), reference(x, g, b)], ...ours.map((o, k) => [o, want[k]!])].entries()) {
+    const p = a!.dataSync();
+    const q = e!.dataSync();
+    for (let j = 0; j < q.length; j++) assert.ok(Math.abs(p[j]! - q[j]!) < 1e-5 * (1 + Math.abs(q[j]!)), `output/gradient ${i}, element ${j}: ${p[j]} vs ${q[j]}`);
+  }
+});
+
+test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against float64 JS", () => {
+  const k = simdKernels();
+  assert.ok(k, "WebAssembly SIMD is available in Node 20");
+  k.reserve(1 << 16);
+  const f = k.f32;
+  for (let i = 0; i < 400; i++) f[i] = Math.sin(i * 1.3);
+  const [dh, n, stride] = [8, 5, 12];
+  k.dots(0, 16 * 4, stride * 4, dh * 4, n, 300 * 4);
+  k.mix(100 * 4, 2 * 4, 16 * 4, stride * 4, dh * 4, n, 320 * 4, 0.5);
+  for (let s = 0; s < n; s++) {
+    let want = 0;
+    for (let i = 0; i < dh; i++) want += f[i]! * f[16 + s * stride + i]!;
+    assert.ok(Math.abs(f[300 + s]! - want) < 1e-6, `dots ${s}`);
+  }
+  for (let i = 0; i < dh; i++) {
+    let want = 0;
+    for (let s = 0; s < n; s++) want += f[100 + s * 2]! * f[16 + s * stride + i]!;
+    assert.ok(Math.abs(f[320 + i]! - 0.5 * want) < 1e-6, `mix ${i}`);
+  }
+  const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
+  f.set(xs, 0);
+  k.expv(0, xs.length, 1.25);
+  for (let i = 0; i < xs.length; i++) {
+    const want = Math.exp(Math.fround(xs[i]! - 1.25));
+    assert.ok(Math.abs(f[i]! - want) <= 3e-7 * want, `exp(${xs[i]} - 1.25) = ${f[i]}, want ${want}`);
+  }
 });
 
 test("training is deterministic: the same seed gives the same weights bit for bit, alone or two at once", async () => {
