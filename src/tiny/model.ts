@@ -21,6 +21,7 @@ import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
 import { causalAttention } from "./attention.js";
 import { layerNorm } from "./layernorm.js";
+import { dense, mlpBlock } from "./mlp.js";
 import { TinyRuntime } from "./runtime.js";
 
 export { KVCache, TinyRuntime } from "./runtime.js";
@@ -113,8 +114,6 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
   };
 }) as unknown as CGF) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-const gelu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
-
 /** Trainable parameters as tf.Variables, by name. */
 export type TfParams = Map<string, tf.Variable>;
 
@@ -142,13 +141,13 @@ export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.
     // One matMul for queries, keys and values; the attention reads the heads in place.
     const wqkv = tf.concat([g(P + "wq"), g(P + "wk"), g(P + "wv")], 1);
     const bqkv = tf.concat([g(P + "bq"), g(P + "bk"), g(P + "bv")], 0);
-    const o = causalAttention(tf.add(mm(h, wqkv), bqkv) as tf.Tensor2D, B, T, H);
-    x = tf.add(x, tf.add(mm(o, g(P + "wo")), g(P + "bo")));
+    const o = causalAttention(dense(h, wqkv, bqkv), B, T, H);
+    x = tf.add(x, dense(o, g(P + "wo"), g(P + "bo")));
     const h2 = layerNorm(x, g(P + "ln2_g"), g(P + "ln2_b"));
-    x = tf.add(x, tf.add(mm(gelu(tf.add(mm(h2, g(P + "w1")), g(P + "b1"))), g(P + "w2")), g(P + "b2")));
+    x = tf.add(x, mlpBlock(h2, g(P + "w1"), g(P + "b1"), g(P + "w2"), g(P + "b2")));
   }
   const hf = layerNorm(x, g("lnf_g"), g("lnf_b"));
-  return tf.reshape(tf.add(mm(hf, g("wout")), g("bout")), [B, T, c.vocabSize]) as tf.Tensor3D;
+  return tf.reshape(dense(hf, g("wout"), g("bout")), [B, T, c.vocabSize]) as tf.Tensor3D;
 }
 
 // ---------------------------------------------------------------------------------------------

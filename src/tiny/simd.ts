@@ -9,8 +9,8 @@
  *   (four lanes of partial sums, then lane 0 + 1 + 2 + 3);
  * - `mix(w, ws, b, stride, dhBytes, n, y, scale)`: `y[i] = scale · Σ_s w[s·ws]·b[s·stride + i]`;
  * - `expv(p, n, shift)`: `p[i] = exp(p[i] - shift)` in place for `i < n` (n a multiple of 4), by
- *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments below -87.3 give
- *   ~1e-38 instead of 0 (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
+ *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments are clamped to
+ *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
  */
 
@@ -45,6 +45,7 @@ const simd = {
   add: [0xfd, 0xe4, 0x01],
   sub: [0xfd, 0xe5, 0x01],
   mul: [0xfd, 0xe6, 0x01],
+  min: [0xfd, 0xe8, 0x01],
   max: [0xfd, 0xe9, 0x01],
   nearest: [0xfd, 0x6a],
   truncSat: [0xfd, 0xf8, 0x01],
@@ -145,8 +146,8 @@ const expBody = [
   op.block, EMPTY,
   ...get(0), ...get(3), op.i32geu, op.brIf, 0,
   op.loop, EMPTY,
-  // x = max(p - shift, -87.33654); k = nearest(x·log2 e); r = x - k·C1 - k·C2
-  ...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...splat(-87.33654), ...simd.max, ...set(4),
+  // x = min(max(p - shift, -87.33654), 88.37626); k = nearest(x·log2 e); r = x - k·C1 - k·C2
+  ...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...splat(-87.33654), ...simd.max, ...splat(88.3762626647949), ...simd.min, ...set(4),
   ...get(4), ...splat(1.44269504088896341), ...simd.mul, ...simd.nearest, ...set(5),
   ...get(4), ...get(5), ...splat(0.693359375), ...simd.mul, ...simd.sub, ...get(5), ...splat(-2.12194440e-4), ...simd.mul, ...simd.sub, ...set(6),
   // q = ((((c0·r + c1)·r + c2)·r + c3)·r + c4)·r + c5; q = q·r² + r + 1

@@ -121,6 +121,55 @@ async function attentionAgrees(B: number, T: number, H: number, dh: number): Pro
   assert.deepEqual(Array.from(tf.grad(loss(ours))(qkv).dataSync()), Array.from(tf.grad(loss(ours))(qkv).dataSync()));
 }
 
+/** The training forward pass composed from plain tfjs ops (autodiff for every gradient): the reference. */
+function referenceLogits(c: TinyModel["config"], p: Map<string, tf.Variable>, ids: tf.Tensor2D): tf.Tensor {
+  const [B, T] = ids.shape;
+  const [d, H] = [c.dModel, c.nHeads];
+  const dh = d / H;
+  const g = (n: string) => p.get(n)!;
+  const ln = (x: tf.Tensor, gn: string, bn: string) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g(gn)), g(bn));
+  };
+  const lin = (x: tf.Tensor, w: string, b: string) => tf.add(tf.matMul(x as tf.Tensor2D, g(w) as tf.Tensor2D), g(b));
+  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]) as tf.Tensor3D;
+  const causal = tf.tensor2d(Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)), [T, T]);
+  const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [B * T]), c.vocabSize), "float32") as tf.Tensor2D;
+  let x = tf.add(tf.reshape(tf.matMul(onehot, g("wte") as tf.Tensor2D), [B, T, d]), tf.slice(g("wpe"), [0, 0], [T, d])).reshape([B * T, d]);
+  for (let l = 0; l < c.nLayers; l++) {
+    const P = `h${l}.`;
+    const h = ln(x, P + "ln1_g", P + "ln1_b");
+    const s = tf.add(tf.mul(tf.matMul(heads(lin(h, P + "wq", P + "bq")), heads(lin(h, P + "wk", P + "bk")), false, true), 1 / Math.sqrt(dh)), causal);
+    const a = tf.matMul(tf.softmax(s), heads(lin(h, P + "wv", P + "bv")));
+    x = tf.add(x, lin(tf.reshape(tf.transpose(tf.reshape(a, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, d]), P + "wo", P + "bo"));
+    const u = lin(ln(x, P + "ln2_g", P + "ln2_b"), P + "w1", P + "b1");
+    x = tf.add(x, lin(tf.mul(u, tf.sigmoid(tf.mul(u, 1.702))), P + "w2", P + "b2"));
+  }
+  return tf.reshape(lin(ln(x, "lnf_g", "lnf_b"), "wout", "bout"), [B, T, c.vocabSize]);
+}
+
+test("the training pass's gradients (hand-written ops) match tfjs autodiff of the plain composition", async () => {
+  await ensureBackend();
+  for (const m of [model(8), model(9, odd)]) {
+    const vars = toVariables(m.config, m.weights);
+    const ids = tf.tensor2d([0, 1, 2].map((k) => [m.tokenizer.bosId!, ...m.tokenizer.encode(`Question: ${k}7+${k}\n\nAnswer: print(`)]), undefined, "int32");
+    const w = tf.randomNormal([...ids.shape, m.config.vocabSize], 0, 1, "float32", 7);
+    const grads = (f: typeof referenceLogits) => tf.variableGrads(() => tf.sum(tf.mul(tf.logSoftmax(f(m.config, vars, ids)), w)) as tf.Scalar);
+    const ours = grads(forwardLogits);
+    const want = grads(referenceLogits);
+    assert.ok(Math.abs(ours.value.dataSync()[0]! - want.value.dataSync()[0]!) < 1e-4 * Math.abs(want.value.dataSync()[0]!), "loss");
+    // Relative to the largest gradient of any parameter (the key bias's true gradient is exactly 0: both are rounding noise).
+    let scale = 0;
+    for (const v of vars.values()) for (const x of want.grads[v.name]!.dataSync()) scale = Math.max(scale, Math.abs(x));
+    for (const [name, v] of vars) {
+      const a = ours.grads[v.name]!.dataSync();
+      const e = want.grads[v.name]!.dataSync();
+      for (let i = 0; i < e.length; i++) assert.ok(Math.abs(a[i]! - e[i]!) <= 1e-4 * scale, `${name}[${i}]: ${a[i]} vs ${e[i]} (largest ${scale})`);
+    }
+    for (const v of vars.values()) v.dispose();
+  }
+});
+
 test("the training pass's LayerNorm and its gradients match the tfjs composition", async () => {
   await ensureBackend();
   const x = tf.randomNormal([7, 12], 0.3, 2, "float32", 3);
