@@ -87,3 +87,40 @@ export function geluBackward(da: Float32Array, u: Float32Array, s: Float32Array)
   }
   return out;
 }
+
+/**
+ * Token + position embeddings of `ids` `[B, T]` → `[B·T, d]`, differentiable in both tables: a row
+ * gather forward and a scatter-add backward in JS (rows added in order), instead of a one-hot
+ * `[B·T, V]` matrix times the table (tfjs wasm has no gather gradient).
+ */
+export function embed(ids: Int32Array, B: number, T: number, wte: tf.Tensor, wpe: tf.Tensor): tf.Tensor2D {
+  const [V, d] = wte.shape as [number, number];
+  const f = tf.customGrad(((te: tf.Tensor, pe: tf.Tensor) => {
+    const E = te.dataSync() as Float32Array;
+    const P = pe.dataSync() as Float32Array;
+    const x = new Float32Array(B * T * d);
+    for (let r = 0; r < B * T; r++) {
+      const e = ids[r]! * d;
+      const p = (r % T) * d;
+      for (let i = 0; i < d; i++) x[r * d + i] = E[e + i]! + P[p + i]!;
+    }
+    return {
+      value: tf.tensor2d(x, [B * T, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dE = new Float32Array(V * d);
+        const dP = new Float32Array(pe.size);
+        for (let r = 0; r < B * T; r++) {
+          const e = ids[r]! * d;
+          const p = (r % T) * d;
+          for (let i = 0; i < d; i++) {
+            dE[e + i] += g[r * d + i]!;
+            dP[p + i] += g[r * d + i]!;
+          }
+        }
+        return [tf.tensor(dE, te.shape), tf.tensor(dP, pe.shape)];
+      },
+    };
+  }) as unknown as CGF) as unknown as (wte: tf.Tensor, wpe: tf.Tensor) => tf.Tensor2D;
+  return f(wte, wpe);
+}

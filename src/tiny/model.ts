@@ -2,9 +2,11 @@
  * The built-in tiny policy: a decoder-only transformer over a character vocabulary.
  *
  * Two implementations of the same function share one set of weights:
- * - a TensorFlow.js forward pass over whole sequences, differentiable, for training (written around
- *   the tfjs 4.22 wasm bugs: one-hot × matrix instead of an embedding gather, matMul with an explicit
- *   transpose gradient, no 5-D slices);
+ * - a TensorFlow.js forward pass over whole sequences, differentiable, for training: the matMuls
+ *   are tfjs's (XNNPACK on wasm); embeddings, LayerNorm, attention, gelu and the dense layers'
+ *   gradients are ops with hand-written gradients in JS and WebAssembly SIMD (`attention.ts`,
+ *   `layernorm.ts`, `mlp.ts`, `simd.ts`), because composed from tfjs ops they are slow on wasm or
+ *   missing there (no gather gradient; transposed matMuls take a slow path);
  * - a plain-JS incremental forward pass with a KV cache for generation (`runtime.ts`: a prompt or
  *   an observation in one pass, then one token at a time, each costing O(params + position·d), not a
  *   whole-prefix recomputation), deterministic, so a saved and re-loaded model gives the same greedy
@@ -21,7 +23,7 @@ import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
 import { causalAttention } from "./attention.js";
 import { layerNorm } from "./layernorm.js";
-import { dense, mlpBlock } from "./mlp.js";
+import { dense, embed, mlpBlock } from "./mlp.js";
 import { TinyRuntime } from "./runtime.js";
 
 export { KVCache, TinyRuntime } from "./runtime.js";
@@ -102,18 +104,6 @@ export function checkConfig(c: TinyConfig): void {
 // ---------------------------------------------------------------------------------------------
 // tfjs forward (training)
 
-type CGF = Parameters<typeof tf.customGrad>[0];
-
-const tr = (x: tf.Tensor) => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
-/** matMul whose gradient uses explicit transposes (transposed BatchMatMul is ~10× slower on wasm). */
-const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, tr(sb!) as tf.Tensor2D), tf.matMul(tr(sa!) as tf.Tensor2D, dy as tf.Tensor2D)],
-  };
-}) as unknown as CGF) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
 /** Trainable parameters as tf.Variables, by name. */
 export type TfParams = Map<string, tf.Variable>;
 
@@ -133,8 +123,7 @@ export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.
   const d = c.dModel;
   const H = c.nHeads;
   const g = (n: string) => p.get(n)!;
-  const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [B * T]), c.vocabSize), "float32");
-  let x = tf.reshape(tf.add(tf.reshape(mm(onehot, g("wte")), [B, T, d]), tf.slice(g("wpe"), [0, 0], [T, d])), [B * T, d]);
+  let x: tf.Tensor = embed(ids.dataSync() as Int32Array, B, T, g("wte"), g("wpe"));
   for (let l = 0; l < c.nLayers; l++) {
     const P = `h${l}.`;
     const h = layerNorm(x, g(P + "ln1_g"), g(P + "ln1_b"));
