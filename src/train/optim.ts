@@ -1,6 +1,6 @@
 /**
  * Adam with decoupled weight decay (off by default), global-norm gradient clipping and a
- * warm-up + cosine learning-rate schedule, on tfjs variables.
+ * warm-up + cosine learning-rate schedule, on tfjs variables (the update itself in JS).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -34,9 +34,22 @@ export interface AdamOptions {
   clipNorm?: number;
 }
 
+/** One parameter's Adam state: its float32 values (the master copy) and the two moments. */
+interface Slot {
+  p: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  matrix: boolean;
+}
+
+/**
+ * Adam over plain float32 arrays: each step reads the gradients once, updates in JS (float64
+ * arithmetic, float32 storage, a fixed order) and writes each parameter back with one assign. On the
+ * wasm backend this replaces ~13 small tfjs ops per parameter (36 parameters for the tiny model),
+ * each a host call.
+ */
 export class Adam {
-  private readonly m = new Map<string, tf.Variable>();
-  private readonly v = new Map<string, tf.Variable>();
+  private readonly slots = new Map<string, Slot>();
   private t = 0;
   readonly o: Required<AdamOptions>;
   constructor(o: AdamOptions = {}) {
@@ -46,37 +59,44 @@ export class Adam {
   /** Apply one update; returns the gradient norm before clipping. */
   step(vars: Map<string, tf.Variable>, grads: tf.NamedTensorMap, lr: number): number {
     const names = [...vars.keys()].filter((k) => grads[vars.get(k)!.name] !== undefined);
-    const gnorm = tf.tidy(() => Math.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[vars.get(k)!.name]!)))).dataSync()[0]!));
+    const gs = names.map((k) => grads[vars.get(k)!.name]!.dataSync() as Float32Array);
+    let sq = 0;
+    for (const g of gs) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+    const gnorm = Math.sqrt(sq);
     const scale = this.o.clipNorm > 0 && gnorm > this.o.clipNorm ? this.o.clipNorm / gnorm : 1;
     this.t++;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.o;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
-    tf.tidy(() => {
-      for (const k of names) {
-        const p = vars.get(k)!;
-        const g = scale === 1 ? grads[p.name]! : tf.mul(grads[p.name]!, scale);
-        let m = this.m.get(k);
-        let v = this.v.get(k);
-        if (!m) {
-          m = tf.variable(tf.zerosLike(p), false);
-          v = tf.variable(tf.zerosLike(p), false);
-          this.m.set(k, m);
-          this.v.set(k, v);
-        }
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v!.assign(tf.add(tf.mul(v!, b2), tf.mul(tf.square(g), 1 - b2)));
-        const upd = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v!, c2)), eps));
-        const decayed = wd > 0 && p.shape.length === 2 ? tf.mul(p, 1 - lr * wd) : p;
-        p.assign(tf.sub(decayed, tf.mul(upd, lr)));
+    names.forEach((k, j) => {
+      const variable = vars.get(k)!;
+      const s = this.slot(k, variable);
+      const g = gs[j]!;
+      const decay = wd > 0 && s.matrix ? 1 - lr * wd : 1;
+      for (let i = 0; i < g.length; i++) {
+        const gi = g[i]! * scale;
+        const m = (s.m[i] = b1 * s.m[i]! + (1 - b1) * gi);
+        const v = (s.v[i] = b2 * s.v[i]! + (1 - b2) * gi * gi);
+        s.p[i] = s.p[i]! * decay - lr * (m / c1 / (Math.sqrt(v / c2) + eps));
       }
+      const value = tf.tensor(s.p, variable.shape, "float32");
+      variable.assign(value);
+      value.dispose();
     });
     return gnorm;
   }
 
+  private slot(k: string, variable: tf.Variable): Slot {
+    let s = this.slots.get(k);
+    if (!s) {
+      const p = Float32Array.from(variable.dataSync() as Float32Array);
+      s = { p, m: new Float32Array(p.length), v: new Float32Array(p.length), matrix: variable.shape.length === 2 };
+      this.slots.set(k, s);
+    }
+    return s;
+  }
+
   dispose(): void {
-    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
-    this.m.clear();
-    this.v.clear();
+    this.slots.clear();
   }
 }

@@ -1,0 +1,126 @@
+/**
+ * Dense layers of the training pass as differentiable ops with hand-written gradients: `dense`
+ * (x·W + b) and the MLP of a transformer block, `gelu(h·W1 + b1)·W2 + b2` with gelu(u) = u·σ(1.702u). Why: composed from tfjs ops, every op on the tape
+ * clones the inputs its gradient needs (five `[N, dFF]` copies per block on the wasm backend) and
+ * the tape adds a host round trip per op; here the gelu and its derivative are two JS loops (exp in
+ * WebAssembly SIMD), the pre-activations and sigmoids stay in JS arrays for the gradient, and the
+ * tape keeps two tensors (h and the activations). The matMuls stay plain, untransposed tfjs matMuls
+ * (transposed operands take a slow path on wasm); bias gradients are matMuls too (`sumRows`).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { simdKernels } from "./simd.js";
+
+type CGF = Parameters<typeof tf.customGrad>[0];
+
+const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+
+/**
+ * Σ over the rows of `[N, k]` as a `[1, N]·[N, k]` matMul: tfjs wasm's Sum over axis 0 transposes
+ * the whole input first.
+ */
+export const sumRows = (x: tf.Tensor) => tf.reshape(mm(tf.ones([1, x.shape[0]!]), x), [x.shape[1]!]);
+
+/** `x·w + b` for `x` `[N, din]`, differentiable; the gradient saves only `x` and `w`. */
+export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const f = tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xt, wt]);
+    return {
+      value: tf.add(mm(xt, wt), bt),
+      gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [mm(dy, tf.transpose(ws!)), mm(tf.transpose(xs!), dy), sumRows(dy)],
+    };
+  }) as unknown as CGF) as unknown as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+  return f(x, w, b);
+}
+
+/** `gelu(h·w1 + b1)·w2 + b2` for `h` `[N, d]`, differentiable in all five inputs. */
+export function mlpBlock(h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Tensor2D {
+  const f = tf.customGrad(((ht: tf.Tensor, w1t: tf.Tensor, b1t: tf.Tensor, w2t: tf.Tensor, b2t: tf.Tensor, save: tf.GradSaveFunc) => {
+    const pre = tf.add(mm(ht, w1t), b1t);
+    const shape = pre.shape as [number, number];
+    const u = pre.dataSync() as Float32Array;
+    const { a, s } = geluForward(u);
+    const act = tf.tensor2d(a, shape);
+    save([ht, act]);
+    return {
+      value: tf.add(mm(act, w2t), b2t),
+      gradFunc: (dy: tf.Tensor, [hs, as]: tf.Tensor[]) => {
+        const du = tf.tensor2d(geluBackward(mm(dy, tf.transpose(w2t)).dataSync() as Float32Array, u, s), shape);
+        return [mm(du, tf.transpose(w1t)), mm(tf.transpose(hs!), du), sumRows(du), mm(tf.transpose(as!), dy), sumRows(dy)];
+      },
+    };
+  }) as unknown as CGF) as unknown as (h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Tensor2D;
+  return f(h, w1, b1, w2, b2);
+}
+
+/** `u·σ(1.702u)` per element, and the sigmoids (for the gradient); exp through the SIMD kernel when there is one. */
+export function geluForward(u: Float32Array): { a: Float32Array; s: Float32Array } {
+  const n = u.length;
+  const e = negExp(u);
+  const s = new Float32Array(n);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const si = 1 / (1 + e[i]!);
+    s[i] = si;
+    a[i] = u[i]! * si;
+  }
+  return { a, s };
+}
+
+/** `exp(-1.702·u)` per element. */
+function negExp(u: Float32Array): Float32Array {
+  const k = simdKernels();
+  if (!k) return u.map((x) => Math.exp(-1.702 * x));
+  const n = u.length;
+  k.reserve(((n + 3) & ~3) * 4);
+  const f = k.f32;
+  for (let i = 0; i < n; i++) f[i] = -1.702 * u[i]!;
+  k.expv(0, (n + 3) & ~3, 0);
+  return f.subarray(0, n);
+}
+
+/** `da · d/du[u·σ(1.702u)] = da·(σ + 1.702·u·σ·(1 − σ))`. */
+export function geluBackward(da: Float32Array, u: Float32Array, s: Float32Array): Float32Array {
+  const out = new Float32Array(da.length);
+  for (let i = 0; i < da.length; i++) {
+    const si = s[i]!;
+    out[i] = da[i]! * (si + 1.702 * u[i]! * si * (1 - si));
+  }
+  return out;
+}
+
+/**
+ * Token + position embeddings of `ids` `[B, T]` → `[B·T, d]`, differentiable in both tables: a row
+ * gather forward and a scatter-add backward in JS (rows added in order), instead of a one-hot
+ * `[B·T, V]` matrix times the table (tfjs wasm has no gather gradient).
+ */
+export function embed(ids: Int32Array, B: number, T: number, wte: tf.Tensor, wpe: tf.Tensor): tf.Tensor2D {
+  const [V, d] = wte.shape as [number, number];
+  const f = tf.customGrad(((te: tf.Tensor, pe: tf.Tensor) => {
+    const E = te.dataSync() as Float32Array;
+    const P = pe.dataSync() as Float32Array;
+    const x = new Float32Array(B * T * d);
+    for (let r = 0; r < B * T; r++) {
+      const e = ids[r]! * d;
+      const p = (r % T) * d;
+      for (let i = 0; i < d; i++) x[r * d + i] = E[e + i]! + P[p + i]!;
+    }
+    return {
+      value: tf.tensor2d(x, [B * T, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dE = new Float32Array(V * d);
+        const dP = new Float32Array(pe.size);
+        for (let r = 0; r < B * T; r++) {
+          const e = ids[r]! * d;
+          const p = (r % T) * d;
+          for (let i = 0; i < d; i++) {
+            dE[e + i] += g[r * d + i]!;
+            dP[p + i] += g[r * d + i]!;
+          }
+        }
+        return [tf.tensor(dE, te.shape), tf.tensor(dP, pe.shape)];
+      },
+    };
+  }) as unknown as CGF) as unknown as (wte: tf.Tensor, wpe: tf.Tensor) => tf.Tensor2D;
+  return f(wte, wpe);
+}
