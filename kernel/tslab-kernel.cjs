@@ -9,4 +9,25 @@ process.env.MATHAGENT_ROOT = root;
 process.env.MATHAGENT_KERNEL = "tslab";
 // tslab prints a failing cell's error with console.error, captured when the kernel starts.
 console.error = require("./cell-errors.cjs").cellConsoleError(console.error);
-require(path.join(root, "node_modules", "tslab", "dist", "main.js")).main();
+
+const tslab = (file) => require(path.join(root, "node_modules", "tslab", "dist", file));
+const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(root, "node_modules", "tslab")] }));
+require("./ts-watch.cjs").limitWatchers(ts, root);
+
+// tslab's modules look these functions up on their exports at call time, so replacing them here
+// changes the kernel tslab starts.
+const { warmConverter, libraryEntries } = require("./warmup.cjs");
+const converter = tslab("converter.js");
+const createConverter = converter.createConverter;
+let node = null;
+converter.createConverter = (options) => {
+  const conv = createConverter(options);
+  if (options && options.isBrowser) return conv;
+  node = warmConverter(conv, libraryEntries(root));
+  return node;
+};
+const executor = tslab("executor.js");
+executor.createExecutor = require("./executor.cjs").wrapCreateExecutor(executor.createExecutor, () => node && node.scheduleIdle());
+require("./protocol.cjs").patchProtocol(tslab("jupyter.js"));
+
+tslab("main.js").main();
