@@ -21,6 +21,7 @@ export { splitTranscript, toMessages, type InspectMessage } from "./messages.js"
 export { errorKind, sideStats, type SideStats } from "./stats.js";
 export { TestQuestions, normalizeQuestion, type Overlap } from "./overlap.js";
 export { trainingChecks, type Check } from "./checks.js";
+export type { ExampleRow, PairRow, PreferenceRow, RowHead, SideColumns, SideRow } from "./table.js";
 
 export interface OpenOptions {
   /** Check prompts against the GSM8K / MATH test questions of this data directory (default: MATHAGENT_DATA_DIR); false skips it. */
