@@ -14,6 +14,8 @@ import type { InspectMessage } from "./messages.js";
 import { TestQuestions } from "./overlap.js";
 import { dataFiles, dataMeta, fileRows } from "./read.js";
 import { entryRow, type TableRow } from "./table.js";
+import { withTokenCounts } from "./tokens.js";
+import { loadTokenizer } from "../losses/tokenizer.js";
 import { type Check, trainingChecks } from "./checks.js";
 
 export { LAYOUTS, detectLayout, type Entry, type LayoutEntry } from "./formats.js";
@@ -21,6 +23,7 @@ export { splitTranscript, toMessages, type InspectMessage } from "./messages.js"
 export { errorKind, sideStats, type SideStats } from "./stats.js";
 export { TestQuestions, normalizeQuestion, type Overlap } from "./overlap.js";
 export { trainingChecks, type Check } from "./checks.js";
+export { textTokenCounts } from "./tokens.js";
 export type { ExampleRow, PairRow, PreferenceRow, RowHead, SideColumns, SideRow } from "./table.js";
 
 export interface OpenOptions {
@@ -28,6 +31,8 @@ export interface OpenOptions {
   dataDir?: string | false;
   /** Read at most this many rows. */
   limit?: number;
+  /** A tokenizer.json (file or folder; or the tiny policy's char tokenizer JSON): text layouts get `tokens` and `model_tokens`. */
+  tokenizer?: string;
 }
 
 export interface PreferenceData {
@@ -57,6 +62,7 @@ export async function openPreferenceData(path: string, options: OpenOptions = {}
   const tests = dir === false ? null : await TestQuestions.load(dir);
   const rows: TableRow[] = [];
   const seen = new Map<string, number>();
+  const tokenizer = options.tokenizer !== undefined ? loadTokenizer(options.tokenizer) : null;
   let layout: LayoutEntry | null = null;
   outer: for (const file of files) {
     for await (const { line, row } of fileRows(file)) {
@@ -64,7 +70,8 @@ export async function openPreferenceData(path: string, options: OpenOptions = {}
       layout ??= layoutOf(file, line, row);
       const entry = layout.read(row);
       if (typeof entry === "string") throw new RowError(file, line, `${entry} (expected ${layout.layout}, the layout detected from the first row)`);
-      rows.push(entryRow(entry as Entry, rows.length, `${file}:${line}`, tests, seen));
+      const counted = tokenizer ? withTokenCounts(entry as Entry, tokenizer) : (entry as Entry);
+      rows.push(entryRow(counted, rows.length, `${file}:${line}`, tests, seen));
     }
   }
   if (!layout) throw new FileError(path, "holds no rows");
@@ -134,13 +141,14 @@ export function exampleView(data: PreferenceData, i: number): TrajectoryView {
 
 /** Headline figures of a dataset. */
 export function summarize(data: PreferenceData): Record<string, string | number> {
-  const s = sides(data).groupby("side").rollup({ n: aq.op.count(), model_chars: aq.op.mean("model_chars"), tool_calls: aq.op.mean("tool_calls"), obs_errors: aq.op.mean("obs_errors") });
+  const s = sides(data).groupby("side").rollup({ n: aq.op.count(), model_chars: aq.op.mean("model_chars"), tool_calls: aq.op.mean("tool_calls"), obs_errors: aq.op.mean("obs_errors"), model_tokens: aq.op.mean("model_tokens") });
   const out: Record<string, string | number> = { format: data.format, files: data.files.length, [data.kind]: data.table.numRows() };
   for (const r of s.objects() as TableRow[]) {
     const side = String(r["side"]);
     out[`${side}: mean model-written chars`] = Math.round(Number(r["model_chars"]));
     out[`${side}: mean tool calls`] = Number(Number(r["tool_calls"]).toFixed(2));
     out[`${side}: mean interpreter errors`] = Number(Number(r["obs_errors"]).toFixed(2));
+    if (r["model_tokens"] !== null && r["model_tokens"] !== undefined) out[`${side}: mean model tokens`] = Math.round(Number(r["model_tokens"]));
   }
   return out;
 }

@@ -89,6 +89,23 @@ test("the paper's released pairs: error kinds, answers, a duplicate and a GSM8K 
   assert.ok(look.includes("prompts overlapping GSM8K/MATH test questions"));
 });
 
+test("a tokenizer gives text layouts token counts: the question and each message, model-written apart", async () => {
+  const tokenizer = at("char-tokenizer.json");
+  fs.writeFileSync(tokenizer, JSON.stringify({ type: "char", specials: ["<unk>"], chars: [] }));
+  const row = released("What is 2 + 2?", "4", "5");
+  const file = jsonl(at("released-tokens.jsonl"), [row]);
+  const d = await openPreferenceData(file, { dataDir: false, tokenizer });
+  const chars = (msgs: { role: string; content: string }[], role?: string) => msgs.slice(1).filter((m) => !role || m.role === role).reduce((n, m) => n + [...m.content].length, 0);
+  const question = [..."What is 2 + 2?"].length;
+  assert.deepEqual(d.table.array("chosen_tokens"), [question + chars(row.chosen)]);
+  assert.deepEqual(d.table.array("chosen_model_tokens"), [chars(row.chosen, "assistant")]);
+  assert.deepEqual(d.table.array("rejected_model_tokens"), [chars(row.rejected, "assistant")]);
+  assert.deepEqual((await openPreferenceData(file, { dataDir: false })).table.array("chosen_tokens"), [null]);
+  const cli = await runCli(["inspect", file, "--no-overlap", "--tokenizer", tokenizer]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, new RegExp(`chosen: mean model tokens: ${chars(row.chosen, "assistant")}\\n`));
+});
+
 test("a MATH test problem reworded around a 13-word run is a 13-gram overlap", async () => {
   const problem = (JSON.parse(fs.readFileSync(path.join(dataDir, "math", "test.jsonl"), "utf8").split("\n")[0]!) as { problem: string }).problem;
   const d = await openPreferenceData(jsonl(at("math.jsonl"), [{ prompt: `Please solve: ${problem} Think step by step.`, chosen: "\\boxed{2}", rejected: "\\boxed{3}" }]), { dataDir });
