@@ -11,7 +11,10 @@ process.env.MATHAGENT_KERNEL = "tslab";
 console.error = require("./cell-errors.cjs").cellConsoleError(console.error);
 
 const tslab = (file) => require(path.join(root, "node_modules", "tslab", "dist", file));
-const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(root, "node_modules", "tslab")] }));
+const startup = require("./ts-startup.cjs");
+const typescript = startup.loadTypeScript(root);
+const ts = typescript.exports;
+startup.nodeTypesOnly(ts, root);
 require("./ts-watch.cjs").limitWatchers(ts, root);
 
 // tslab's modules look these functions up on their exports at call time, so replacing them here
@@ -27,7 +30,12 @@ converter.createConverter = (options) => {
   return node;
 };
 const executor = tslab("executor.js");
-executor.createExecutor = require("./executor.cjs").wrapCreateExecutor(executor.createExecutor, () => node && node.scheduleIdle());
+let cells = 0;
+const afterCell = () => {
+  if (++cells === 1) setTimeout(typescript.saveCache, 1000).unref();
+  if (node) node.scheduleIdle();
+};
+executor.createExecutor = require("./executor.cjs").wrapCreateExecutor(executor.createExecutor, afterCell);
 require("./protocol.cjs").patchProtocol(tslab("jupyter.js"));
 
 tslab("main.js").main();

@@ -48,7 +48,12 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
   const warmed = [];
   let lastDecl = "";
   let timer = null;
-  const steps = entries.flatMap((file) => [() => warmed.push(file) && conv.inspect(withWarm(lastDecl), "0", 0), () => load(file)]);
+  // A step builds the program with one more area (quick info on a one-character cell type-checks it).
+  const addTypes = (file) => () => {
+    warmed.push(file);
+    conv.inspect(withWarm(lastDecl), "0", 0);
+  };
+  const steps = entries.flatMap((file) => [addTypes(file), () => load(file)]);
   const withWarm = (decl) => decl + warmed.map((f) => `\nimport {} from ${JSON.stringify(f)};`).join("");
   const busy = () => {
     if (timer) clearTimeout(timer);
@@ -83,11 +88,19 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
     },
     inspect(prevDecl, src, position) {
       busy();
-      return conv.inspect(withWarm(prevDecl), src, position);
+      try {
+        return conv.inspect(withWarm(prevDecl), src, position);
+      } finally {
+        scheduleIdle();
+      }
     },
     complete(prevDecl, src, position) {
       busy();
-      return conv.complete(withWarm(prevDecl), src, position);
+      try {
+        return conv.complete(withWarm(prevDecl), src, position);
+      } finally {
+        scheduleIdle();
+      }
     },
     scheduleIdle,
     warmStep,
