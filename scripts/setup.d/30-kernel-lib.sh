@@ -2,8 +2,8 @@
 # The compiled library for notebook cells (issue 21): `import … from "./lib/<area>/index.js"` loads
 # JavaScript with declaration files, which tslab reads without type-checking the sources (3–8× faster
 # import cells than "./src/…", which keep working). Built from src/ by tsconfig.lib.json into lib/.
-# Idempotent: a stamp records the hash of the sources and the configs; nothing is rebuilt while it
-# matches. Never fatal: without lib/ the notebooks import ./src.
+# Idempotent: a stamp records the hash of every file under src/, the configs and this script; nothing
+# is rebuilt while it matches. Never fatal: without lib/ the notebooks import ./src.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { printf '[setup:kernel-lib] %s\n' "$*" >&2; }
@@ -14,7 +14,7 @@ log() { printf '[setup:kernel-lib] %s\n' "$*" >&2; }
 # map the names to lib/.
 if [ -d node_modules ] && [ ! -e node_modules/mathagent ]; then ln -s .. node_modules/mathagent; fi
 
-stamp=$( (cat tsconfig.json tsconfig.lib.json; find src -type f \( -name '*.ts' -o -name '*.cts' -o -name '*.cjs' \) -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
+stamp=$( (cat tsconfig.json tsconfig.lib.json scripts/setup.d/30-kernel-lib.sh; find src -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
 if [ -f lib/.stamp ] && [ "$(cat lib/.stamp)" = "$stamp" ]; then exit 0; fi
 
 tmp=$(mktemp -d lib.tmp-XXXXXX)
