@@ -16,6 +16,7 @@ test("kernel install records the data directory in the kernel's environment and 
   const spec = JSON.parse(fs.readFileSync(path.join(dir, "kernels/mathagent/kernel.json"), "utf8")) as { env: Record<string, string> };
   assert.equal(spec.env["MATHAGENT_DATA_DIR"], path.resolve(data));
   assert.match(r.stdout, new RegExp(`its data directory: ${path.resolve(data).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}; to use another, set MATHAGENT_DATA_DIR`));
+  assert.match(r.stdout, /from any notebook: import \{ openPreferenceData \} from "mathagent\/inspect"/);
   const missing = await runCli(["kernel", "install", "--dir", dir], { env: { MATHAGENT_DATA_DIR: path.join(dir, "nowhere") } });
   assert.match(missing.stdout, /nowhere \(missing: run `mathagent data fetch`\)/);
   fs.rmSync(dir, { recursive: true, force: true });
