@@ -13,6 +13,7 @@
  * library import cell ≤ 150 ms.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { JUPYTER_PYTHON, jupyterEnv } from "../src/cli/jupyter.js";
@@ -82,12 +83,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const libBuilt = fs.existsSync(`${projectRoot}/lib/inspect/index.js`);
 if (!libBuilt) console.log("lib/ not built (scripts/setup.d/30-kernel-lib.sh): the ./lib cells are skipped");
 const kernels: (keyof typeof CELLS)[] = ["mathagent", ...(libBuilt ? (["mathagent-lib"] as const) : []), ...(values["skip-ipython"] ? [] : (["python3"] as const))];
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const loadBefore = load();
 const results: Record<string, Record<string, number>> = {};
 for (const k of kernels) {
   const all: Record<string, number[]> = {};
   for (let i = 0; i < runs; i++) for (const [label, s] of Object.entries(runOnce(k))) (all[label] ??= []).push(s);
   results[k] = Object.fromEntries(Object.entries(all).map(([label, xs]) => [label, median(xs)]));
 }
+console.log(`load average (1, 5, 15 min) on ${os.cpus().length} cores: ${loadBefore} before, ${load()} after`);
 for (const k of kernels) {
   console.log(`${k} (median of ${runs} fresh kernels, ${values.pause} s between cells):`);
   for (const [label, s] of Object.entries(results[k]!)) console.log(`  ${label.padEnd(40)} ${(s * 1000).toFixed(0).padStart(6)} ms`);
