@@ -4,7 +4,7 @@
 // defined gets a hint: tslab misses names used as shorthand properties (`{ data }`).
 "use strict";
 
-const INTERNAL = [/node_modules[\\/](tslab|typescript|tsx)[\\/]/, /\(node:/, /^\s*at node:/, /\binternal[\\/]/, /^\s*at new Promise \(<anonymous>\)/];
+const INTERNAL = [/kernel[\\/](executor|cell-context|protocol|warmup)\.cjs/, /node_modules[\\/](tslab|typescript|tsx)[\\/]/, /\(node:/, /^\s*at node:/, /\binternal[\\/]/, /^\s*at new Promise \(<anonymous>\)/];
 const MAX_FRAMES = 6;
 
 /** The frames of `stack` worth showing (cells, project files, other libraries). */

@@ -9,4 +9,33 @@ process.env.MATHAGENT_ROOT = root;
 process.env.MATHAGENT_KERNEL = "tslab";
 // tslab prints a failing cell's error with console.error, captured when the kernel starts.
 console.error = require("./cell-errors.cjs").cellConsoleError(console.error);
-require(path.join(root, "node_modules", "tslab", "dist", "main.js")).main();
+
+const tslab = (file) => require(path.join(root, "node_modules", "tslab", "dist", file));
+const startup = require("./ts-startup.cjs");
+const typescript = startup.loadTypeScript(root);
+const ts = typescript.exports;
+startup.nodeTypesOnly(ts, root);
+require("./ts-watch.cjs").limitWatchers(ts, root);
+
+// tslab's modules look these functions up on their exports at call time, so replacing them here
+// changes the kernel tslab starts.
+const { warmConverter, libraryEntries } = require("./warmup.cjs");
+const converter = tslab("converter.js");
+const createConverter = converter.createConverter;
+let node = null;
+converter.createConverter = (options) => {
+  const conv = createConverter(options);
+  if (options && options.isBrowser) return conv;
+  node = warmConverter(conv, libraryEntries(root));
+  return node;
+};
+const executor = tslab("executor.js");
+let cells = 0;
+const afterCell = () => {
+  if (++cells === 1) setTimeout(typescript.saveCache, 1000).unref();
+  if (node) node.scheduleIdle();
+};
+executor.createExecutor = require("./executor.cjs").wrapCreateExecutor(executor.createExecutor, afterCell);
+require("./protocol.cjs").patchProtocol(tslab("jupyter.js"));
+
+tslab("main.js").main();

@@ -14,6 +14,9 @@ import type { InspectMessage } from "./messages.js";
 import { TestQuestions } from "./overlap.js";
 import { dataFiles, dataMeta, fileRows } from "./read.js";
 import { entryRow, type TableRow } from "./table.js";
+import { withTokenCounts } from "./tokens.js";
+import { addRewards, carriesLogProbs, readLossFile, rewardColumns } from "./rewards.js";
+import { loadTokenizer } from "../losses/tokenizer.js";
 import { type Check, trainingChecks } from "./checks.js";
 
 export { LAYOUTS, detectLayout, type Entry, type LayoutEntry } from "./formats.js";
@@ -21,12 +24,21 @@ export { splitTranscript, toMessages, type InspectMessage } from "./messages.js"
 export { errorKind, sideStats, type SideStats } from "./stats.js";
 export { TestQuestions, normalizeQuestion, type Overlap } from "./overlap.js";
 export { trainingChecks, type Check } from "./checks.js";
+export { textTokenCounts } from "./tokens.js";
+export { rewardColumns } from "./rewards.js";
+export type { ExampleRow, PairRow, PreferenceRow, RowHead, SideColumns, SideRow } from "./table.js";
 
 export interface OpenOptions {
   /** Check prompts against the GSM8K / MATH test questions of this data directory (default: MATHAGENT_DATA_DIR); false skips it. */
   dataDir?: string | false;
   /** Read at most this many rows. */
   limit?: number;
+  /** A tokenizer.json (file or folder; or the tiny policy's char tokenizer JSON): text layouts get `tokens` and `model_tokens`. */
+  tokenizer?: string;
+  /** A loss file of per-token log-probs, one row per dataset row in order: adds implicit rewards and margins (rows carrying log-probs get them anyway). */
+  logProbs?: string;
+  /** β of the implicit rewards. Default 0.1. */
+  beta?: number;
 }
 
 export interface PreferenceData {
@@ -49,6 +61,15 @@ function layoutOf(file: string, line: number, row: Record<string, unknown>): Lay
   throw new RowError(file, line, `a row with fields {${keys}} is no known preference layout; expected one of:\n${LAYOUTS.map((l) => `  - ${l.id}: ${l.layout}`).join("\n")}`);
 }
 
+/** The reward columns of a dataset row that carries log-probs; a bad row is named by file and line. */
+function rowRewards(file: string, line: number, row: Record<string, unknown>, beta?: number): TableRow {
+  try {
+    return rewardColumns(row, beta);
+  } catch (e) {
+    throw new RowError(file, line, (e as Error).message);
+  }
+}
+
 /** Reads a preference dataset into a table (see the module comment). */
 export async function openPreferenceData(path: string, options: OpenOptions = {}): Promise<PreferenceData> {
   const files = dataFiles(path);
@@ -56,6 +77,7 @@ export async function openPreferenceData(path: string, options: OpenOptions = {}
   const tests = dir === false ? null : await TestQuestions.load(dir);
   const rows: TableRow[] = [];
   const seen = new Map<string, number>();
+  const tokenizer = options.tokenizer !== undefined ? loadTokenizer(options.tokenizer) : null;
   let layout: LayoutEntry | null = null;
   outer: for (const file of files) {
     for await (const { line, row } of fileRows(file)) {
@@ -63,10 +85,14 @@ export async function openPreferenceData(path: string, options: OpenOptions = {}
       layout ??= layoutOf(file, line, row);
       const entry = layout.read(row);
       if (typeof entry === "string") throw new RowError(file, line, `${entry} (expected ${layout.layout}, the layout detected from the first row)`);
-      rows.push(entryRow(entry as Entry, rows.length, `${file}:${line}`, tests, seen));
+      const counted = tokenizer ? withTokenCounts(entry as Entry, tokenizer) : (entry as Entry);
+      const tableRow = entryRow(counted, rows.length, `${file}:${line}`, tests, seen);
+      if (carriesLogProbs(row)) Object.assign(tableRow, rowRewards(file, line, row, options.beta));
+      rows.push(tableRow);
     }
   }
   if (!layout) throw new FileError(path, "holds no rows");
+  if (options.logProbs !== undefined) addRewards(rows, readLossFile(options.logProbs), options.logProbs, options.beta);
   const notes = tests && tests.missing.length ? [`test questions not found (overlap not checked against them): ${tests.missing.join(", ")}`] : [];
   return { format: layout.id, layout: layout.layout, kind: layout.kind, files, table: aq.from(rows), notes };
 }
@@ -133,15 +159,27 @@ export function exampleView(data: PreferenceData, i: number): TrajectoryView {
 
 /** Headline figures of a dataset. */
 export function summarize(data: PreferenceData): Record<string, string | number> {
-  const s = sides(data).groupby("side").rollup({ n: aq.op.count(), model_chars: aq.op.mean("model_chars"), tool_calls: aq.op.mean("tool_calls"), obs_errors: aq.op.mean("obs_errors") });
+  const s = sides(data).groupby("side").rollup({ n: aq.op.count(), model_chars: aq.op.mean("model_chars"), tool_calls: aq.op.mean("tool_calls"), obs_errors: aq.op.mean("obs_errors"), model_tokens: aq.op.mean("model_tokens") });
   const out: Record<string, string | number> = { format: data.format, files: data.files.length, [data.kind]: data.table.numRows() };
   for (const r of s.objects() as TableRow[]) {
     const side = String(r["side"]);
     out[`${side}: mean model-written chars`] = Math.round(Number(r["model_chars"]));
     out[`${side}: mean tool calls`] = Number(Number(r["tool_calls"]).toFixed(2));
     out[`${side}: mean interpreter errors`] = Number(Number(r["obs_errors"]).toFixed(2));
+    if (r["model_tokens"] !== null && r["model_tokens"] !== undefined) out[`${side}: mean model tokens`] = Math.round(Number(r["model_tokens"]));
   }
-  return out;
+  return { ...out, ...rewardSummary(data) };
+}
+
+/** Mean implicit reward margin and the share of pairs whose chosen side has the higher reward, when rewards were read. */
+function rewardSummary(data: PreferenceData): Record<string, number> {
+  if (!data.table.columnNames().includes("reward_margin")) return {};
+  const margins = data.table.array("reward_margin") as number[];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return {
+    "mean implicit reward margin": Number(mean(margins).toFixed(4)),
+    "chosen reward higher (share of pairs)": Number(mean(margins.map((m) => (m > 0 ? 1 : 0))).toFixed(3)),
+  };
 }
 
 /** What to check before training on `data`. */

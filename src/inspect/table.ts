@@ -6,6 +6,40 @@ import { SIDE_COLUMNS, type SideStats, sideStats } from "./stats.js";
 
 export type TableRow = Record<string, unknown>;
 
+/** The columns of one side (SideStats plus token counts), each name prefixed with `P`. */
+export type SideColumns<P extends string> = { [K in keyof SideStats as `${P}${K}`]: SideStats[K] } & {
+  [K in "tokens" | "model_tokens" as `${P}${K}`]: number | null;
+};
+
+/** The columns every row has (see docs/inspect.md). A type, not an interface, so arquero's row functions accept it. */
+export type RowHead = {
+  row: number;
+  source: string;
+  problem_id: string | null;
+  question: string;
+  gold: string | null;
+  test_overlap: string | null;
+  overlap_kind: string | null;
+  duplicate_of: number | null;
+};
+
+/** A row of a pairs table, as `data.table.objects()` gives it. */
+export type PairRow = RowHead & SideColumns<"chosen_"> & SideColumns<"rejected_"> & {
+  answers_differ: boolean | null;
+  same_sides: boolean;
+  chosen: InspectMessage[];
+  rejected: InspectMessage[];
+};
+
+/** A row of an examples table (KTO, rollouts). */
+export type ExampleRow = RowHead & SideColumns<""> & { label: boolean | null; messages: InspectMessage[] };
+
+/** A row of either table: `"label" in r` tells them apart. */
+export type PreferenceRow = PairRow | ExampleRow;
+
+/** A row of `sides(data)`: one side of a pair, or one example. */
+export type SideRow = { row: number; side: "chosen" | "rejected" | "desirable" | "undesirable" | "unlabelled" } & SideColumns<"">;
+
 function prefixed(prefix: string, s: SideStats, tokens: TokenCounts | undefined): TableRow {
   const out: TableRow = {};
   for (const k of SIDE_COLUMNS) out[prefix + k] = s[k];

@@ -90,6 +90,43 @@ test("the paper's released pairs: error kinds, answers, a duplicate and a GSM8K 
   assert.ok(look.includes("prompts overlapping GSM8K/MATH test questions"));
 });
 
+test("a tokenizer gives text layouts token counts: the question and each message, model-written apart", async () => {
+  const tokenizer = at("char-tokenizer.json");
+  fs.writeFileSync(tokenizer, JSON.stringify({ type: "char", specials: ["<unk>"], chars: [] }));
+  const row = released("What is 2 + 2?", "4", "5");
+  const file = jsonl(at("released-tokens.jsonl"), [row]);
+  const d = await openPreferenceData(file, { dataDir: false, tokenizer });
+  const chars = (msgs: { role: string; content: string }[], role?: string) => msgs.slice(1).filter((m) => !role || m.role === role).reduce((n, m) => n + [...m.content].length, 0);
+  const question = [..."What is 2 + 2?"].length;
+  assert.deepEqual(d.table.array("chosen_tokens"), [question + chars(row.chosen)]);
+  assert.deepEqual(d.table.array("chosen_model_tokens"), [chars(row.chosen, "assistant")]);
+  assert.deepEqual(d.table.array("rejected_model_tokens"), [chars(row.rejected, "assistant")]);
+  assert.deepEqual((await openPreferenceData(file, { dataDir: false })).table.array("chosen_tokens"), [null]);
+  const cli = await runCli(["inspect", file, "--no-overlap", "--tokenizer", tokenizer]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, new RegExp(`chosen: mean model tokens: ${chars(row.chosen, "assistant")}\\n`));
+});
+
+test("implicit rewards and margins from log-probs in the rows or a loss file", async () => {
+  const rounded = (d: Awaited<ReturnType<typeof openPreferenceData>>, column: string) => Array.from(d.table.array(column) as number[], (x) => Number(x.toFixed(6)));
+  const logps = (chosen: number, rejected: number) => ({
+    policy_chosen: [-1, chosen], ref_chosen: [-1, -1], mask_chosen: [0, 1],
+    policy_rejected: [-2, rejected], ref_rejected: [-2, -2], mask_rejected: [0, 1],
+  });
+  const text = [{ prompt: "Q1?", chosen: "\\boxed{1}", rejected: "\\boxed{2}" }, { prompt: "Q2?", chosen: "\\boxed{3}", rejected: "\\boxed{4}" }];
+  const carried = await openPreferenceData(jsonl(at("carried.jsonl"), text.map((r, i) => ({ ...r, ...logps(i === 0 ? -0.5 : -3, -2.5) }))), { dataDir: false });
+  // β·(log π − log π_ref) over masked tokens: chosen 0.1·(−0.5+1) = 0.05, rejected 0.1·(−2.5+2) = −0.05
+  assert.deepEqual(rounded(carried, "chosen_reward"), [0.05, -0.2]);
+  assert.deepEqual(rounded(carried, "reward_margin"), [0.1, -0.15]);
+  const loss = jsonl(at("loss.jsonl"), [logps(-0.5, -2.5), logps(-3, -2.5)]);
+  const given = await openPreferenceData(jsonl(at("plain.jsonl"), text), { dataDir: false, logProbs: loss, beta: 1 });
+  assert.deepEqual(rounded(given, "reward_margin"), [1, -1.5]);
+  await assert.rejects(openPreferenceData(at("plain.jsonl"), { dataDir: false, logProbs: jsonl(at("short.jsonl"), [logps(-1, -1)]) }), /short\.jsonl.*1 loss rows for 2 dataset rows/);
+  const cli = await runCli(["inspect", at("plain.jsonl"), "--no-overlap", "--log-probs", loss]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /mean implicit reward margin: -0\.025\nchosen reward higher \(share of pairs\): 0\.5\n/);
+});
+
 test("a MATH test problem reworded around a 13-word run is a 13-gram overlap", async () => {
   const problem = (JSON.parse(fs.readFileSync(path.join(dataDir, "math", "test.jsonl"), "utf8").split("\n")[0]!) as { problem: string }).problem;
   const d = await openPreferenceData(jsonl(at("math.jsonl"), [{ prompt: `Please solve: ${problem} Think step by step.`, chosen: "\\boxed{2}", rejected: "\\boxed{3}" }]), { dataDir });

@@ -10,10 +10,12 @@ export const command = defineCommand({
     "data-dir": { type: "string", metavar: "DIR", help: "data directory whose GSM8K/MATH test questions prompts are checked against", defaultText: "$MATHAGENT_DATA_DIR, else data/datasets" },
     "no-overlap": { type: "boolean", help: "skip the test-set overlap check" },
     limit: { type: "int", min: 1, metavar: "N", help: "read at most N rows" },
+    tokenizer: { type: "string", metavar: "FILE", help: "a tokenizer.json (file or folder): count the tokens of text layouts" },
+    "log-probs": { type: "string", metavar: "FILE", help: "a loss file of per-token log-probs, one row per dataset row: implicit rewards and margins" },
   },
   async run({ values, positionals, io }) {
     const dataDir = values["no-overlap"] ? false : values["data-dir"];
-    const data = await openPreferenceData(positionals[0]!, { ...(dataDir !== undefined ? { dataDir } : {}), ...(values.limit !== undefined ? { limit: values.limit } : {}) });
+    const data = await openPreferenceData(positionals[0]!, { ...(dataDir !== undefined ? { dataDir } : {}), ...(values.limit !== undefined ? { limit: values.limit } : {}), ...(values.tokenizer !== undefined ? { tokenizer: values.tokenizer } : {}), ...(values["log-probs"] !== undefined ? { logProbs: values["log-probs"] } : {}) });
     const out: string[] = [`format: ${data.format} (${data.layout})`, `files (${data.files.length}): ${data.files.join(", ")}`];
     for (const [k, v] of Object.entries(summarize(data))) if (k !== "format" && k !== "files") out.push(`${k}: ${typeof v === "number" ? v.toLocaleString("en-US") : v}`);
     out.push("", "before training:");

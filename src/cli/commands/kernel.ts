@@ -67,6 +67,7 @@ export const command = defineCommand({
       io.stdout.write(`installed kernel "mathagent (TypeScript)" in ${target}\n`);
       io.stdout.write(`its data directory: ${data}${fs.existsSync(data) ? "" : " (missing: run \`mathagent data fetch\`)"}; to use another, set MATHAGENT_DATA_DIR and install again\n`);
       io.stdout.write(`its cells run in ${projectPath()}: relative paths and "./src/..." / "./lib/..." imports resolve there, wherever the notebook is\n`);
+      io.stdout.write(`from any notebook: import { openPreferenceData } from "mathagent/inspect" (every area: "mathagent/<area>"; all of them as namespaces: "mathagent")\n`);
       return 0;
     }
     const existed = fs.existsSync(target);

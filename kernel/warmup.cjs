@@ -1,0 +1,111 @@
+// Idle-time warm-up of the kernel's TypeScript program and module cache. tslab type-checks each
+// cell in a program that holds only the files the cell reaches, so a cell importing the compiled
+// library parsed and bound its declaration files (and arquero's) anew whenever they had dropped out
+// of the program: 0.5–1.5 s per import cell. While the kernel is idle, this adds the library's entry
+// declarations to the program one area at a time (as `import {} from` lines of the declarations
+// file every cell is checked against, which name nothing, so completion and type errors are as
+// before) and loads the library's modules, so an import cell finds both ready.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+/** How long the kernel must have been idle before a warm-up step runs, and the pause between steps. */
+const IDLE_MS = 300;
+const STEP_GAP_MS = 5;
+
+/**
+ * The areas warmed by default: those the notebooks import most. Every file kept in the program
+ * costs each later cell a little (tslab rebuilds the program per cell), so not all areas are.
+ */
+const DEFAULT_AREAS = ["data", "display", "grading", "inspect"];
+
+/**
+ * The compiled library's entries to warm: `lib/<area>/index.js` with its `index.d.ts`, for the areas
+ * in `spec` (comma-separated; "all"; "none"), default DEFAULT_AREAS.
+ */
+function libraryEntries(root, spec = process.env.MATHAGENT_KERNEL_WARM) {
+  const lib = path.join(root, "lib");
+  let areas;
+  try {
+    areas = fs.readdirSync(lib, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const wanted = !spec ? DEFAULT_AREAS : spec === "all" ? areas : spec === "none" ? [] : spec.split(",").map((a) => a.trim());
+  return areas
+    .filter((a) => wanted.includes(a))
+    .map((a) => path.join(lib, a, "index.js"))
+    .filter((js) => fs.existsSync(js.replace(/\.js$/, ".d.ts")))
+    .sort();
+}
+
+/**
+ * Wraps tslab's converter: every program it builds also holds the warmed entries, and `scheduleIdle`
+ * runs the remaining warm-up steps (types of one area, then its modules) once the kernel is idle
+ * (after tslab's 200 ms reset of its queue following a failed cell).
+ */
+function warmConverter(conv, entries, load = (file) => require(file)) {
+  const warmed = [];
+  let lastDecl = "";
+  let timer = null;
+  // A step builds the program with one more area (quick info on a one-character cell type-checks it).
+  const addTypes = (file) => () => {
+    warmed.push(file);
+    conv.inspect(withWarm(lastDecl), "0", 0);
+  };
+  const steps = entries.flatMap((file) => [addTypes(file), () => load(file)]);
+  const withWarm = (decl) => decl + warmed.map((f) => `\nimport {} from ${JSON.stringify(f)};`).join("");
+  const busy = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  /** Runs the next warm-up step; false when none is left. */
+  function warmStep() {
+    const step = steps.shift();
+    if (!step) return false;
+    try {
+      step();
+    } catch {
+      // A library area that does not load is reported when a cell imports it, not by the warm-up.
+    }
+    return true;
+  }
+  function runStep() {
+    timer = null;
+    if (warmStep()) timer = setTimeout(runStep, STEP_GAP_MS);
+  }
+  function scheduleIdle() {
+    busy();
+    if (steps.length) timer = setTimeout(runStep, IDLE_MS);
+  }
+  return {
+    ...conv,
+    convert(prevDecl, src) {
+      busy();
+      const out = conv.convert(withWarm(prevDecl), src);
+      lastDecl = out.diagnostics.length ? prevDecl : out.declOutput || "";
+      return out;
+    },
+    inspect(prevDecl, src, position) {
+      busy();
+      try {
+        return conv.inspect(withWarm(prevDecl), src, position);
+      } finally {
+        scheduleIdle();
+      }
+    },
+    complete(prevDecl, src, position) {
+      busy();
+      try {
+        return conv.complete(withWarm(prevDecl), src, position);
+      } finally {
+        scheduleIdle();
+      }
+    },
+    scheduleIdle,
+    warmStep,
+    pendingSteps: () => steps.length,
+  };
+}
+
+module.exports = { warmConverter, libraryEntries, IDLE_MS };
