@@ -11,6 +11,8 @@
  * - `expv(p, n, shift)`: `p[i] = exp(p[i] - shift)` in place for `i < n` (n a multiple of 4), by
  *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments are clamped to
  *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
+ * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
+ *   row in registers (a third of the loads and loop steps).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
  */
 
@@ -39,7 +41,10 @@ const op = {
 } as const;
 const simd = {
   load: [0xfd, 0x00, 0x02, 0x00],
+  /** v128.load at a constant byte offset (< 128) from the address on the stack. */
+  loadAt: (offset: number) => [0xfd, 0x00, 0x02, offset],
   store: [0xfd, 0x0b, 0x02, 0x00],
+  storeAt: (offset: number) => [0xfd, 0x0b, 0x02, offset],
   splat: [0xfd, 0x13],
   lane: (i: number) => [0xfd, 0x1f, i],
   add: [0xfd, 0xe4, 0x01],
@@ -170,15 +175,57 @@ const expBody = [
   op.end,
 ];
 
+/** dots16(a0 b1 stride2 n3 out4): `dots` for dh = 16, the query's four vectors loaded once. Locals: end5 q6..q9 acc10. */
+const dots16Body = [
+  ...vec([
+    [1, I32],
+    [5, V128],
+  ]),
+  ...get(4), ...get(3), op.i32const, 2, op.i32shl, op.i32add, ...set(5),
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(0), ...simd.loadAt(o), ...set(6 + i)]),
+  op.block, EMPTY,
+  ...get(4), ...get(5), op.i32geu, op.brIf, 0,
+  op.loop, EMPTY,
+  ...get(6), ...get(1), ...simd.loadAt(0), ...simd.mul,
+  ...[16, 32, 48].flatMap((o, i) => [...get(7 + i), ...get(1), ...simd.loadAt(o), ...simd.mul, ...simd.add]),
+  ...set(10),
+  ...get(4),
+  ...get(10), ...simd.lane(0), ...get(10), ...simd.lane(1), op.f32add, ...get(10), ...simd.lane(2), op.f32add, ...get(10), ...simd.lane(3), op.f32add,
+  ...op.f32store,
+  ...get(1), ...get(2), op.i32add, ...set(1),
+  ...get(4), op.i32const, 4, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+  op.end,
+];
+
+/** mix16(w0 ws1 b2 stride3 n4 y5 scale6): `mix` for dh = 16, all four accumulators in one pass. Locals: p7 a8..a11. */
+const mix16Body = [
+  ...vec([[5, V128]]),
+  ...[8, 9, 10, 11].flatMap((i) => [...zero4, ...set(i)]),
+  op.block, EMPTY,
+  ...get(4), op.i32eqz, op.brIf, 0,
+  op.loop, EMPTY,
+  ...get(0), ...op.f32load, ...simd.splat, ...set(7),
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(8 + i), ...get(7), ...get(2), ...simd.loadAt(o), ...simd.mul, ...simd.add, ...set(8 + i)]),
+  ...get(0), ...get(1), op.i32add, ...set(0),
+  ...get(2), ...get(3), op.i32add, ...set(2),
+  ...get(4), op.i32const, 1, op.i32sub, op.tee, 4, op.brIf, 0,
+  op.end,
+  op.end,
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(5), ...get(8 + i), ...get(6), ...simd.splat, ...simd.mul, ...simd.storeAt(o)]),
+  op.end,
+];
+
 function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32])])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32])])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...str("dots"), 0x00, 0], [...str("mix"), 0x00, 1], [...str("expv"), 0x00, 2]])),
-    ...section(10, vec([dotsBody, mixBody, expBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -186,6 +233,8 @@ export interface SimdKernels {
   dots(a: number, b: number, stride: number, dhBytes: number, n: number, out: number): void;
   mix(w: number, ws: number, b: number, stride: number, dhBytes: number, n: number, y: number, scale: number): void;
   expv(p: number, n: number, shift: number): void;
+  dots16(a: number, b: number, stride: number, n: number, out: number): void;
+  mix16(w: number, ws: number, b: number, stride: number, n: number, y: number, scale: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -209,11 +258,13 @@ export function simdKernels(): SimdKernels | null {
   try {
     const mem = new W.Memory({ initial: 1 });
     const inst = new W.Instance(new W.Module(moduleBytes()), { env: { mem } });
-    const ex = inst.exports as unknown as Pick<SimdKernels, "dots" | "mix" | "expv">;
+    const ex = inst.exports as unknown as Pick<SimdKernels, "dots" | "mix" | "expv" | "dots16" | "mix16">;
     const k: SimdKernels = {
       dots: ex.dots,
       mix: ex.mix,
       expv: ex.expv,
+      dots16: ex.dots16,
+      mix16: ex.mix16,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

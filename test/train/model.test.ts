@@ -209,6 +209,12 @@ test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against 
     for (let s = 0; s < n; s++) want += f[100 + s * 2]! * f[16 + s * stride + i]!;
     assert.ok(Math.abs(f[320 + i]! - 0.5 * want) < 1e-6, `mix ${i}`);
   }
+  // The dh = 16 kernels give the generic kernels' numbers, bit for bit.
+  k.dots(0, 64 * 4, 48 * 4, 64, 7, 2000 * 4);
+  k.dots16(0, 64 * 4, 48 * 4, 7, 2010 * 4);
+  k.mix(100 * 4, 12, 64 * 4, 48 * 4, 64, 7, 2100 * 4, 0.7);
+  k.mix16(100 * 4, 12, 64 * 4, 48 * 4, 7, 2200 * 4, 0.7);
+  assert.deepEqual([...f.subarray(2010, 2017), ...f.subarray(2200, 2216)], [...f.subarray(2000, 2007), ...f.subarray(2100, 2116)]);
   const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
   f.set(xs, 0);
   k.expv(0, xs.length, 1.25);
