@@ -11,6 +11,7 @@
  * - `expv(p, n, shift)`: `p[i] = exp(p[i] - shift)` in place for `i < n` (n a multiple of 4), by
  *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments are clamped to
  *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
+ * - `geluf(u, a, s, n)`: `s = σ(1.702u)`, `a = u·s`; `gelub(da, u, s, out, n)`: `out = da·(s + 1.702·u·s·(1 − s))`;
  * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
  *   row in registers (a third of the loads and loop steps).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
@@ -50,6 +51,7 @@ const simd = {
   add: [0xfd, 0xe4, 0x01],
   sub: [0xfd, 0xe5, 0x01],
   mul: [0xfd, 0xe6, 0x01],
+  div: [0xfd, 0xe7, 0x01],
   min: [0xfd, 0xe8, 0x01],
   max: [0xfd, 0xe9, 0x01],
   nearest: [0xfd, 0x6a],
@@ -141,37 +143,77 @@ const mixBody = [
   op.end,
 ];
 
+/**
+ * exp of the clamped v128 in local `x`, left on the stack: k = nearest(x·log2 e); r = x − k·C1 − k·C2;
+ * q = (((((c0·r + c1)·r + c2)·r + c3)·r + c4)·r + c5)·r² + r + 1; e = q·2^k (k + 127 into the
+ * exponent bits). Uses locals k, r, q.
+ */
+const expCore = (x: number, k: number, r: number, q: number) => [
+  ...get(x), ...splat(1.44269504088896341), ...simd.mul, ...simd.nearest, ...set(k),
+  ...get(x), ...get(k), ...splat(0.693359375), ...simd.mul, ...simd.sub, ...get(k), ...splat(-2.12194440e-4), ...simd.mul, ...simd.sub, ...set(r),
+  ...splat(1.9875691500e-4),
+  ...[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].flatMap((c) => [...get(r), ...simd.mul, ...splat(c), ...simd.add]),
+  ...get(r), ...get(r), ...simd.mul, ...simd.mul, ...get(r), ...simd.add, ...splat(1), ...simd.add, ...set(q),
+  ...get(q),
+  ...get(k), ...simd.truncSat, op.i32const, 0xff, 0x00, ...simd.i32splat, ...simd.i32add, op.i32const, 23, ...simd.i32shl,
+  ...simd.mul,
+];
+
+/** The v128 on the stack clamped to the range where `expCore` is finite and normal. */
+const clampExp = [...splat(-87.33654), ...simd.max, ...splat(88.3762626647949), ...simd.min];
+
+/** A loop over `n` floats from pointer local `p0` (end in local `end`), advancing the pointer locals `ptrs` by 16. */
+const vecLoop = (p0: number, n: number, end: number, ptrs: number[], body: number[]) => [
+  ...get(p0), ...get(n), op.i32const, 2, op.i32shl, op.i32add, ...set(end),
+  op.block, EMPTY,
+  ...get(p0), ...get(end), op.i32geu, op.brIf, 0,
+  op.loop, EMPTY,
+  ...body,
+  ...ptrs.filter((p) => p !== p0).flatMap((p) => [...get(p), op.i32const, 16, op.i32add, ...set(p)]),
+  ...get(p0), op.i32const, 16, op.i32add, op.tee, p0, ...get(end), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+];
+
 /** expv(p0 n1 shift2), locals: end3 x4 k5 r6 q7. */
 const expBody = [
   ...vec([
     [1, I32],
     [4, V128],
   ]),
-  ...get(0), ...get(1), op.i32const, 2, op.i32shl, op.i32add, ...set(3),
-  op.block, EMPTY,
-  ...get(0), ...get(3), op.i32geu, op.brIf, 0,
-  op.loop, EMPTY,
-  // x = min(max(p - shift, -87.33654), 88.37626); k = nearest(x·log2 e); r = x - k·C1 - k·C2
-  ...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...splat(-87.33654), ...simd.max, ...splat(88.3762626647949), ...simd.min, ...set(4),
-  ...get(4), ...splat(1.44269504088896341), ...simd.mul, ...simd.nearest, ...set(5),
-  ...get(4), ...get(5), ...splat(0.693359375), ...simd.mul, ...simd.sub, ...get(5), ...splat(-2.12194440e-4), ...simd.mul, ...simd.sub, ...set(6),
-  // q = ((((c0·r + c1)·r + c2)·r + c3)·r + c4)·r + c5; q = q·r² + r + 1
-  ...splat(1.9875691500e-4),
-  ...get(6), ...simd.mul, ...splat(1.3981999507e-3), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(8.3334519073e-3), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(4.1665795894e-2), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(1.6666665459e-1), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(5.0000001201e-1), ...simd.add,
-  ...get(6), ...get(6), ...simd.mul, ...simd.mul, ...get(6), ...simd.add, ...splat(1), ...simd.add, ...set(7),
-  // p = q·2^k (k + 127 into the exponent bits)
-  ...get(0),
-  ...get(7),
-  ...get(5), ...simd.truncSat, op.i32const, 0xff, 0x00, ...simd.i32splat, ...simd.i32add, op.i32const, 23, ...simd.i32shl,
-  ...simd.mul,
-  ...simd.store,
-  ...get(0), op.i32const, 16, op.i32add, op.tee, 0, ...get(3), op.i32ltu, op.brIf, 0,
+  ...vecLoop(0, 1, 3, [0], [...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...clampExp, ...set(4), ...get(0), ...expCore(4, 5, 6, 7), ...simd.store]),
   op.end,
+];
+
+/** geluf(u0 a1 s2 n3): s = σ(1.702u) = 1/(1 + exp(−1.702u)), a = u·s. Locals: end4 x5 k6 r7 q8 s9. */
+const geluBody = [
+  ...vec([
+    [1, I32],
+    [5, V128],
+  ]),
+  ...vecLoop(0, 3, 4, [0, 1, 2], [
+    ...get(0), ...simd.load, ...splat(-1.702), ...simd.mul, ...clampExp, ...set(5),
+    ...splat(1), ...splat(1), ...expCore(5, 6, 7, 8), ...simd.add, ...simd.div, ...set(9),
+    ...get(2), ...get(9), ...simd.store,
+    ...get(1), ...get(0), ...simd.load, ...get(9), ...simd.mul, ...simd.store,
+  ]),
   op.end,
+];
+
+/** gelub(da0 u1 s2 out3 n4): out = da·(s + 1.702·u·s·(1 − s)). Locals: end5 s6. */
+const geluGradBody = [
+  ...vec([
+    [1, I32],
+    [1, V128],
+  ]),
+  ...vecLoop(0, 4, 5, [0, 1, 2, 3], [
+    ...get(2), ...simd.load, ...set(6),
+    ...get(3),
+    ...get(0), ...simd.load,
+    ...get(6), ...splat(1.702), ...get(1), ...simd.load, ...simd.mul, ...get(6), ...simd.mul, ...splat(1), ...get(6), ...simd.sub, ...simd.mul, ...simd.add,
+    ...simd.mul,
+    ...simd.store,
+  ]),
   op.end,
 ];
 
@@ -221,11 +263,11 @@ function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32])])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32])])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [4]])),
-    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16"].map((name, i) => [...str(name), 0x00, i]))),
-    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -235,6 +277,8 @@ export interface SimdKernels {
   expv(p: number, n: number, shift: number): void;
   dots16(a: number, b: number, stride: number, n: number, out: number): void;
   mix16(w: number, ws: number, b: number, stride: number, n: number, y: number, scale: number): void;
+  geluf(u: number, a: number, s: number, n: number): void;
+  gelub(da: number, u: number, s: number, out: number, n: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -258,13 +302,15 @@ export function simdKernels(): SimdKernels | null {
   try {
     const mem = new W.Memory({ initial: 1 });
     const inst = new W.Instance(new W.Module(moduleBytes()), { env: { mem } });
-    const ex = inst.exports as unknown as Pick<SimdKernels, "dots" | "mix" | "expv" | "dots16" | "mix16">;
+    const ex = inst.exports as unknown as Omit<SimdKernels, "f32" | "reserve">;
     const k: SimdKernels = {
       dots: ex.dots,
       mix: ex.mix,
       expv: ex.expv,
       dots16: ex.dots16,
       mix16: ex.mix16,
+      geluf: ex.geluf,
+      gelub: ex.gelub,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

@@ -190,7 +190,7 @@ test("the training pass's LayerNorm and its gradients match the tfjs composition
   }
 });
 
-test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against float64 JS", () => {
+test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu and exp against float64 JS", () => {
   const k = simdKernels();
   assert.ok(k, "WebAssembly SIMD is available in Node 20");
   k.reserve(1 << 16);
@@ -215,6 +215,20 @@ test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against 
   k.mix(100 * 4, 12, 64 * 4, 48 * 4, 64, 7, 2100 * 4, 0.7);
   k.mix16(100 * 4, 12, 64 * 4, 48 * 4, 7, 2200 * 4, 0.7);
   assert.deepEqual([...f.subarray(2010, 2017), ...f.subarray(2200, 2216)], [...f.subarray(2000, 2007), ...f.subarray(2100, 2116)]);
+  // gelu and its derivative.
+  const m = 400;
+  for (let i = 0; i < m; i++) {
+    f[3000 + i] = -30 + i * 0.15;
+    f[3400 + i] = Math.cos(i);
+  }
+  k.geluf(3000 * 4, 4000 * 4, 4400 * 4, m);
+  k.gelub(3400 * 4, 3000 * 4, 4400 * 4, 4800 * 4, m);
+  for (let i = 0; i < m; i++) {
+    const u = f[3000 + i]!;
+    const sg = 1 / (1 + Math.exp(-1.702 * u));
+    assert.ok(Math.abs(f[4400 + i]! - sg) < 1e-6 && Math.abs(f[4000 + i]! - u * sg) < 1e-6 * (1 + Math.abs(u)), `gelu(${u})`);
+    assert.ok(Math.abs(f[4800 + i]! - f[3400 + i]! * (sg + 1.702 * u * sg * (1 - sg))) < 1e-5, `gelu'(${u})`);
+  }
   const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
   f.set(xs, 0);
   k.expv(0, xs.length, 1.25);
