@@ -167,16 +167,9 @@ function layout(sizes: Record<string, number>): { at: Record<string, number>; by
 
 /** The softmax of `scale ·` the scores at float `r0` (`t + 1` of them, room for a multiple of 4) into float `po`. */
 function softmaxSimd(k: SimdKernels, r0: number, t: number, scale: number, po: number): void {
-  const f = k.f32;
-  let max = -Infinity;
-  for (let s = r0; s <= r0 + t; s++) {
-    f[s] = f[s]! * scale;
-    if (f[s]! > max) max = f[s]!;
-  }
-  k.expv(r0 * 4, (t + 4) & ~3, max);
-  let z = 0;
-  for (let s = r0; s <= r0 + t; s++) z += f[s]!;
-  for (let s = 0; s <= t; s++) f[po + s] = f[r0 + s]! / z;
+  const n4 = (t + 4) & ~3;
+  k.f32.fill(-Infinity, r0 + t + 1, r0 + n4);
+  k.softmax(r0 * 4, n4, scale, po * 4);
 }
 
 /** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD. */
@@ -184,7 +177,8 @@ export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims)
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
   const K = kernelsFor(k, dh);
-  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, row: T });
+  // The softmax writes whole vectors: up to 3 floats past a row (the next row's, or the guard's).
+  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, guard: 4, row: T });
   k.reserve(L.bytes);
   const f = k.f32;
   const { qkv: Q0, out: O0, probs: P0, row: R0 } = L.at as Record<string, number>;

@@ -12,6 +12,8 @@
  *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments are clamped to
  *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
  * - `geluf(u, a, s, n)`: `s = σ(1.702u)`, `a = u·s`; `gelub(da, u, s, out, n)`: `out = da·(s + 1.702·u·s·(1 − s))`;
+ * - `softmax(row, n, scale, out)`: `out = softmax(scale·row)` over n floats (n a multiple of 4, padded
+ *   with −∞ by the caller), max, exp and sum as four lanes;
  * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
  *   row in registers (a third of the loads and loop steps).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
@@ -39,6 +41,7 @@ const op = {
   i32sub: 0x6b,
   i32shl: 0x74,
   f32add: 0x92,
+  f32max: 0x97,
 } as const;
 const simd = {
   load: [0xfd, 0x00, 0x02, 0x00],
@@ -259,15 +262,53 @@ const mix16Body = [
   op.end,
 ];
 
+/**
+ * softmax(row0 n1 scale2 out3): `row ← row·scale`, then `out = exp(row − max) / Σ exp(row − max)` over
+ * n floats (a multiple of 4; the caller pads with −∞). Locals: p4 end5 o6 | vmax7 x8 k9 r10 q11 vsum12 | m13 z14.
+ */
+const softmaxBody = [
+  ...vec([
+    [3, I32],
+    [6, V128],
+    [2, F32],
+  ]),
+  ...get(0), ...get(1), op.i32const, 2, op.i32shl, op.i32add, ...set(5),
+  // pass 1: scale in place, running max
+  ...get(0), ...set(4), ...f32(-Infinity), ...simd.splat, ...set(7),
+  op.loop, EMPTY,
+  ...get(4), ...get(4), ...simd.load, ...get(2), ...simd.splat, ...simd.mul, op.tee, 8, ...simd.store,
+  ...get(7), ...get(8), ...simd.max, ...set(7),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(7), ...simd.lane(0), ...get(7), ...simd.lane(1), op.f32max, ...get(7), ...simd.lane(2), ...get(7), ...simd.lane(3), op.f32max, op.f32max, ...set(13),
+  // pass 2: exp in place, running sum
+  ...get(0), ...set(4), ...zero4, ...set(12),
+  op.loop, EMPTY,
+  ...get(4), ...simd.load, ...get(13), ...simd.splat, ...simd.sub, ...clampExp, ...set(8),
+  ...get(4), ...expCore(8, 9, 10, 11), op.tee, 8, ...simd.store,
+  ...get(12), ...get(8), ...simd.add, ...set(12),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(12), ...simd.lane(0), ...get(12), ...simd.lane(1), op.f32add, ...get(12), ...simd.lane(2), op.f32add, ...get(12), ...simd.lane(3), op.f32add, ...set(14),
+  // pass 3: divide into out
+  ...get(0), ...set(4), ...get(3), ...set(6),
+  op.loop, EMPTY,
+  ...get(6), ...get(4), ...simd.load, ...get(14), ...simd.splat, ...simd.div, ...simd.store,
+  ...get(6), op.i32const, 16, op.i32add, ...set(6),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+];
+
 function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32])])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32])])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3]])),
-    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub"].map((name, i) => [...str(name), 0x00, i]))),
-    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -279,6 +320,7 @@ export interface SimdKernels {
   mix16(w: number, ws: number, b: number, stride: number, n: number, y: number, scale: number): void;
   geluf(u: number, a: number, s: number, n: number): void;
   gelub(da: number, u: number, s: number, out: number, n: number): void;
+  softmax(row: number, n: number, scale: number, out: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -311,6 +353,7 @@ export function simdKernels(): SimdKernels | null {
       mix16: ex.mix16,
       geluf: ex.geluf,
       gelub: ex.gelub,
+      softmax: ex.softmax,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

@@ -190,7 +190,7 @@ test("the training pass's LayerNorm and its gradients match the tfjs composition
   }
 });
 
-test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu and exp against float64 JS", () => {
+test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu, softmax and exp against float64 JS", () => {
   const k = simdKernels();
   assert.ok(k, "WebAssembly SIMD is available in Node 20");
   k.reserve(1 << 16);
@@ -229,6 +229,13 @@ test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu and exp ag
     assert.ok(Math.abs(f[4400 + i]! - sg) < 1e-6 && Math.abs(f[4000 + i]! - u * sg) < 1e-6 * (1 + Math.abs(u)), `gelu(${u})`);
     assert.ok(Math.abs(f[4800 + i]! - f[3400 + i]! * (sg + 1.702 * u * sg * (1 - sg))) < 1e-5, `gelu'(${u})`);
   }
+  // softmax of 7 scores (padded with −∞ to 8).
+  const sc = [3, -1, 0.5, 8, 2, -6, 1];
+  f.set([...sc, -Infinity], 5200);
+  k.softmax(5200 * 4, 8, 0.5, 5300 * 4);
+  const ez = sc.map((x) => Math.exp(0.5 * x - 4));
+  const z = ez.reduce((a, b) => a + b, 0);
+  ez.forEach((e, i) => assert.ok(Math.abs(f[5300 + i]! - e / z) < 1e-7, `softmax ${i}: ${f[5300 + i]} vs ${e / z}`));
   const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
   f.set(xs, 0);
   k.expv(0, xs.length, 1.25);
