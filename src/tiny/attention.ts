@@ -202,10 +202,10 @@ export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: 
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
   const K = kernelsFor(k, dh);
-  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, dP: T });
+  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, guard: 4, dP: T, pRow: T });
   k.reserve(L.bytes);
   const f = k.f32;
-  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0 } = L.at as Record<string, number>;
+  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0, pRow: W0 } = L.at as Record<string, number>;
   f.set(qkv, Q0);
   f.set(probs, P0);
   f.set(dO, D0);
@@ -217,9 +217,12 @@ export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: 
       for (let t = 0; t < T; t++) {
         K.dots((o0 + t * d) * 4, (Q0! + q0 + 2 * d) * 4, 12 * d, t + 1, R0! * 4);
         const po = pg + t * T;
-        let sum = 0;
-        for (let s = 0; s <= t; s++) sum += f[po + s]! * f[R0! + s]!;
-        for (let s = 0; s <= t; s++) f[S0! + t * T + s] = f[po + s]! * (f[R0! + s]! - sum);
+        // dS = p·(dP − Σ p·dP) over whole vectors: the row of p copied (its padding would be the next row's), both padded with 0.
+        const n4 = (t + 4) & ~3;
+        f.copyWithin(W0!, po, po + t + 1);
+        f.fill(0, W0! + t + 1, W0! + n4);
+        f.fill(0, R0! + t + 1, R0! + n4);
+        k.dsoft(W0! * 4, R0! * 4, n4, (S0! + t * T) * 4);
         K.mix((S0! + t * T) * 4, 4, (Q0! + q0 + d) * 4, 12 * d, t + 1, (G0! + q0 + t * 3 * d) * 4, scale);
       }
       for (let s = 0; s < T; s++) {

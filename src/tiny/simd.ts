@@ -13,7 +13,8 @@
  *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
  * - `geluf(u, a, s, n)`: `s = σ(1.702u)`, `a = u·s`; `gelub(da, u, s, out, n)`: `out = da·(s + 1.702·u·s·(1 − s))`;
  * - `softmax(row, n, scale, out)`: `out = softmax(scale·row)` over n floats (n a multiple of 4, padded
- *   with −∞ by the caller), max, exp and sum as four lanes;
+ *   with −∞ by the caller), max, exp and sum as four lanes; `dsoft(p, dP, n, out)`: its gradient
+ *   `out = p·(dP − Σ p·dP)` (padding zeroed by the caller);
  * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
  *   row in registers (a third of the loads and loop steps).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
@@ -300,15 +301,42 @@ const softmaxBody = [
   op.end,
 ];
 
+/**
+ * dsoft(p0 dp1 n2 out3): the softmax gradient of a row, `out = p·(dP − Σ p·dP)` over n floats (a
+ * multiple of 4; the caller zeroes the padding of p and dP). Locals: pp4 q5 o6 end7 | acc8 sv9.
+ */
+const dsoftBody = [
+  ...vec([
+    [4, I32],
+    [2, V128],
+  ]),
+  ...get(0), ...get(2), op.i32const, 2, op.i32shl, op.i32add, ...set(7),
+  ...get(0), ...set(4), ...get(1), ...set(5), ...zero4, ...set(8),
+  op.loop, EMPTY,
+  ...get(8), ...get(4), ...simd.load, ...get(5), ...simd.load, ...simd.mul, ...simd.add, ...set(8),
+  ...get(5), op.i32const, 16, op.i32add, ...set(5),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(7), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(8), ...simd.lane(0), ...get(8), ...simd.lane(1), op.f32add, ...get(8), ...simd.lane(2), op.f32add, ...get(8), ...simd.lane(3), op.f32add, ...simd.splat, ...set(9),
+  ...get(0), ...set(4), ...get(1), ...set(5), ...get(3), ...set(6),
+  op.loop, EMPTY,
+  ...get(6), ...get(4), ...simd.load, ...get(5), ...simd.load, ...get(9), ...simd.sub, ...simd.mul, ...simd.store,
+  ...get(5), op.i32const, 16, op.i32add, ...set(5),
+  ...get(6), op.i32const, 16, op.i32add, ...set(6),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(7), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+];
+
 function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32])])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6]])),
-    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax"].map((name, i) => [...str(name), 0x00, i]))),
-    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -321,6 +349,7 @@ export interface SimdKernels {
   geluf(u: number, a: number, s: number, n: number): void;
   gelub(da: number, u: number, s: number, out: number, n: number): void;
   softmax(row: number, n: number, scale: number, out: number): void;
+  dsoft(p: number, dp: number, n: number, out: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -354,6 +383,7 @@ export function simdKernels(): SimdKernels | null {
       geluf: ex.geluf,
       gelub: ex.gelub,
       softmax: ex.softmax,
+      dsoft: ex.dsoft,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

@@ -190,7 +190,7 @@ test("the training pass's LayerNorm and its gradients match the tfjs composition
   }
 });
 
-test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu, softmax and exp against float64 JS", () => {
+test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu, softmax (and gradient) and exp against float64 JS", () => {
   const k = simdKernels();
   assert.ok(k, "WebAssembly SIMD is available in Node 20");
   k.reserve(1 << 16);
@@ -236,6 +236,13 @@ test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu, softmax a
   const ez = sc.map((x) => Math.exp(0.5 * x - 4));
   const z = ez.reduce((a, b) => a + b, 0);
   ez.forEach((e, i) => assert.ok(Math.abs(f[5300 + i]! - e / z) < 1e-7, `softmax ${i}: ${f[5300 + i]} vs ${e / z}`));
+  // Its gradient: dS = p·(dP − Σ p·dP), padding 0.
+  const dp = [0.3, -1.2, 2, 0.1, -0.4, 0.9, 1.5];
+  f.set([...dp, 0], 5400);
+  f[5307] = 0;
+  k.dsoft(5300 * 4, 5400 * 4, 8, 5500 * 4);
+  const dot = dp.reduce((a, x, i) => a + x * f[5300 + i]!, 0);
+  dp.forEach((x, i) => assert.ok(Math.abs(f[5500 + i]! - f[5300 + i]! * (x - dot)) < 1e-7, `dsoft ${i}`));
   const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
   f.set(xs, 0);
   k.expv(0, xs.length, 1.25);
