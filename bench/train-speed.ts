@@ -6,7 +6,7 @@
  *   (c) greedy decoding (150 tokens after that prompt), tokens/s.
  * Prints each figure, PyTorch's, and the ratio; without an importable torch, ours only.
  *
- *   node --import tsx bench/train-speed.ts [--model data/tiny/sft] [--steps 12] [--python python3]
+ *   node --import tsx bench/train-speed.ts [--model data/tiny/sft] [--steps 20] [--python python3]
  *
  * The twin runs with torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1 and Debian's OpenBLAS on
  * LD_LIBRARY_PATH (where present), as the comparison in issue 19 was made.
@@ -26,7 +26,7 @@ import { sft } from "../src/train/trainer.js";
 
 const { values } = parseArgs({ options: { model: { type: "string" }, steps: { type: "string" }, python: { type: "string" } } });
 const modelDir = values.model ?? projectPath("data", "tiny", "sft");
-const SHAPE = { batch: 16, len: 160, steps: Number(values.steps ?? 12), decode: 150, seed: 0 };
+const SHAPE = { batch: 16, len: 160, steps: Number(values.steps ?? 20), decode: 150, seed: 0 };
 /** 74 characters: with the BOS, a 75-token prompt. */
 const PROMPT = "Question: Kim has 43 shells and buys 35 more. How many shells now?\n\nAnswer";
 

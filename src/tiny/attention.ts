@@ -141,6 +141,19 @@ export function attentionBackward(qkv: Float32Array, probs: Float32Array, dO: Fl
   return g;
 }
 
+type Dots = (a: number, b: number, stride: number, n: number, out: number) => void;
+type Mix = (w: number, ws: number, b: number, stride: number, n: number, y: number, scale: number) => void;
+
+/** The SIMD dot-product and weighted-sum kernels for head size `dh` (the dh = 16 ones where they fit). */
+function kernelsFor(k: SimdKernels, dh: number): { dots: Dots; mix: Mix } {
+  if (dh === 16) return { dots: k.dots16, mix: k.mix16 };
+  const bytes = 4 * dh;
+  return {
+    dots: (a, b, stride, n, out) => k.dots(a, b, stride, bytes, n, out),
+    mix: (w, ws, b, stride, n, y, scale) => k.mix(w, ws, b, stride, bytes, n, y, scale),
+  };
+}
+
 /** Float offsets of the regions of the SIMD scratch memory, in order, and its size in bytes. */
 function layout(sizes: Record<string, number>): { at: Record<string, number>; bytes: number } {
   const at: Record<string, number> = {};
@@ -154,23 +167,18 @@ function layout(sizes: Record<string, number>): { at: Record<string, number>; by
 
 /** The softmax of `scale ·` the scores at float `r0` (`t + 1` of them, room for a multiple of 4) into float `po`. */
 function softmaxSimd(k: SimdKernels, r0: number, t: number, scale: number, po: number): void {
-  const f = k.f32;
-  let max = -Infinity;
-  for (let s = r0; s <= r0 + t; s++) {
-    f[s] = f[s]! * scale;
-    if (f[s]! > max) max = f[s]!;
-  }
-  k.expv(r0 * 4, (t + 4) & ~3, max);
-  let z = 0;
-  for (let s = r0; s <= r0 + t; s++) z += f[s]!;
-  for (let s = 0; s <= t; s++) f[po + s] = f[r0 + s]! / z;
+  const n4 = (t + 4) & ~3;
+  k.f32.fill(-Infinity, r0 + t + 1, r0 + n4);
+  k.softmax(r0 * 4, n4, scale, po * 4);
 }
 
 /** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD. */
 export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims): { out: Float32Array; probs: Float32Array } {
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
-  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, row: T });
+  const K = kernelsFor(k, dh);
+  // The softmax writes whole vectors: up to 3 floats past a row (the next row's, or the guard's).
+  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, guard: 4, row: T });
   k.reserve(L.bytes);
   const f = k.f32;
   const { qkv: Q0, out: O0, probs: P0, row: R0 } = L.at as Record<string, number>;
@@ -180,9 +188,9 @@ export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims)
       const q0 = Q0! + b * T * 3 * d + h * dh;
       const pg = P0! + (b * H + h) * T * T;
       for (let t = 0; t < T; t++) {
-        k.dots((q0 + t * 3 * d) * 4, (q0 + d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        K.dots((q0 + t * 3 * d) * 4, (q0 + d) * 4, 12 * d, t + 1, R0! * 4);
         softmaxSimd(k, R0!, t, scale, pg + t * T);
-        k.mix((pg + t * T) * 4, 4, (q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, (O0! + (b * T + t) * d + h * dh) * 4, 1);
+        K.mix((pg + t * T) * 4, 4, (q0 + 2 * d) * 4, 12 * d, t + 1, (O0! + (b * T + t) * d + h * dh) * 4, 1);
       }
     }
   }
@@ -193,10 +201,11 @@ export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims)
 export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: Float32Array, dO: Float32Array, o: Dims): Float32Array {
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
-  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, dP: T });
+  const K = kernelsFor(k, dh);
+  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, guard: 4, dP: T, pRow: T });
   k.reserve(L.bytes);
   const f = k.f32;
-  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0 } = L.at as Record<string, number>;
+  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0, pRow: W0 } = L.at as Record<string, number>;
   f.set(qkv, Q0);
   f.set(probs, P0);
   f.set(dO, D0);
@@ -206,16 +215,19 @@ export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: 
       const o0 = D0! + b * T * d + h * dh;
       const pg = P0! + (b * H + h) * T * T;
       for (let t = 0; t < T; t++) {
-        k.dots((o0 + t * d) * 4, (Q0! + q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        K.dots((o0 + t * d) * 4, (Q0! + q0 + 2 * d) * 4, 12 * d, t + 1, R0! * 4);
         const po = pg + t * T;
-        let sum = 0;
-        for (let s = 0; s <= t; s++) sum += f[po + s]! * f[R0! + s]!;
-        for (let s = 0; s <= t; s++) f[S0! + t * T + s] = f[po + s]! * (f[R0! + s]! - sum);
-        k.mix((S0! + t * T) * 4, 4, (Q0! + q0 + d) * 4, 12 * d, 4 * dh, t + 1, (G0! + q0 + t * 3 * d) * 4, scale);
+        // dS = p·(dP − Σ p·dP) over whole vectors: the row of p copied (its padding would be the next row's), both padded with 0.
+        const n4 = (t + 4) & ~3;
+        f.copyWithin(W0!, po, po + t + 1);
+        f.fill(0, W0! + t + 1, W0! + n4);
+        f.fill(0, R0! + t + 1, R0! + n4);
+        k.dsoft(W0! * 4, R0! * 4, n4, (S0! + t * T) * 4);
+        K.mix((S0! + t * T) * 4, 4, (Q0! + q0 + d) * 4, 12 * d, t + 1, (G0! + q0 + t * 3 * d) * 4, scale);
       }
       for (let s = 0; s < T; s++) {
-        k.mix((S0! + s * T + s) * 4, 4 * T, (Q0! + q0 + s * 3 * d) * 4, 12 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + d) * 4, scale);
-        k.mix((pg + s * T + s) * 4, 4 * T, (o0 + s * d) * 4, 4 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + 2 * d) * 4, 1);
+        K.mix((S0! + s * T + s) * 4, 4 * T, (Q0! + q0 + s * 3 * d) * 4, 12 * d, T - s, (G0! + q0 + s * 3 * d + d) * 4, scale);
+        K.mix((pg + s * T + s) * 4, 4 * T, (o0 + s * d) * 4, 4 * d, T - s, (G0! + q0 + s * 3 * d + 2 * d) * 4, 1);
       }
     }
   }

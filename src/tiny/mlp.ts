@@ -2,9 +2,9 @@
  * Dense layers of the training pass as differentiable ops with hand-written gradients: `dense`
  * (x·W + b) and the MLP of a transformer block, `gelu(h·W1 + b1)·W2 + b2` with gelu(u) = u·σ(1.702u). Why: composed from tfjs ops, every op on the tape
  * clones the inputs its gradient needs (five `[N, dFF]` copies per block on the wasm backend) and
- * the tape adds a host round trip per op; here the gelu and its derivative are two JS loops (exp in
- * WebAssembly SIMD), the pre-activations and sigmoids stay in JS arrays for the gradient, and the
- * tape keeps two tensors (h and the activations). The matMuls stay plain, untransposed tfjs matMuls
+ * the tape adds a host round trip per op; here the gelu and its derivative are one WebAssembly SIMD
+ * loop each (`simd.ts`), the pre-activations and sigmoids stay in JS arrays for the gradient, and
+ * the tape keeps two tensors (h and the activations). The matMuls stay plain, untransposed tfjs matMuls
  * (transposed operands take a slow path on wasm); bias gradients are matMuls too (`sumRows`).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -52,40 +52,34 @@ export function mlpBlock(h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tens
   return f(h, w1, b1, w2, b2);
 }
 
-/** `u·σ(1.702u)` per element, and the sigmoids (for the gradient); exp through the SIMD kernel when there is one. */
+/** `u·σ(1.702u)` per element, and the sigmoids (for the gradient); in WebAssembly SIMD when available. */
 export function geluForward(u: Float32Array): { a: Float32Array; s: Float32Array } {
   const n = u.length;
-  const e = negExp(u);
-  const s = new Float32Array(n);
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const si = 1 / (1 + e[i]!);
-    s[i] = si;
-    a[i] = u[i]! * si;
-  }
-  return { a, s };
-}
-
-/** `exp(-1.702·u)` per element. */
-function negExp(u: Float32Array): Float32Array {
   const k = simdKernels();
-  if (!k) return u.map((x) => Math.exp(-1.702 * x));
-  const n = u.length;
-  k.reserve(((n + 3) & ~3) * 4);
-  const f = k.f32;
-  for (let i = 0; i < n; i++) f[i] = -1.702 * u[i]!;
-  k.expv(0, (n + 3) & ~3, 0);
-  return f.subarray(0, n);
+  if (!k) {
+    const s = u.map((x) => 1 / (1 + Math.exp(-1.702 * x)));
+    return { a: u.map((x, i) => x * s[i]!), s };
+  }
+  const n4 = (n + 3) & ~3;
+  k.reserve(3 * n4 * 4);
+  k.f32.set(u, 0);
+  k.geluf(0, n4 * 4, 2 * n4 * 4, n4);
+  return { a: k.f32.slice(n4, n4 + n), s: k.f32.slice(2 * n4, 2 * n4 + n) };
 }
 
 /** `da · d/du[u·σ(1.702u)] = da·(σ + 1.702·u·σ·(1 − σ))`. */
 export function geluBackward(da: Float32Array, u: Float32Array, s: Float32Array): Float32Array {
-  const out = new Float32Array(da.length);
-  for (let i = 0; i < da.length; i++) {
-    const si = s[i]!;
-    out[i] = da[i]! * (si + 1.702 * u[i]! * si * (1 - si));
-  }
-  return out;
+  const k = simdKernels();
+  if (!k) return da.map((g, i) => g * (s[i]! + 1.702 * u[i]! * s[i]! * (1 - s[i]!)));
+  const n = da.length;
+  const n4 = (n + 3) & ~3;
+  k.reserve(4 * n4 * 4);
+  const f = k.f32;
+  f.set(da, 0);
+  f.set(u, n4);
+  f.set(s, 2 * n4);
+  k.gelub(0, n4 * 4, 2 * n4 * 4, 3 * n4 * 4, n4);
+  return f.slice(3 * n4, 3 * n4 + n);
 }
 
 /**

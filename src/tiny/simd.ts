@@ -11,6 +11,12 @@
  * - `expv(p, n, shift)`: `p[i] = exp(p[i] - shift)` in place for `i < n` (n a multiple of 4), by
  *   Cephes' expf (range reduction by ln 2, degree-6 polynomial, ~1 ulp); arguments are clamped to
  *   [-87.3, 88.4] (below: ~1e-38 instead of 0; above: ~2e38 instead of infinity) (JS's Math.exp costs ~15–45 ns here, the softmax's main cost).
+ * - `geluf(u, a, s, n)`: `s = σ(1.702u)`, `a = u·s`; `gelub(da, u, s, out, n)`: `out = da·(s + 1.702·u·s·(1 − s))`;
+ * - `softmax(row, n, scale, out)`: `out = softmax(scale·row)` over n floats (n a multiple of 4, padded
+ *   with −∞ by the caller), max, exp and sum as four lanes; `dsoft(p, dP, n, out)`: its gradient
+ *   `out = p·(dP − Σ p·dP)` (padding zeroed by the caller);
+ * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
+ *   row in registers (a third of the loads and loop steps).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
  */
 
@@ -36,15 +42,20 @@ const op = {
   i32sub: 0x6b,
   i32shl: 0x74,
   f32add: 0x92,
+  f32max: 0x97,
 } as const;
 const simd = {
   load: [0xfd, 0x00, 0x02, 0x00],
+  /** v128.load at a constant byte offset (< 128) from the address on the stack. */
+  loadAt: (offset: number) => [0xfd, 0x00, 0x02, offset],
   store: [0xfd, 0x0b, 0x02, 0x00],
+  storeAt: (offset: number) => [0xfd, 0x0b, 0x02, offset],
   splat: [0xfd, 0x13],
   lane: (i: number) => [0xfd, 0x1f, i],
   add: [0xfd, 0xe4, 0x01],
   sub: [0xfd, 0xe5, 0x01],
   mul: [0xfd, 0xe6, 0x01],
+  div: [0xfd, 0xe7, 0x01],
   min: [0xfd, 0xe8, 0x01],
   max: [0xfd, 0xe9, 0x01],
   nearest: [0xfd, 0x6a],
@@ -136,36 +147,183 @@ const mixBody = [
   op.end,
 ];
 
+/**
+ * exp of the clamped v128 in local `x`, left on the stack: k = nearest(x·log2 e); r = x − k·C1 − k·C2;
+ * q = (((((c0·r + c1)·r + c2)·r + c3)·r + c4)·r + c5)·r² + r + 1; e = q·2^k (k + 127 into the
+ * exponent bits). Uses locals k, r, q.
+ */
+const expCore = (x: number, k: number, r: number, q: number) => [
+  ...get(x), ...splat(1.44269504088896341), ...simd.mul, ...simd.nearest, ...set(k),
+  ...get(x), ...get(k), ...splat(0.693359375), ...simd.mul, ...simd.sub, ...get(k), ...splat(-2.12194440e-4), ...simd.mul, ...simd.sub, ...set(r),
+  ...splat(1.9875691500e-4),
+  ...[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].flatMap((c) => [...get(r), ...simd.mul, ...splat(c), ...simd.add]),
+  ...get(r), ...get(r), ...simd.mul, ...simd.mul, ...get(r), ...simd.add, ...splat(1), ...simd.add, ...set(q),
+  ...get(q),
+  ...get(k), ...simd.truncSat, op.i32const, 0xff, 0x00, ...simd.i32splat, ...simd.i32add, op.i32const, 23, ...simd.i32shl,
+  ...simd.mul,
+];
+
+/** The v128 on the stack clamped to the range where `expCore` is finite and normal. */
+const clampExp = [...splat(-87.33654), ...simd.max, ...splat(88.3762626647949), ...simd.min];
+
+/** A loop over `n` floats from pointer local `p0` (end in local `end`), advancing the pointer locals `ptrs` by 16. */
+const vecLoop = (p0: number, n: number, end: number, ptrs: number[], body: number[]) => [
+  ...get(p0), ...get(n), op.i32const, 2, op.i32shl, op.i32add, ...set(end),
+  op.block, EMPTY,
+  ...get(p0), ...get(end), op.i32geu, op.brIf, 0,
+  op.loop, EMPTY,
+  ...body,
+  ...ptrs.filter((p) => p !== p0).flatMap((p) => [...get(p), op.i32const, 16, op.i32add, ...set(p)]),
+  ...get(p0), op.i32const, 16, op.i32add, op.tee, p0, ...get(end), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+];
+
 /** expv(p0 n1 shift2), locals: end3 x4 k5 r6 q7. */
 const expBody = [
   ...vec([
     [1, I32],
     [4, V128],
   ]),
-  ...get(0), ...get(1), op.i32const, 2, op.i32shl, op.i32add, ...set(3),
-  op.block, EMPTY,
-  ...get(0), ...get(3), op.i32geu, op.brIf, 0,
-  op.loop, EMPTY,
-  // x = min(max(p - shift, -87.33654), 88.37626); k = nearest(x·log2 e); r = x - k·C1 - k·C2
-  ...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...splat(-87.33654), ...simd.max, ...splat(88.3762626647949), ...simd.min, ...set(4),
-  ...get(4), ...splat(1.44269504088896341), ...simd.mul, ...simd.nearest, ...set(5),
-  ...get(4), ...get(5), ...splat(0.693359375), ...simd.mul, ...simd.sub, ...get(5), ...splat(-2.12194440e-4), ...simd.mul, ...simd.sub, ...set(6),
-  // q = ((((c0·r + c1)·r + c2)·r + c3)·r + c4)·r + c5; q = q·r² + r + 1
-  ...splat(1.9875691500e-4),
-  ...get(6), ...simd.mul, ...splat(1.3981999507e-3), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(8.3334519073e-3), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(4.1665795894e-2), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(1.6666665459e-1), ...simd.add,
-  ...get(6), ...simd.mul, ...splat(5.0000001201e-1), ...simd.add,
-  ...get(6), ...get(6), ...simd.mul, ...simd.mul, ...get(6), ...simd.add, ...splat(1), ...simd.add, ...set(7),
-  // p = q·2^k (k + 127 into the exponent bits)
-  ...get(0),
-  ...get(7),
-  ...get(5), ...simd.truncSat, op.i32const, 0xff, 0x00, ...simd.i32splat, ...simd.i32add, op.i32const, 23, ...simd.i32shl,
-  ...simd.mul,
-  ...simd.store,
-  ...get(0), op.i32const, 16, op.i32add, op.tee, 0, ...get(3), op.i32ltu, op.brIf, 0,
+  ...vecLoop(0, 1, 3, [0], [...get(0), ...simd.load, ...get(2), ...simd.splat, ...simd.sub, ...clampExp, ...set(4), ...get(0), ...expCore(4, 5, 6, 7), ...simd.store]),
   op.end,
+];
+
+/** geluf(u0 a1 s2 n3): s = σ(1.702u) = 1/(1 + exp(−1.702u)), a = u·s. Locals: end4 x5 k6 r7 q8 s9. */
+const geluBody = [
+  ...vec([
+    [1, I32],
+    [5, V128],
+  ]),
+  ...vecLoop(0, 3, 4, [0, 1, 2], [
+    ...get(0), ...simd.load, ...splat(-1.702), ...simd.mul, ...clampExp, ...set(5),
+    ...splat(1), ...splat(1), ...expCore(5, 6, 7, 8), ...simd.add, ...simd.div, ...set(9),
+    ...get(2), ...get(9), ...simd.store,
+    ...get(1), ...get(0), ...simd.load, ...get(9), ...simd.mul, ...simd.store,
+  ]),
+  op.end,
+];
+
+/** gelub(da0 u1 s2 out3 n4): out = da·(s + 1.702·u·s·(1 − s)). Locals: end5 s6. */
+const geluGradBody = [
+  ...vec([
+    [1, I32],
+    [1, V128],
+  ]),
+  ...vecLoop(0, 4, 5, [0, 1, 2, 3], [
+    ...get(2), ...simd.load, ...set(6),
+    ...get(3),
+    ...get(0), ...simd.load,
+    ...get(6), ...splat(1.702), ...get(1), ...simd.load, ...simd.mul, ...get(6), ...simd.mul, ...splat(1), ...get(6), ...simd.sub, ...simd.mul, ...simd.add,
+    ...simd.mul,
+    ...simd.store,
+  ]),
+  op.end,
+];
+
+/** dots16(a0 b1 stride2 n3 out4): `dots` for dh = 16, the query's four vectors loaded once. Locals: end5 q6..q9 acc10. */
+const dots16Body = [
+  ...vec([
+    [1, I32],
+    [5, V128],
+  ]),
+  ...get(4), ...get(3), op.i32const, 2, op.i32shl, op.i32add, ...set(5),
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(0), ...simd.loadAt(o), ...set(6 + i)]),
+  op.block, EMPTY,
+  ...get(4), ...get(5), op.i32geu, op.brIf, 0,
+  op.loop, EMPTY,
+  ...get(6), ...get(1), ...simd.loadAt(0), ...simd.mul,
+  ...[16, 32, 48].flatMap((o, i) => [...get(7 + i), ...get(1), ...simd.loadAt(o), ...simd.mul, ...simd.add]),
+  ...set(10),
+  ...get(4),
+  ...get(10), ...simd.lane(0), ...get(10), ...simd.lane(1), op.f32add, ...get(10), ...simd.lane(2), op.f32add, ...get(10), ...simd.lane(3), op.f32add,
+  ...op.f32store,
+  ...get(1), ...get(2), op.i32add, ...set(1),
+  ...get(4), op.i32const, 4, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+  op.end,
+];
+
+/** mix16(w0 ws1 b2 stride3 n4 y5 scale6): `mix` for dh = 16, all four accumulators in one pass. Locals: p7 a8..a11. */
+const mix16Body = [
+  ...vec([[5, V128]]),
+  ...[8, 9, 10, 11].flatMap((i) => [...zero4, ...set(i)]),
+  op.block, EMPTY,
+  ...get(4), op.i32eqz, op.brIf, 0,
+  op.loop, EMPTY,
+  ...get(0), ...op.f32load, ...simd.splat, ...set(7),
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(8 + i), ...get(7), ...get(2), ...simd.loadAt(o), ...simd.mul, ...simd.add, ...set(8 + i)]),
+  ...get(0), ...get(1), op.i32add, ...set(0),
+  ...get(2), ...get(3), op.i32add, ...set(2),
+  ...get(4), op.i32const, 1, op.i32sub, op.tee, 4, op.brIf, 0,
+  op.end,
+  op.end,
+  ...[0, 16, 32, 48].flatMap((o, i) => [...get(5), ...get(8 + i), ...get(6), ...simd.splat, ...simd.mul, ...simd.storeAt(o)]),
+  op.end,
+];
+
+/**
+ * softmax(row0 n1 scale2 out3): `row ← row·scale`, then `out = exp(row − max) / Σ exp(row − max)` over
+ * n floats (a multiple of 4; the caller pads with −∞). Locals: p4 end5 o6 | vmax7 x8 k9 r10 q11 vsum12 | m13 z14.
+ */
+const softmaxBody = [
+  ...vec([
+    [3, I32],
+    [6, V128],
+    [2, F32],
+  ]),
+  ...get(0), ...get(1), op.i32const, 2, op.i32shl, op.i32add, ...set(5),
+  // pass 1: scale in place, running max
+  ...get(0), ...set(4), ...f32(-Infinity), ...simd.splat, ...set(7),
+  op.loop, EMPTY,
+  ...get(4), ...get(4), ...simd.load, ...get(2), ...simd.splat, ...simd.mul, op.tee, 8, ...simd.store,
+  ...get(7), ...get(8), ...simd.max, ...set(7),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(7), ...simd.lane(0), ...get(7), ...simd.lane(1), op.f32max, ...get(7), ...simd.lane(2), ...get(7), ...simd.lane(3), op.f32max, op.f32max, ...set(13),
+  // pass 2: exp in place, running sum
+  ...get(0), ...set(4), ...zero4, ...set(12),
+  op.loop, EMPTY,
+  ...get(4), ...simd.load, ...get(13), ...simd.splat, ...simd.sub, ...clampExp, ...set(8),
+  ...get(4), ...expCore(8, 9, 10, 11), op.tee, 8, ...simd.store,
+  ...get(12), ...get(8), ...simd.add, ...set(12),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(12), ...simd.lane(0), ...get(12), ...simd.lane(1), op.f32add, ...get(12), ...simd.lane(2), op.f32add, ...get(12), ...simd.lane(3), op.f32add, ...set(14),
+  // pass 3: divide into out
+  ...get(0), ...set(4), ...get(3), ...set(6),
+  op.loop, EMPTY,
+  ...get(6), ...get(4), ...simd.load, ...get(14), ...simd.splat, ...simd.div, ...simd.store,
+  ...get(6), op.i32const, 16, op.i32add, ...set(6),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(5), op.i32ltu, op.brIf, 0,
+  op.end,
+  op.end,
+];
+
+/**
+ * dsoft(p0 dp1 n2 out3): the softmax gradient of a row, `out = p·(dP − Σ p·dP)` over n floats (a
+ * multiple of 4; the caller zeroes the padding of p and dP). Locals: pp4 q5 o6 end7 | acc8 sv9.
+ */
+const dsoftBody = [
+  ...vec([
+    [4, I32],
+    [2, V128],
+  ]),
+  ...get(0), ...get(2), op.i32const, 2, op.i32shl, op.i32add, ...set(7),
+  ...get(0), ...set(4), ...get(1), ...set(5), ...zero4, ...set(8),
+  op.loop, EMPTY,
+  ...get(8), ...get(4), ...simd.load, ...get(5), ...simd.load, ...simd.mul, ...simd.add, ...set(8),
+  ...get(5), op.i32const, 16, op.i32add, ...set(5),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(7), op.i32ltu, op.brIf, 0,
+  op.end,
+  ...get(8), ...simd.lane(0), ...get(8), ...simd.lane(1), op.f32add, ...get(8), ...simd.lane(2), op.f32add, ...get(8), ...simd.lane(3), op.f32add, ...simd.splat, ...set(9),
+  ...get(0), ...set(4), ...get(1), ...set(5), ...get(3), ...set(6),
+  op.loop, EMPTY,
+  ...get(6), ...get(4), ...simd.load, ...get(5), ...simd.load, ...get(9), ...simd.sub, ...simd.mul, ...simd.store,
+  ...get(5), op.i32const, 16, op.i32add, ...set(5),
+  ...get(6), op.i32const, 16, op.i32add, ...set(6),
+  ...get(4), op.i32const, 16, op.i32add, op.tee, 4, ...get(7), op.i32ltu, op.brIf, 0,
   op.end,
   op.end,
 ];
@@ -174,11 +332,11 @@ function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32])])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32])])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...str("dots"), 0x00, 0], [...str("mix"), 0x00, 1], [...str("expv"), 0x00, 2]])),
-    ...section(10, vec([dotsBody, mixBody, expBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -186,6 +344,12 @@ export interface SimdKernels {
   dots(a: number, b: number, stride: number, dhBytes: number, n: number, out: number): void;
   mix(w: number, ws: number, b: number, stride: number, dhBytes: number, n: number, y: number, scale: number): void;
   expv(p: number, n: number, shift: number): void;
+  dots16(a: number, b: number, stride: number, n: number, out: number): void;
+  mix16(w: number, ws: number, b: number, stride: number, n: number, y: number, scale: number): void;
+  geluf(u: number, a: number, s: number, n: number): void;
+  gelub(da: number, u: number, s: number, out: number, n: number): void;
+  softmax(row: number, n: number, scale: number, out: number): void;
+  dsoft(p: number, dp: number, n: number, out: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -209,11 +373,17 @@ export function simdKernels(): SimdKernels | null {
   try {
     const mem = new W.Memory({ initial: 1 });
     const inst = new W.Instance(new W.Module(moduleBytes()), { env: { mem } });
-    const ex = inst.exports as unknown as Pick<SimdKernels, "dots" | "mix" | "expv">;
+    const ex = inst.exports as unknown as Omit<SimdKernels, "f32" | "reserve">;
     const k: SimdKernels = {
       dots: ex.dots,
       mix: ex.mix,
       expv: ex.expv,
+      dots16: ex.dots16,
+      mix16: ex.mix16,
+      geluf: ex.geluf,
+      gelub: ex.gelub,
+      softmax: ex.softmax,
+      dsoft: ex.dsoft,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

@@ -190,7 +190,7 @@ test("the training pass's LayerNorm and its gradients match the tfjs composition
   }
 });
 
-test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against float64 JS", () => {
+test("the WebAssembly SIMD kernels: dot products, weighted sums, gelu, softmax (and gradient) and exp against float64 JS", () => {
   const k = simdKernels();
   assert.ok(k, "WebAssembly SIMD is available in Node 20");
   k.reserve(1 << 16);
@@ -209,6 +209,40 @@ test("the WebAssembly SIMD kernels: dot products, weighted sums and exp against 
     for (let s = 0; s < n; s++) want += f[100 + s * 2]! * f[16 + s * stride + i]!;
     assert.ok(Math.abs(f[320 + i]! - 0.5 * want) < 1e-6, `mix ${i}`);
   }
+  // The dh = 16 kernels give the generic kernels' numbers, bit for bit.
+  k.dots(0, 64 * 4, 48 * 4, 64, 7, 2000 * 4);
+  k.dots16(0, 64 * 4, 48 * 4, 7, 2010 * 4);
+  k.mix(100 * 4, 12, 64 * 4, 48 * 4, 64, 7, 2100 * 4, 0.7);
+  k.mix16(100 * 4, 12, 64 * 4, 48 * 4, 7, 2200 * 4, 0.7);
+  assert.deepEqual([...f.subarray(2010, 2017), ...f.subarray(2200, 2216)], [...f.subarray(2000, 2007), ...f.subarray(2100, 2116)]);
+  // gelu and its derivative.
+  const m = 400;
+  for (let i = 0; i < m; i++) {
+    f[3000 + i] = -30 + i * 0.15;
+    f[3400 + i] = Math.cos(i);
+  }
+  k.geluf(3000 * 4, 4000 * 4, 4400 * 4, m);
+  k.gelub(3400 * 4, 3000 * 4, 4400 * 4, 4800 * 4, m);
+  for (let i = 0; i < m; i++) {
+    const u = f[3000 + i]!;
+    const sg = 1 / (1 + Math.exp(-1.702 * u));
+    assert.ok(Math.abs(f[4400 + i]! - sg) < 1e-6 && Math.abs(f[4000 + i]! - u * sg) < 1e-6 * (1 + Math.abs(u)), `gelu(${u})`);
+    assert.ok(Math.abs(f[4800 + i]! - f[3400 + i]! * (sg + 1.702 * u * sg * (1 - sg))) < 1e-5, `gelu'(${u})`);
+  }
+  // softmax of 7 scores (padded with −∞ to 8).
+  const sc = [3, -1, 0.5, 8, 2, -6, 1];
+  f.set([...sc, -Infinity], 5200);
+  k.softmax(5200 * 4, 8, 0.5, 5300 * 4);
+  const ez = sc.map((x) => Math.exp(0.5 * x - 4));
+  const z = ez.reduce((a, b) => a + b, 0);
+  ez.forEach((e, i) => assert.ok(Math.abs(f[5300 + i]! - e / z) < 1e-7, `softmax ${i}: ${f[5300 + i]} vs ${e / z}`));
+  // Its gradient: dS = p·(dP − Σ p·dP), padding 0.
+  const dp = [0.3, -1.2, 2, 0.1, -0.4, 0.9, 1.5];
+  f.set([...dp, 0], 5400);
+  f[5307] = 0;
+  k.dsoft(5300 * 4, 5400 * 4, 8, 5500 * 4);
+  const dot = dp.reduce((a, x, i) => a + x * f[5300 + i]!, 0);
+  dp.forEach((x, i) => assert.ok(Math.abs(f[5500 + i]! - f[5300 + i]! * (x - dot)) < 1e-7, `dsoft ${i}`));
   const xs = Float32Array.from({ length: 4000 }, (_, i) => -85 + i * 0.0215);
   f.set(xs, 0);
   k.expv(0, xs.length, 1.25);
