@@ -1,6 +1,7 @@
 /**
  * The shape docs/architecture.md describes, checked on the source: the rooms of src/ import each
- * other downhill only (no cycle between rooms), and no function is longer than 80 lines.
+ * other downhill only (no cycle between rooms), no module imports itself through others (the notebook
+ * kernel's loader overflows its stack on such a cycle), and no function is longer than 80 lines.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -72,6 +73,27 @@ test("the rooms of src/ import each other without a cycle", () => {
   const cycle = findCycle(graph);
   const why = cycle?.slice(1).map((b, i) => `${cycle[i]} → ${b} (${graph.get(cycle[i]!)!.get(b)})`);
   assert.equal(cycle, null, `import cycle between rooms: ${why?.join(", ")}`);
+});
+
+/** file → imported file → the importing file, for every relative import of a value (not `import type`). */
+function fileGraph(): Map<string, Map<string, string>> {
+  const graph = new Map<string, Map<string, string>>();
+  for (const file of sourceFiles()) {
+    const rel = path.relative(projectPath(), file);
+    const deps = new Map<string, string>();
+    for (const m of fs.readFileSync(file, "utf8").matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?\bfrom\s+["'](\.{1,2}\/[^"']+)["']/gm)) {
+      deps.set(path.relative(projectPath(), path.resolve(path.dirname(file), m[1]!)).replace(/\.js$/, ".ts"), rel);
+    }
+    graph.set(rel, deps);
+  }
+  return graph;
+}
+
+test("no module of src/ imports itself through other modules", () => {
+  const graph = fileGraph();
+  assert.ok(graph.get(path.join("src", "tiny", "model.ts"))?.has(path.join("src", "tiny", "runtime.ts")), "the import scan finds the known edges");
+  const cycle = findCycle(graph);
+  assert.equal(cycle, null, `import cycle: ${cycle?.join(" → ")}`);
 });
 
 test("the cycle check finds a cycle when there is one", () => {
