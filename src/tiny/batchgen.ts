@@ -38,6 +38,20 @@ interface Req {
   reject: (e: unknown) => void;
 }
 
+/** What a running batch carries from step to step. */
+interface BatchState {
+  /** The rows still in the cache tensors, in their order. */
+  active: Row[];
+  /** Logits `[active, V]` of the last step. */
+  logits: Float32Array;
+  /** Keys per layer, `[rows·H, dh, t]`. */
+  Kt: tf.Tensor[];
+  /** Values per layer, `[rows·H, t, dh]`. */
+  Vc: tf.Tensor[];
+  /** Per-row key bias (-1e9 on the left padding), one column per position. */
+  bias: number[][];
+}
+
 export interface BatchGeneratorOptions {
   /** Most sequences in one batch (default 64). */
   maxBatch?: number;
@@ -136,19 +150,34 @@ export class BatchGenerator {
     this.builtFor = null;
   }
 
+  private g(name: string): tf.Tensor {
+    return this.params!.get(name)!;
+  }
+
+  private ln(x: tf.Tensor, gn: string, bn: string): tf.Tensor {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), this.g(gn)), this.g(bn));
+    });
+  }
+
+  /** The residual MLP block of layer prefix `Pf` (`h0.` …). */
+  private mlp(x: tf.Tensor, Pf: string): tf.Tensor {
+    const g = (n: string) => this.g(n);
+    const h2 = this.ln(x, Pf + "ln2_g", Pf + "ln2_b");
+    const u = tf.add(tf.matMul(h2 as tf.Tensor2D, g(Pf + "w1") as tf.Tensor2D), g(Pf + "b1"));
+    return tf.add(x, tf.add(tf.matMul(tf.mul(u, tf.sigmoid(tf.mul(u, 1.702))) as tf.Tensor2D, g(Pf + "w2") as tf.Tensor2D), g(Pf + "b2")));
+  }
+
+  /** Logits `[B, V]` of the final hidden states `[B, d]`. */
+  private head(x: tf.Tensor): tf.Tensor {
+    return tf.add(tf.matMul(this.ln(x, "lnf_g", "lnf_b") as tf.Tensor2D, this.g("wout") as tf.Tensor2D), this.g("bout"));
+  }
+
   private async runBatch(all: Row[]): Promise<void> {
     const t0 = performance.now();
     const c = this.model.config;
-    const tok = this.model.tokenizer;
-    const eos = tok.eosId!;
-    const pad = tok.padId!;
-    const banned = [pad, tok.bosId!, tok.unkId!];
-    const P = this.weights();
-    const g = (n: string) => P.get(n)!;
-    const d = c.dModel;
-    const H = c.nHeads;
-    const dh = d / H;
-    const L = c.nLayers;
+    this.weights();
     // Rows whose prompt does not fit end at once.
     const rows = all.filter((r) => {
       if (r.ids.length < c.maxLen) return true;
@@ -158,7 +187,27 @@ export class BatchGenerator {
     if (rows.length === 0) return;
     this.stats.batches++;
     this.stats.rows += rows.length;
-    let B = rows.length;
+    const st = this.prefill(rows);
+    for (let step = 0; ; step++) {
+      const { next, nextPos, live } = this.sampleRows(st.active, st.logits);
+      if (live === 0) break;
+      // Drop finished rows from the cache when fewer than half are active.
+      const keep = live < st.active.length / 2 ? this.compact(st, next, nextPos) : st.active.length;
+      st.logits = await this.decodeStep(next.subarray(0, keep), nextPos.subarray(0, keep), st);
+      this.stats.steps++;
+      if (step % 16 === 15) await new Promise<void>((r) => setImmediate(r));
+    }
+    tf.dispose([...st.Kt, ...st.Vc]);
+    this.stats.ms += performance.now() - t0;
+  }
+
+  /** Read the left-padded prompts in one pass: the caches, the key bias and the first logits. */
+  private prefill(rows: Row[]): BatchState {
+    const c = this.model.config;
+    const pad = this.model.tokenizer.padId!;
+    const g = (n: string) => this.g(n);
+    const [d, H, B] = [c.dModel, c.nHeads, rows.length];
+    const dh = d / H;
     const T0 = Math.max(...rows.map((r) => r.ids.length));
     const ids = new Int32Array(B * T0).fill(pad);
     const pos = new Int32Array(B * T0);
@@ -174,133 +223,116 @@ export class BatchGenerator {
       }
       r.len = r.ids.length;
     });
-    // Per-row key bias of the cache, grown by one column per step.
-    let bias: number[][] = rows.map((_, b) => Array.from(keyBias.subarray(b * T0, (b + 1) * T0)));
-    let Kt: tf.Tensor[] = []; // [B*H, dh, t]
-    let Vc: tf.Tensor[] = []; // [B*H, t, dh]
-    const ln = (x: tf.Tensor, gn: string, bn: string) =>
-      tf.tidy(() => {
-        const { mean, variance } = tf.moments(x, -1, true);
-        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g(gn)), g(bn));
-      });
-    const mlp = (x: tf.Tensor, Pf: string) => {
-      const h2 = ln(x, Pf + "ln2_g", Pf + "ln2_b");
-      const u = tf.add(tf.matMul(h2 as tf.Tensor2D, g(Pf + "w1") as tf.Tensor2D), g(Pf + "b1"));
-      return tf.add(x, tf.add(tf.matMul(tf.mul(u, tf.sigmoid(tf.mul(u, 1.702))) as tf.Tensor2D, g(Pf + "w2") as tf.Tensor2D), g(Pf + "b2")));
-    };
-    // Prefill.
-    let logits: Float32Array = tf.tidy(() => {
+    const Kt: tf.Tensor[] = [];
+    const Vc: tf.Tensor[] = [];
+    const logits = tf.tidy(() => {
       const causal = new Float32Array(T0 * T0);
       for (let i = 0; i < T0; i++) for (let j = i + 1; j < T0; j++) causal[i * T0 + j] = -1e9;
       const bias4 = tf.add(tf.tensor2d(causal, [T0, T0]), tf.tensor4d(keyBias, [B, 1, 1, T0]));
       let x = tf.add(tf.gather(g("wte"), tf.tensor1d(ids, "int32")), tf.gather(g("wpe"), tf.tensor1d(pos, "int32")));
-      for (let l = 0; l < L; l++) {
+      for (let l = 0; l < c.nLayers; l++) {
         const Pf = `h${l}.`;
-        const h = ln(x, Pf + "ln1_g", Pf + "ln1_b");
+        const h = this.ln(x, Pf + "ln1_g", Pf + "ln1_b");
         const proj = (w: string, b: string) => tf.transpose(tf.reshape(tf.add(tf.matMul(h as tf.Tensor2D, g(w) as tf.Tensor2D), g(b)), [B, T0, H, dh]), [0, 2, 1, 3]);
         const q = tf.reshape(proj(Pf + "wq", Pf + "bq"), [B * H, T0, dh]);
-        const k = proj(Pf + "wk", Pf + "bk");
         const v = tf.reshape(proj(Pf + "wv", Pf + "bv"), [B * H, T0, dh]);
-        const kt = tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [B * H, dh, T0]);
+        const kt = tf.reshape(tf.transpose(proj(Pf + "wk", Pf + "bk"), [0, 1, 3, 2]), [B * H, dh, T0]);
         Kt.push(tf.keep(kt));
         Vc.push(tf.keep(v));
         const s = tf.add(tf.reshape(tf.mul(tf.matMul(q, kt), 1 / Math.sqrt(dh)), [B, H, T0, T0]), bias4);
         const a = tf.matMul(tf.reshape(tf.softmax(s), [B * H, T0, T0]), v);
         const o = tf.reshape(tf.transpose(tf.reshape(a, [B, H, T0, dh]), [0, 2, 1, 3]), [B * T0, d]);
-        x = mlp(tf.add(x, tf.add(tf.matMul(o as tf.Tensor2D, g(Pf + "wo") as tf.Tensor2D), g(Pf + "bo"))), Pf);
+        x = this.mlp(tf.add(x, tf.add(tf.matMul(o as tf.Tensor2D, g(Pf + "wo") as tf.Tensor2D), g(Pf + "bo"))), Pf);
       }
-      const last = tf.reshape(tf.slice(tf.reshape(x, [B, T0, d]), [0, T0 - 1, 0], [B, 1, d]), [B, d]);
-      const hf = ln(last, "lnf_g", "lnf_b");
-      return tf.add(tf.matMul(hf as tf.Tensor2D, g("wout") as tf.Tensor2D), g("bout")).dataSync() as Float32Array;
+      return this.head(tf.reshape(tf.slice(tf.reshape(x, [B, T0, d]), [0, T0 - 1, 0], [B, 1, d]), [B, d])).dataSync() as Float32Array;
     });
-    let active = rows.slice();
-    const V = c.vocabSize;
-    for (let step = 0; ; step++) {
-      // Sample one token per active row.
-      const next = new Int32Array(active.length).fill(pad);
-      const nextPos = new Int32Array(active.length);
-      let live = 0;
-      active.forEach((r, b) => {
-        if (r.done) return;
-        if (r.opts.signal?.aborted) {
-          r.done = true;
-          return;
-        }
-        const maxTokens = r.opts.maxTokens ?? 256;
-        if (r.count >= maxTokens || r.len >= c.maxLen) {
-          r.done = true;
-          r.finish = "length";
-          return;
-        }
-        const lg = Float64Array.from(logits.subarray(b * V, (b + 1) * V));
-        const t = sampleToken(lg, r.opts.temperature ?? 0, r.opts.topP ?? 1, r.rand, banned);
-        r.count++;
-        this.stats.tokens++;
-        if (t === eos) {
-          r.done = true;
-          r.finish = "stop";
-          return;
-        }
-        r.text += tok.decode([t]);
-        const hit = r.stops.find((s) => r.text.endsWith(s));
-        if (hit) {
-          r.text = r.text.slice(0, r.text.length - hit.length);
-          r.done = true;
-          r.finish = "stop";
-          r.stopReason = hit;
-          return;
-        }
-        next[b] = t;
-        nextPos[b] = r.len;
-        r.len++;
-        live++;
-      });
-      if (live === 0) break;
-      // Drop finished rows from the cache when fewer than half are active.
-      if (live < active.length / 2) {
-        const keep = active.map((r, b) => (r.done ? -1 : b)).filter((b) => b >= 0);
-        const idx = tf.tensor1d(keep.flatMap((b) => Array.from({ length: H }, (_, h) => b * H + h)), "int32");
-        const nk = Kt.map((k) => tf.gather(k, idx));
-        const nv = Vc.map((v) => tf.gather(v, idx));
-        tf.dispose([...Kt, ...Vc, idx]);
-        Kt = nk;
-        Vc = nv;
-        const nn = Int32Array.from(keep.map((b) => next[b]!));
-        const np = Int32Array.from(keep.map((b) => nextPos[b]!));
-        bias = keep.map((b) => bias[b]!);
-        active = keep.map((b) => active[b]!);
-        B = active.length;
-        next.set(nn);
-        nextPos.set(np);
-        next.fill(pad, B);
-        logits = await this.decodeStep(next.subarray(0, B), nextPos.subarray(0, B), bias, Kt, Vc, B, ln, mlp);
-      } else {
-        logits = await this.decodeStep(next, nextPos, bias, Kt, Vc, B, ln, mlp);
-      }
-      this.stats.steps++;
-      if (step % 16 === 15) await new Promise<void>((r) => setImmediate(r));
-    }
-    tf.dispose([...Kt, ...Vc]);
-    this.stats.ms += performance.now() - t0;
+    // Per-row key bias of the cache, grown by one column per step.
+    const bias = rows.map((_, b) => Array.from(keyBias.subarray(b * T0, (b + 1) * T0)));
+    return { active: rows.slice(), logits, Kt, Vc, bias };
   }
 
-  /** One token for every row: appends to the caches (in place in the arrays) and returns the logits. */
-  private async decodeStep(
-    next: Int32Array,
-    nextPos: Int32Array,
-    bias: number[][],
-    Kt: tf.Tensor[],
-    Vc: tf.Tensor[],
-    B: number,
-    ln: (x: tf.Tensor, g: string, b: string) => tf.Tensor,
-    mlp: (x: tf.Tensor, p: string) => tf.Tensor,
-  ): Promise<Float32Array> {
+  /** Sample one token per active row from `logits` `[rows, V]`; finished rows get the pad token. */
+  private sampleRows(active: Row[], logits: Float32Array): { next: Int32Array; nextPos: Int32Array; live: number } {
     const c = this.model.config;
-    const P = this.params!;
-    const g = (n: string) => P.get(n)!;
+    const tok = this.model.tokenizer;
+    const banned = [tok.padId!, tok.bosId!, tok.unkId!];
+    const V = c.vocabSize;
+    const next = new Int32Array(active.length).fill(tok.padId!);
+    const nextPos = new Int32Array(active.length);
+    let live = 0;
+    active.forEach((r, b) => {
+      if (r.done) return;
+      if (r.opts.signal?.aborted) {
+        r.done = true;
+        return;
+      }
+      if (r.count >= (r.opts.maxTokens ?? 256) || r.len >= c.maxLen) {
+        r.done = true;
+        r.finish = "length";
+        return;
+      }
+      const t = sampleToken(Float64Array.from(logits.subarray(b * V, (b + 1) * V)), r.opts.temperature ?? 0, r.opts.topP ?? 1, r.rand, banned);
+      r.count++;
+      this.stats.tokens++;
+      if (this.ends(r, t)) return;
+      next[b] = t;
+      nextPos[b] = r.len;
+      r.len++;
+      live++;
+    });
+    return { next, nextPos, live };
+  }
+
+  /** Append sampled token `t` to the row's text; true when the row is done (EOS or a stop string). */
+  private ends(r: Row, t: number): boolean {
+    const tok = this.model.tokenizer;
+    if (t === tok.eosId!) {
+      r.done = true;
+      r.finish = "stop";
+      return true;
+    }
+    r.text += tok.decode([t]);
+    const hit = r.stops.find((s) => r.text.endsWith(s));
+    if (!hit) return false;
+    r.text = r.text.slice(0, r.text.length - hit.length);
+    r.done = true;
+    r.finish = "stop";
+    r.stopReason = hit;
+    return true;
+  }
+
+  /** Keep only the live rows in the caches, the bias and `next`/`nextPos` (compacted in place); returns how many. */
+  private compact(st: BatchState, next: Int32Array, nextPos: Int32Array): number {
+    const H = this.model.config.nHeads;
+    const keep = st.active.map((r, b) => (r.done ? -1 : b)).filter((b) => b >= 0);
+    const idx = tf.tensor1d(
+      keep.flatMap((b) => Array.from({ length: H }, (_, h) => b * H + h)),
+      "int32",
+    );
+    const nk = st.Kt.map((k) => tf.gather(k, idx));
+    const nv = st.Vc.map((v) => tf.gather(v, idx));
+    tf.dispose([...st.Kt, ...st.Vc, idx]);
+    st.Kt = nk;
+    st.Vc = nv;
+    const nn = Int32Array.from(keep.map((b) => next[b]!));
+    const np = Int32Array.from(keep.map((b) => nextPos[b]!));
+    st.bias = keep.map((b) => st.bias[b]!);
+    st.active = keep.map((b) => st.active[b]!);
+    next.set(nn);
+    nextPos.set(np);
+    next.fill(this.model.tokenizer.padId!, keep.length);
+    return keep.length;
+  }
+
+  /** One token for every row: appends to the caches (in place in `st`) and returns the logits. */
+  private async decodeStep(next: Int32Array, nextPos: Int32Array, st: BatchState): Promise<Float32Array> {
+    const c = this.model.config;
+    const g = (n: string) => this.g(n);
     const d = c.dModel;
     const H = c.nHeads;
     const dh = d / H;
+    const B = next.length;
+    const { Kt, Vc, bias } = st;
     for (const row of bias) row.push(0);
     const t = bias[0]!.length;
     const flat = new Float32Array(B * t);
@@ -310,7 +342,7 @@ export class BatchGenerator {
       let x = tf.add(tf.gather(g("wte"), tf.tensor1d(next, "int32")), tf.gather(g("wpe"), tf.tensor1d(nextPos, "int32")));
       for (let l = 0; l < c.nLayers; l++) {
         const Pf = `h${l}.`;
-        const h = ln(x, Pf + "ln1_g", Pf + "ln1_b");
+        const h = this.ln(x, Pf + "ln1_g", Pf + "ln1_b");
         const proj = (w: string, b: string) => tf.add(tf.matMul(h as tf.Tensor2D, g(w) as tf.Tensor2D), g(b));
         const q = tf.reshape(proj(Pf + "wq", Pf + "bq"), [B * H, 1, dh]);
         const k = tf.reshape(proj(Pf + "wk", Pf + "bk"), [B * H, dh, 1]);
@@ -324,10 +356,9 @@ export class BatchGenerator {
         // Elementwise products and sums: batched matMuls with a tiny inner size are slow on wasm.
         const s = tf.add(tf.reshape(tf.mul(tf.sum(tf.mul(tf.reshape(q, [B * H, dh, 1]), nk), 1), 1 / Math.sqrt(dh)), [B, H, t]), kb);
         const a = tf.sum(tf.mul(tf.reshape(tf.softmax(s), [B * H, t, 1]), nv), 1);
-        x = mlp(tf.add(x, tf.add(tf.matMul(tf.reshape(a, [B, d]) as tf.Tensor2D, g(Pf + "wo") as tf.Tensor2D), g(Pf + "bo"))), Pf);
+        x = this.mlp(tf.add(x, tf.add(tf.matMul(tf.reshape(a, [B, d]) as tf.Tensor2D, g(Pf + "wo") as tf.Tensor2D), g(Pf + "bo"))), Pf);
       }
-      const hf = ln(x, "lnf_g", "lnf_b");
-      return tf.add(tf.matMul(hf as tf.Tensor2D, g("wout") as tf.Tensor2D), g("bout"));
+      return this.head(x);
     });
     const data = (await out.data()) as Float32Array;
     out.dispose();

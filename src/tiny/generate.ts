@@ -124,7 +124,7 @@ export async function generate(model: TinyModel, prompt: string, opts: GenerateO
   if (ids.length >= c.maxLen) {
     return Array.from({ length: n }, () => ({ text: "", finishReason: "length" as const, stopReason: null, promptTokens: ids.length - 1, completionTokens: 0 }));
   }
-  // Prefill, from the longest cached prefix.
+  // Prefill in one pass, from the longest cached prefix (a later turn reads only its new suffix).
   const key = "\u0000" + prompt; // the BOS is part of every key
   let cache: KVCache;
   let logits: Float64Array;
@@ -138,8 +138,7 @@ export async function generate(model: TinyModel, prompt: string, opts: GenerateO
       cache = hit[1].cache.clone();
       start = hit[1].cache.length;
     } else cache = new KVCache(c);
-    for (let i = start; i < ids.length - 1; i++) rt.step(cache, ids[i]!, false);
-    logits = Float64Array.from(rt.step(cache, ids[ids.length - 1]!, true)!);
+    logits = Float64Array.from(rt.prefill(cache, ids.slice(start), true)!);
     prefix?.set(key, cache, logits);
   }
   const out: Generated[] = [];

@@ -5,9 +5,10 @@
  * - a TensorFlow.js forward pass over whole sequences, differentiable, for training (written around
  *   the tfjs 4.22 wasm bugs: one-hot × matrix instead of an embedding gather, matMul with an explicit
  *   transpose gradient, no 5-D slices);
- * - a plain-JS incremental forward pass with a KV cache for generation (one token at a time, each
- *   costing O(params + position·d), not a whole-prefix recomputation), deterministic, so a saved and
- *   re-loaded model gives the same greedy outputs bit for bit.
+ * - a plain-JS incremental forward pass with a KV cache for generation (`runtime.ts`: a prompt or
+ *   an observation in one pass, then one token at a time, each costing O(params + position·d), not a
+ *   whole-prefix recomputation), deterministic, so a saved and re-loaded model gives the same greedy
+ *   outputs bit for bit.
  *
  * Saved format (a directory): `tiny-policy.json` (format tag, config, tokenizer, tensor table of
  * name, shape and float offset, metadata) and `weights.bin` (all tensors as little-endian float32,
@@ -18,6 +19,11 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { CharTokenizer, type CharTokenizerJSON } from "../losses/index.js";
 import { seededRandom } from "../random.js";
+import { causalAttention } from "./attention.js";
+import { layerNorm } from "./layernorm.js";
+import { TinyRuntime } from "./runtime.js";
+
+export { KVCache, TinyRuntime } from "./runtime.js";
 
 export interface TinyConfig {
   vocabSize: number;
@@ -85,7 +91,7 @@ export function initWeights(c: TinyConfig, seed: number): Weights {
   return w;
 }
 
-function checkConfig(c: TinyConfig): void {
+export function checkConfig(c: TinyConfig): void {
   for (const k of ["vocabSize", "dModel", "nLayers", "nHeads", "dFF", "maxLen"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`tiny model config: ${k} must be a positive integer, got ${String(c[k])}`);
   }
@@ -107,24 +113,7 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
   };
 }) as unknown as CGF) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
-}
-
 const gelu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
-
-const maskCache = new Map<number, tf.Tensor2D>();
-function causalBias(T: number): tf.Tensor2D {
-  let m = maskCache.get(T);
-  if (!m || m.isDisposed) {
-    const a = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
-    m = tf.keep(tf.tensor2d(a, [T, T]));
-    maskCache.set(T, m);
-  }
-  return m;
-}
 
 /** Trainable parameters as tf.Variables, by name. */
 export type TfParams = Map<string, tf.Variable>;
@@ -144,167 +133,22 @@ export function forwardLogits(c: TinyConfig, p: TfParams, ids: tf.Tensor2D): tf.
   if (T > c.maxLen) throw new Error(`sequence of ${T} tokens is longer than the model's context ${c.maxLen}`);
   const d = c.dModel;
   const H = c.nHeads;
-  const dh = d / H;
   const g = (n: string) => p.get(n)!;
   const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [B * T]), c.vocabSize), "float32");
   let x = tf.reshape(tf.add(tf.reshape(mm(onehot, g("wte")), [B, T, d]), tf.slice(g("wpe"), [0, 0], [T, d])), [B * T, d]);
-  const bias = causalBias(T);
-  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
   for (let l = 0; l < c.nLayers; l++) {
     const P = `h${l}.`;
     const h = layerNorm(x, g(P + "ln1_g"), g(P + "ln1_b"));
-    const q = heads(tf.add(mm(h, g(P + "wq")), g(P + "bq")));
-    const k = heads(tf.add(mm(h, g(P + "wk")), g(P + "bk")));
-    const v = heads(tf.add(mm(h, g(P + "wv")), g(P + "bv")));
-    const s = tf.add(tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), bias);
-    const a = mm(tf.softmax(s), v);
-    const o = tf.reshape(tf.transpose(tf.reshape(a, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, d]);
+    // One matMul for queries, keys and values; the attention reads the heads in place.
+    const wqkv = tf.concat([g(P + "wq"), g(P + "wk"), g(P + "wv")], 1);
+    const bqkv = tf.concat([g(P + "bq"), g(P + "bk"), g(P + "bv")], 0);
+    const o = causalAttention(tf.add(mm(h, wqkv), bqkv) as tf.Tensor2D, B, T, H);
     x = tf.add(x, tf.add(mm(o, g(P + "wo")), g(P + "bo")));
     const h2 = layerNorm(x, g(P + "ln2_g"), g(P + "ln2_b"));
     x = tf.add(x, tf.add(mm(gelu(tf.add(mm(h2, g(P + "w1")), g(P + "b1"))), g(P + "w2")), g(P + "b2")));
   }
   const hf = layerNorm(x, g("lnf_g"), g("lnf_b"));
   return tf.reshape(tf.add(mm(hf, g("wout")), g("bout")), [B, T, c.vocabSize]) as tf.Tensor3D;
-}
-
-// ---------------------------------------------------------------------------------------------
-// JS forward with a KV cache (generation)
-
-/** The per-sequence state of incremental decoding: keys and values of every position read so far. */
-export class KVCache {
-  readonly k: Float32Array[];
-  readonly v: Float32Array[];
-  length = 0;
-  constructor(readonly c: TinyConfig) {
-    this.k = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
-    this.v = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxLen * c.dModel));
-  }
-  /** A copy of the first `n` positions (prefix caching across turns and samples). */
-  clone(n = this.length): KVCache {
-    const o = new KVCache(this.c);
-    const m = n * this.c.dModel;
-    for (let l = 0; l < this.c.nLayers; l++) {
-      o.k[l]!.set(this.k[l]!.subarray(0, m));
-      o.v[l]!.set(this.v[l]!.subarray(0, m));
-    }
-    o.length = n;
-    return o;
-  }
-}
-
-/** `out = x·W + b` for `x` [din], W row-major [din, dout]. */
-function affine(x: Float64Array, W: Float32Array, b: Float32Array, out: Float64Array): void {
-  const dout = out.length;
-  const din = x.length;
-  for (let j = 0; j < dout; j++) out[j] = b[j]!;
-  for (let i = 0; i < din; i++) {
-    const xi = x[i]!;
-    if (xi === 0) continue;
-    const row = i * dout;
-    for (let j = 0; j < dout; j++) out[j] += xi * W[row + j]!;
-  }
-}
-
-function lnInto(x: Float64Array, g: Float32Array, b: Float32Array, out: Float64Array): void {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i]!;
-  mean /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (x[i]! - mean) ** 2;
-  const inv = 1 / Math.sqrt(v / n + 1e-5);
-  for (let i = 0; i < n; i++) out[i] = (x[i]! - mean) * inv * g[i]! + b[i]!;
-}
-
-/** Everything the JS forward pass needs, resolved once from the weights. */
-export class TinyRuntime {
-  private readonly W: Weights;
-  private readonly bufs: Record<string, Float64Array>;
-  readonly logits: Float64Array;
-  constructor(readonly c: TinyConfig, w: Weights) {
-    checkConfig(c);
-    this.W = w;
-    for (const [name, shape] of paramShapes(c)) {
-      const a = w.get(name);
-      const n = shape.reduce((x, y) => x * y, 1);
-      if (!a || a.length !== n) throw new Error(`tiny model weights: ${name} is missing or has ${a?.length ?? 0} values, expected ${n}`);
-    }
-    const d = c.dModel;
-    this.bufs = {
-      x: new Float64Array(d), h: new Float64Array(d), q: new Float64Array(d), k: new Float64Array(d), v: new Float64Array(d),
-      o: new Float64Array(d), t: new Float64Array(d), f: new Float64Array(c.dFF), att: new Float64Array(c.maxLen),
-    };
-    this.logits = new Float64Array(c.vocabSize);
-  }
-
-  /** Read one token at position `cache.length`, append its keys/values; fills and returns `logits` when asked. */
-  step(cache: KVCache, token: number, wantLogits: boolean): Float64Array | null {
-    const c = this.c;
-    const pos = cache.length;
-    if (pos >= c.maxLen) throw new Error(`context of ${c.maxLen} tokens is full`);
-    const d = c.dModel;
-    const H = c.nHeads;
-    const dh = d / H;
-    const W = this.W;
-    const { x, h, q, k, v, o, t, f, att } = this.bufs as Record<string, Float64Array> & { x: Float64Array; h: Float64Array; q: Float64Array; k: Float64Array; v: Float64Array; o: Float64Array; t: Float64Array; f: Float64Array; att: Float64Array };
-    const wte = W.get("wte")!;
-    const wpe = W.get("wpe")!;
-    for (let i = 0; i < d; i++) x[i] = wte[token * d + i]! + wpe[pos * d + i]!;
-    const scale = 1 / Math.sqrt(dh);
-    for (let l = 0; l < c.nLayers; l++) {
-      const P = `h${l}.`;
-      lnInto(x, W.get(P + "ln1_g")!, W.get(P + "ln1_b")!, h);
-      affine(h, W.get(P + "wq")!, W.get(P + "bq")!, q);
-      affine(h, W.get(P + "wk")!, W.get(P + "bk")!, k);
-      affine(h, W.get(P + "wv")!, W.get(P + "bv")!, v);
-      const K = cache.k[l]!;
-      const Vc = cache.v[l]!;
-      // Store in float32, as the cache is float32 (the tfjs pass computes in float32 too).
-      for (let i = 0; i < d; i++) {
-        K[pos * d + i] = k[i]!;
-        Vc[pos * d + i] = v[i]!;
-      }
-      for (let hh = 0; hh < H; hh++) {
-        const off = hh * dh;
-        let max = -Infinity;
-        for (let s = 0; s <= pos; s++) {
-          let dot = 0;
-          const base = s * d + off;
-          for (let i = 0; i < dh; i++) dot += q[off + i]! * K[base + i]!;
-          dot *= scale;
-          att[s] = dot;
-          if (dot > max) max = dot;
-        }
-        let z = 0;
-        for (let s = 0; s <= pos; s++) {
-          const e = Math.exp(att[s]! - max);
-          att[s] = e;
-          z += e;
-        }
-        for (let i = 0; i < dh; i++) o[off + i] = 0;
-        for (let s = 0; s <= pos; s++) {
-          const wgt = att[s]! / z;
-          const base = s * d + off;
-          for (let i = 0; i < dh; i++) o[off + i] += wgt * Vc[base + i]!;
-        }
-      }
-      affine(o, W.get(P + "wo")!, W.get(P + "bo")!, t);
-      for (let i = 0; i < d; i++) x[i] += t[i]!;
-      lnInto(x, W.get(P + "ln2_g")!, W.get(P + "ln2_b")!, h);
-      affine(h, W.get(P + "w1")!, W.get(P + "b1")!, f);
-      for (let i = 0; i < f.length; i++) {
-        const u = f[i]!;
-        f[i] = u / (1 + Math.exp(-1.702 * u));
-      }
-      affine(f, W.get(P + "w2")!, W.get(P + "b2")!, t);
-      for (let i = 0; i < d; i++) x[i] += t[i]!;
-    }
-    cache.length = pos + 1;
-    if (!wantLogits) return null;
-    lnInto(x, W.get("lnf_g")!, W.get("lnf_b")!, h);
-    affine(h, W.get("wout")!, W.get("bout")!, this.logits);
-    return this.logits;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -149,10 +149,13 @@ export async function sequenceLogProbs(model: TinyModel, data: readonly EncodedS
     for (let i = 0; i < order.length; i += batchSize) {
       const idx = order.slice(i, i + batchSize);
       const rows = idx.map((k) => data[k]!);
-      const vals = tf.tidy(() => {
+      // The tensor leaves the tidy, not its values: tidy walks a returned typed array element by element.
+      const lp = tf.tidy(() => {
         const t = tensors(rows, "model", pad);
-        return tokenLogProbs(forwardLogits(model.config, vars, t.ids), t.labels).dataSync() as Float32Array;
+        return tokenLogProbs(forwardLogits(model.config, vars, t.ids), t.labels);
       });
+      const vals = lp.dataSync() as Float32Array;
+      lp.dispose();
       const T = vals.length / rows.length;
       idx.forEach((k, b) => (out[k] = vals.slice(b * T, b * T + data[k]!.inputIds.length)));
       await new Promise<void>((r) => setImmediate(r));

@@ -1,0 +1,245 @@
+/**
+ * Causal self-attention of the training pass as one differentiable op, computed in plain JS.
+ *
+ * Why: on the tfjs wasm backend a batched matMul (one matrix per sequence and head) takes a naive
+ * path, ~0.4 GMAC/s, and made 55 % of a training step; per-slice 2-D matMuls are slower still (each
+ * call packs its right operand). Here only the causal half of the score matrix is computed (the
+ * masked half never is), forward and backward: the dot products, weighted sums and exponentials in
+ * WebAssembly SIMD (`simd.ts`, float32) when the head size is a multiple of 4, else in plain JS
+ * (float64); the rest of the softmax and its gradient per row in JS. Every sum has a fixed order, so the numbers are the same on every
+ * run of the same path.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { simdKernels, type SimdKernels } from "./simd.js";
+
+type CGF = Parameters<typeof tf.customGrad>[0];
+
+interface Dims {
+  B: number;
+  T: number;
+  H: number;
+  dh: number;
+  scale: number;
+}
+
+/** `out[s] = Σ_i a[ao+i]·B[bo + s·stride + i]` for `s ≤ last`, four dimensions at a time (each sum in ascending i). */
+function rowDots(a: Float32Array, ao: number, B: Float32Array, bo: number, stride: number, dh: number, last: number, out: Float64Array): void {
+  out.fill(0, 0, last + 1);
+  let c = 0;
+  for (; c + 3 < dh; c += 4) {
+    const a0 = a[ao + c]!;
+    const a1 = a[ao + c + 1]!;
+    const a2 = a[ao + c + 2]!;
+    const a3 = a[ao + c + 3]!;
+    for (let s = 0, b = bo + c; s <= last; s++, b += stride) out[s] = out[s]! + a0 * B[b]! + a1 * B[b + 1]! + a2 * B[b + 2]! + a3 * B[b + 3]!;
+  }
+  for (; c < dh; c++) {
+    const a0 = a[ao + c]!;
+    for (let s = 0, b = bo + c; s <= last; s++, b += stride) out[s] = out[s]! + a0 * B[b]!;
+  }
+}
+
+/**
+ * `y[yo+i] = scale · Σ_s w[wo + s·ws]·B[bo + s·stride + i]` for s in `[from, to]` (a weighted sum of
+ * rows of B), four dimensions at a time.
+ */
+function mixRows(w: Float32Array, wo: number, ws: number, B: Float32Array, bo: number, stride: number, dh: number, from: number, to: number, y: Float32Array, yo: number, scale: number): void {
+  let c = 0;
+  for (; c + 3 < dh; c += 4) {
+    let y0 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    let y3 = 0;
+    for (let s = from, b = bo + from * stride + c, k = wo + from * ws; s <= to; s++, b += stride, k += ws) {
+      const p = w[k]!;
+      y0 += p * B[b]!;
+      y1 += p * B[b + 1]!;
+      y2 += p * B[b + 2]!;
+      y3 += p * B[b + 3]!;
+    }
+    y[yo + c] = y0 * scale;
+    y[yo + c + 1] = y1 * scale;
+    y[yo + c + 2] = y2 * scale;
+    y[yo + c + 3] = y3 * scale;
+  }
+  for (; c < dh; c++) {
+    let y0 = 0;
+    for (let s = from, b = bo + from * stride + c, k = wo + from * ws; s <= to; s++, b += stride, k += ws) y0 += w[k]! * B[b]!;
+    y[yo + c] = y0 * scale;
+  }
+}
+
+/** Softmax of `row[0..t]·scale` into `probs[po..]`. */
+function softmaxRow(row: Float64Array, t: number, scale: number, probs: Float32Array, po: number): void {
+  let max = -Infinity;
+  for (let s = 0; s <= t; s++) {
+    const v = row[s]! * scale;
+    row[s] = v;
+    if (v > max) max = v;
+  }
+  let z = 0;
+  for (let s = 0; s <= t; s++) {
+    const e = Math.exp(row[s]! - max);
+    row[s] = e;
+    z += e;
+  }
+  for (let s = 0; s <= t; s++) probs[po + s] = row[s]! / z;
+}
+
+/**
+ * `O = softmax(scale·QKᵀ + causal)·V` per sequence and head, reading Q, K, V from `qkv` `[B·T, 3d]`
+ * (the three projections side by side) and writing O `[B·T, d]`; also returns the probabilities
+ * (per sequence and head, rows of T, lower triangle).
+ */
+export function attentionForward(qkv: Float32Array, o: Dims): { out: Float32Array; probs: Float32Array } {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const out = new Float32Array(B * T * d);
+  const probs = new Float32Array(B * H * T * T);
+  const row = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = b * T * 3 * d + h * dh;
+      const pg = (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        rowDots(qkv, q0 + t * 3 * d, qkv, q0 + d, 3 * d, dh, t, row);
+        softmaxRow(row, t, scale, probs, pg + t * T);
+        mixRows(probs, pg + t * T, 1, qkv, q0 + 2 * d, 3 * d, dh, 0, t, out, (b * T + t) * d + h * dh, 1);
+      }
+    }
+  }
+  return { out, probs };
+}
+
+/** The gradient of `attentionForward` with respect to `qkv` (same layout), given dO `[B·T, d]`. */
+export function attentionBackward(qkv: Float32Array, probs: Float32Array, dO: Float32Array, o: Dims): Float32Array {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const g = new Float32Array(B * T * 3 * d);
+  const dP = new Float64Array(T);
+  /** dScores of one sequence and head, rows of T (lower triangle). */
+  const dS = new Float32Array(T * T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = b * T * 3 * d + h * dh;
+      const o0 = b * T * d + h * dh;
+      const pg = (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        rowDots(dO, o0 + t * d, qkv, q0 + 2 * d, 3 * d, dh, t, dP);
+        const po = pg + t * T;
+        let sum = 0;
+        for (let s = 0; s <= t; s++) sum += probs[po + s]! * dP[s]!;
+        for (let s = 0; s <= t; s++) dS[t * T + s] = probs[po + s]! * (dP[s]! - sum);
+        mixRows(dS, t * T, 1, qkv, q0 + d, 3 * d, dh, 0, t, g, q0 + t * 3 * d, scale);
+      }
+      for (let s = 0; s < T; s++) {
+        mixRows(dS, s, T, qkv, q0, 3 * d, dh, s, T - 1, g, q0 + s * 3 * d + d, scale);
+        mixRows(probs, pg + s, T, dO, o0, d, dh, s, T - 1, g, q0 + s * 3 * d + 2 * d, 1);
+      }
+    }
+  }
+  return g;
+}
+
+/** Float offsets of the regions of the SIMD scratch memory, in order, and its size in bytes. */
+function layout(sizes: Record<string, number>): { at: Record<string, number>; bytes: number } {
+  const at: Record<string, number> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(sizes)) {
+    at[k] = n;
+    n += v + ((4 - (v % 4)) % 4);
+  }
+  return { at, bytes: n * 4 };
+}
+
+/** The softmax of `scale ·` the scores at float `r0` (`t + 1` of them, room for a multiple of 4) into float `po`. */
+function softmaxSimd(k: SimdKernels, r0: number, t: number, scale: number, po: number): void {
+  const f = k.f32;
+  let max = -Infinity;
+  for (let s = r0; s <= r0 + t; s++) {
+    f[s] = f[s]! * scale;
+    if (f[s]! > max) max = f[s]!;
+  }
+  k.expv(r0 * 4, (t + 4) & ~3, max);
+  let z = 0;
+  for (let s = r0; s <= r0 + t; s++) z += f[s]!;
+  for (let s = 0; s <= t; s++) f[po + s] = f[r0 + s]! / z;
+}
+
+/** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD. */
+export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims): { out: Float32Array; probs: Float32Array } {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const L = layout({ qkv: B * T * 3 * d, out: B * T * d, probs: B * H * T * T, row: T });
+  k.reserve(L.bytes);
+  const f = k.f32;
+  const { qkv: Q0, out: O0, probs: P0, row: R0 } = L.at as Record<string, number>;
+  f.set(qkv, Q0);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = Q0! + b * T * 3 * d + h * dh;
+      const pg = P0! + (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        k.dots((q0 + t * 3 * d) * 4, (q0 + d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        softmaxSimd(k, R0!, t, scale, pg + t * T);
+        k.mix((pg + t * T) * 4, 4, (q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, (O0! + (b * T + t) * d + h * dh) * 4, 1);
+      }
+    }
+  }
+  return { out: f.slice(O0, O0! + B * T * d), probs: f.slice(P0, P0! + B * H * T * T) };
+}
+
+/** `attentionBackward` with the dot products and weighted sums in WebAssembly SIMD. */
+export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: Float32Array, dO: Float32Array, o: Dims): Float32Array {
+  const { B, T, H, dh, scale } = o;
+  const d = H * dh;
+  const L = layout({ qkv: B * T * 3 * d, probs: B * H * T * T, dO: B * T * d, g: B * T * 3 * d, dS: T * T, dP: T });
+  k.reserve(L.bytes);
+  const f = k.f32;
+  const { qkv: Q0, probs: P0, dO: D0, g: G0, dS: S0, dP: R0 } = L.at as Record<string, number>;
+  f.set(qkv, Q0);
+  f.set(probs, P0);
+  f.set(dO, D0);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const q0 = b * T * 3 * d + h * dh;
+      const o0 = D0! + b * T * d + h * dh;
+      const pg = P0! + (b * H + h) * T * T;
+      for (let t = 0; t < T; t++) {
+        k.dots((o0 + t * d) * 4, (Q0! + q0 + 2 * d) * 4, 12 * d, 4 * dh, t + 1, R0! * 4);
+        const po = pg + t * T;
+        let sum = 0;
+        for (let s = 0; s <= t; s++) sum += f[po + s]! * f[R0! + s]!;
+        for (let s = 0; s <= t; s++) f[S0! + t * T + s] = f[po + s]! * (f[R0! + s]! - sum);
+        k.mix((S0! + t * T) * 4, 4, (Q0! + q0 + d) * 4, 12 * d, 4 * dh, t + 1, (G0! + q0 + t * 3 * d) * 4, scale);
+      }
+      for (let s = 0; s < T; s++) {
+        k.mix((S0! + s * T + s) * 4, 4 * T, (Q0! + q0 + s * 3 * d) * 4, 12 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + d) * 4, scale);
+        k.mix((pg + s * T + s) * 4, 4 * T, (o0 + s * d) * 4, 4 * d, 4 * dh, T - s, (G0! + q0 + s * 3 * d + 2 * d) * 4, 1);
+      }
+    }
+  }
+  return f.slice(G0, G0! + B * T * 3 * d);
+}
+
+/**
+ * Causal multi-head attention, differentiable: `qkv` `[B·T, 3d]` (queries, keys, values side by side,
+ * each split into `heads` heads) → `[B·T, d]`.
+ */
+export function causalAttention(qkv: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
+  const d = qkv.shape[1] / 3;
+  const dims: Dims = { B, T, H: heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads) };
+  const f = tf.customGrad(((x: tf.Tensor) => {
+    const X = x.dataSync() as Float32Array;
+    const k = dims.dh % 4 === 0 ? simdKernels() : null;
+    const { out, probs } = k ? attentionForwardSimd(k, X, dims) : attentionForward(X, dims);
+    return {
+      value: tf.tensor2d(out, [B * T, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const dO = dy.dataSync() as Float32Array;
+        return tf.tensor2d(k ? attentionBackwardSimd(k, X, probs, dO, dims) : attentionBackward(X, probs, dO, dims), [B * T, 3 * d]);
+      },
+    };
+  }) as unknown as CGF) as unknown as (x: tf.Tensor) => tf.Tensor2D;
+  return f(qkv);
+}

@@ -1,0 +1,81 @@
+/**
+ * LayerNorm over the last axis of `[N, d]` as one differentiable op in plain JS (float64 sums, float32
+ * results). Why: composed from tfjs ops (moments, sub, rsqrt, mul, add) it costs ~10 kernels forward
+ * and ~20 backward on the wasm backend, each a pass over memory and a host call; here it is two loops.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type CGF = Parameters<typeof tf.customGrad>[0];
+
+export const LN_EPS = 1e-5;
+
+/** `y = (x - mean)/√(var + eps)·g + b` per row; also the normalised rows and each row's 1/√(var + eps). */
+export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Array, d: number): { y: Float32Array; xhat: Float32Array; inv: Float64Array } {
+  const N = x.length / d;
+  const y = new Float32Array(x.length);
+  const xhat = new Float32Array(x.length);
+  const inv = new Float64Array(N);
+  for (let r = 0; r < N; r++) {
+    const o = r * d;
+    let mean = 0;
+    for (let i = 0; i < d; i++) mean += x[o + i]!;
+    mean /= d;
+    let v = 0;
+    for (let i = 0; i < d; i++) {
+      const u = x[o + i]! - mean;
+      v += u * u;
+    }
+    const k = 1 / Math.sqrt(v / d + LN_EPS);
+    inv[r] = k;
+    for (let i = 0; i < d; i++) {
+      const h = (x[o + i]! - mean) * k;
+      xhat[o + i] = h;
+      y[o + i] = h * g[i]! + b[i]!;
+    }
+  }
+  return { y, xhat, inv };
+}
+
+/** Gradients `[dx, dg, db]` of `layerNormForward` given dy. */
+export function layerNormBackward(dy: Float32Array, xhat: Float32Array, inv: Float64Array, g: Float32Array, d: number): [Float32Array, Float32Array, Float32Array] {
+  const N = dy.length / d;
+  const dx = new Float32Array(dy.length);
+  const dg = new Float64Array(d);
+  const db = new Float64Array(d);
+  for (let r = 0; r < N; r++) {
+    const o = r * d;
+    let m1 = 0;
+    let m2 = 0;
+    for (let i = 0; i < d; i++) {
+      const gy = dy[o + i]!;
+      const h = xhat[o + i]!;
+      dg[i] += gy * h;
+      db[i] += gy;
+      const dh = gy * g[i]!;
+      m1 += dh;
+      m2 += dh * h;
+    }
+    m1 /= d;
+    m2 /= d;
+    const k = inv[r]!;
+    for (let i = 0; i < d; i++) dx[o + i] = k * (dy[o + i]! * g[i]! - m1 - xhat[o + i]! * m2);
+  }
+  return [dx, Float32Array.from(dg), Float32Array.from(db)];
+}
+
+/** LayerNorm of `x` `[N, d]` with gain `g` and bias `b` `[d]`, differentiable. */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const [N, d] = x.shape as [number, number];
+  const f = tf.customGrad(((xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
+    const G = gt.dataSync() as Float32Array;
+    const { y, xhat, inv } = layerNormForward(xt.dataSync() as Float32Array, G, bt.dataSync() as Float32Array, d);
+    return {
+      value: tf.tensor2d(y, [N, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const [dx, dg, db] = layerNormBackward(dy.dataSync() as Float32Array, xhat, inv, G, d);
+        return [tf.tensor2d(dx, [N, d]), tf.tensor1d(dg), tf.tensor1d(db)];
+      },
+    };
+  }) as unknown as CGF) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+  return f(x, g, b);
+}
