@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   const seeds = values.seeds!.split(",").map(Number);
   const dir = values.dir ?? fs.mkdtempSync(path.join("/tmp", "tiny-table-"));
   fs.mkdirSync(dir, { recursive: true });
+  const started = versions();
   const t0 = Date.now();
   if (!values["no-run"]) await pool(seeds, Number(values.jobs), (s) => runWorker(s, dir));
   const parts = seeds.map((s) => JSON.parse(fs.readFileSync(path.join(dir, `seed-${s}.json`), "utf8")) as { seed: number; seconds: number; runs: Record<string, IterationMetrics[]> });
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     command: `node --import tsx bench/train.ts ${process.argv.slice(2).join(" ")}`,
     created: new Date().toISOString(),
     seconds: values["no-run"] ? Math.max(...parts.map((p) => p.seconds)) : (Date.now() - t0) / 1000,
-    versions: versions(),
+    versions: started,
     model: values.model,
     seeds,
     test: Number(values.test),
