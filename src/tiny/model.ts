@@ -24,16 +24,9 @@ import { layerNorm } from "./layernorm.js";
 import { TinyRuntime } from "./runtime.js";
 
 export { KVCache, TinyRuntime } from "./runtime.js";
+import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
+export { checkConfig, paramShapes, type TinyConfig, type Weights };
 
-export interface TinyConfig {
-  vocabSize: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  dFF: number;
-  /** Longest sequence (positions) the model can read. */
-  maxLen: number;
-}
 
 export const TINY_FORMAT = "mathagent-tiny-policy/1";
 export const TINY_CONFIG_FILE = "tiny-policy.json";
@@ -46,28 +39,7 @@ export function tinyTokenizer(): CharTokenizer {
   return new CharTokenizer(TINY_CHARS);
 }
 
-/** Parameter names and shapes, in the saved order. */
-export function paramShapes(c: TinyConfig): [string, number[]][] {
-  const { vocabSize: V, dModel: d, dFF: f, maxLen } = c;
-  const out: [string, number[]][] = [
-    ["wte", [V, d]],
-    ["wpe", [maxLen, d]],
-  ];
-  for (let l = 0; l < c.nLayers; l++) {
-    const p = `h${l}.`;
-    out.push(
-      [p + "ln1_g", [d]], [p + "ln1_b", [d]],
-      [p + "wq", [d, d]], [p + "bq", [d]], [p + "wk", [d, d]], [p + "bk", [d]], [p + "wv", [d, d]], [p + "bv", [d]],
-      [p + "wo", [d, d]], [p + "bo", [d]],
-      [p + "ln2_g", [d]], [p + "ln2_b", [d]],
-      [p + "w1", [d, f]], [p + "b1", [f]], [p + "w2", [f, d]], [p + "b2", [d]],
-    );
-  }
-  out.push(["lnf_g", [d]], ["lnf_b", [d]], ["wout", [d, V]], ["bout", [V]]);
-  return out;
-}
 
-export type Weights = Map<string, Float32Array>;
 
 /** Seeded initial weights: N(0, 0.02), residual output projections scaled by 1/√(2L), LayerNorm (1, 0). */
 export function initWeights(c: TinyConfig, seed: number): Weights {
@@ -91,12 +63,6 @@ export function initWeights(c: TinyConfig, seed: number): Weights {
   return w;
 }
 
-export function checkConfig(c: TinyConfig): void {
-  for (const k of ["vocabSize", "dModel", "nLayers", "nHeads", "dFF", "maxLen"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`tiny model config: ${k} must be a positive integer, got ${String(c[k])}`);
-  }
-  if (c.dModel % c.nHeads !== 0) throw new Error(`tiny model config: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // tfjs forward (training)

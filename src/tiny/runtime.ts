@@ -9,7 +9,7 @@
  * by token give the same logits and the same cache, bit for bit: the prefix cache and the seeds stay
  * exact. Keys and values are stored in float32 (the tfjs training pass computes in float32 too).
  */
-import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./model.js";
+import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
 
 /** The per-sequence state of incremental decoding: keys and values of every position read so far. */
 export class KVCache {
