@@ -1,57 +1,148 @@
 /**
- * Multi-seed measurement of the iterative M-DPO loop on the tiny policy: runs
- * `mathagent train iterate` once per seed (in parallel processes), then prints greedy accuracy per
- * iteration as mean ± sd over seeds.
+ * The paper's Tables 1 and 2 in miniature on the tiny policy: every method of `METHODS` from the same
+ * SFT model, 3 iterations each, greedy accuracy on the fixed synthetic test set, per seed and as
+ * mean ± sd over seeds. One process per seed (run `--jobs` at a time); the table, the command, the
+ * settings, the seeds and the versions go to one JSON file.
  *
- *   node --import tsx bench/train.ts --model data/tiny/sft --seeds 0,1,2 [--out /tmp/tiny-seeds] [-- extra iterate options]
- *   node --import tsx bench/train.ts --aggregate /tmp/tiny-seeds        # only summarise finished runs
+ *   node --import tsx bench/train.ts --seeds 0,1,2 --test 1000 --out data/tiny/results.json
+ *   node --import tsx bench/train.ts --aggregate data/tiny/results.json       # print a saved table
+ *   node --import tsx bench/train.ts ... --dir DIR --no-run    # the table from the (partial) per-seed files in DIR
+ *
+ * Each worker saves its seed's runs after every method (DIR/seed-S.json), so a run cut short still gives
+ * the rows it finished.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { projectPath } from "../src/paths.js";
+import { syntheticProblems } from "../src/data/synthetic.js";
+import { ensureBackend } from "../src/losses/index.js";
+import { PyodidePool } from "../src/interpreter/index.js";
+import { ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
 
-const { values, positionals } = parseArgs({
-  options: { model: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, aggregate: { type: "string" } },
-  allowPositionals: true,
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: "data/tiny/sft" },
+    previous: { type: "string" },
+    seeds: { type: "string", default: "0,1,2" },
+    methods: { type: "string", default: METHOD_NAMES.join(",") },
+    test: { type: "string", default: "1000" },
+    prompts: { type: "string", default: String(ITERATE_DEFAULTS.promptsPerIteration) },
+    samples: { type: "string", default: String(ITERATE_DEFAULTS.samplesPerPrompt) },
+    "previous-samples": { type: "string", default: String(ITERATE_DEFAULTS.previousSamples) },
+    lr: { type: "string", default: String(ITERATE_DEFAULTS.lr) },
+    epochs: { type: "string", default: String(ITERATE_DEFAULTS.epochs) },
+    temperature: { type: "string", default: String(ITERATE_DEFAULTS.temperature) },
+    nll: { type: "string", default: String(ITERATE_DEFAULTS.nllCoef) },
+    jobs: { type: "string", default: "3" },
+    out: { type: "string", default: "data/tiny/results.json" },
+    worker: { type: "string" },
+    dir: { type: "string" },
+    "no-run": { type: "boolean", default: false },
+    aggregate: { type: "string" },
+  },
 });
-const out = values.aggregate ?? values.out ?? "/tmp/tiny-seeds";
 
-async function runSeed(seed: number): Promise<void> {
-  const dir = path.join(out, `seed-${seed}`);
-  const args = [projectPath("bin", "mathagent.mjs"), "train", "iterate", "--model", values.model ?? "data/tiny/sft", "--seed", String(seed), "--out", dir, ...positionals];
-  await new Promise<void>((resolve, reject) => {
-    const log = fs.createWriteStream(path.join(out, `seed-${seed}.log`));
+/** The settings every method shares (each method's own go over them, see METHODS). */
+function sharedSettings(): Partial<IterateSettings> {
+  return {
+    iterations: 3,
+    promptsPerIteration: Number(values.prompts),
+    samplesPerPrompt: Number(values.samples),
+    previousSamples: Number(values["previous-samples"]),
+    lr: Number(values.lr),
+    epochs: Number(values.epochs),
+    temperature: Number(values.temperature),
+    nllCoef: Number(values.nll),
+  };
+}
+
+/** Worker: one seed, every method; writes {seed, seconds, runs} to `file`. */
+async function worker(seed: number, file: string): Promise<void> {
+  await ensureBackend();
+  const pool = new PyodidePool({ workers: 1, timeoutMs: 5000 });
+  const t0 = Date.now();
+  try {
+    const settings = { ...sharedSettings(), seed };
+    const runs = await runMethods({
+      policy: TinyModel.load(values.model!),
+      ...(values.previous ? { previousPolicy: TinyModel.load(values.previous) } : {}),
+      problems: syntheticProblems({ n: settings.promptsPerIteration! * 3, seed: 100 + seed }),
+      testProblems: syntheticProblems({ split: "test", n: Number(values.test) }),
+      methods: values.methods!.split(",") as MethodName[],
+      settings,
+      interpreter: () => pool.session(),
+      onLog: (l) => console.error(`[seed ${seed}] ${l}`),
+      onMethod: (runs) => fs.writeFileSync(file, JSON.stringify({ seed, seconds: (Date.now() - t0) / 1000, runs }) + "\n"),
+    });
+    fs.writeFileSync(file, JSON.stringify({ seed, seconds: (Date.now() - t0) / 1000, runs }) + "\n");
+  } finally {
+    await pool.close();
+  }
+}
+
+function runWorker(seed: number, dir: string): Promise<void> {
+  const args = ["--import", "tsx", projectPath("bench", "train.ts"), ...process.argv.slice(2).filter((a) => a !== "--no-run"), "--worker", String(seed), "--aggregate", path.join(dir, `seed-${seed}.json`)];
+  return new Promise((resolve, reject) => {
+    const log = fs.createWriteStream(path.join(dir, `seed-${seed}.log`));
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    child.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`seed ${seed} exited ${c}; see ${out}/seed-${seed}.log`))));
+    child.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`seed ${seed} exited ${c}; see ${dir}/seed-${seed}.log`))));
   });
 }
 
-if (!values.aggregate) {
-  fs.mkdirSync(out, { recursive: true });
-  const seeds = (values.seeds ?? "0,1,2").split(",").map(Number);
-  const t0 = Date.now();
-  await Promise.all(seeds.map(runSeed));
-  console.log(`${seeds.length} seeds in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+async function pool<T>(items: readonly T[], jobs: number, f: (x: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, async () => {
+    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await f(x);
+  }));
 }
 
-type Row = { iteration: number; greedyAccuracy: number; sampleAccuracy: number | null; pairsUsed: number | null };
-const runs = fs
-  .readdirSync(out)
-  .filter((d) => fs.existsSync(path.join(out, d, "metrics.json")))
-  .map((d) => JSON.parse(fs.readFileSync(path.join(out, d, "metrics.json"), "utf8")) as { options: unknown; rows: Row[] });
-const stat = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return `${(100 * m).toFixed(1)} ± ${(100 * sd).toFixed(1)}`;
-};
-console.log(`${runs.length} runs in ${out}; options ${JSON.stringify(runs[0]?.options)}`);
-const its = Math.max(0, ...runs.map((r) => r.rows.length));
-for (let i = 0; i < its; i++) {
-  const rows = runs.map((r) => r.rows[i]).filter((x): x is Row => !!x);
-  console.log(`iteration ${i}: greedy ${stat(rows.map((r) => r.greedyAccuracy))}%  per seed ${rows.map((r) => (100 * r.greedyAccuracy).toFixed(1)).join(", ")}` +
-    (i > 0 ? `  sample acc ${stat(rows.map((r) => r.sampleAccuracy ?? 0))}%  pairs ${rows.map((r) => r.pairsUsed).join(", ")}` : ""));
+function versions(): Record<string, string> {
+  const pkg = (name: string) => (JSON.parse(fs.readFileSync(projectPath("node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: projectPath(), encoding: "utf8" }).trim();
+  } catch { /* not a git checkout */ }
+  return { node: process.version, "@tensorflow/tfjs": pkg("@tensorflow/tfjs"), pyodide: pkg("pyodide"), mathagent: (JSON.parse(fs.readFileSync(projectPath("package.json"), "utf8")) as { version: string }).version, commit };
 }
+
+function printTable(rows: readonly SummaryRow[]): void {
+  const f = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+  console.log("method                                   | ours: mean ± sd | per seed            | paper GSM8K | MATH");
+  for (const r of rows) console.log(`${r.row.padEnd(40)} | ${`${f(r.mean)} ± ${f(r.sd)}`.padStart(15)} | ${r.perSeed.map(f).join(", ").padEnd(19)} | ${r.gsm8k.toFixed(1).padStart(11)} | ${r.math.toFixed(1)}`);
+}
+
+async function main(): Promise<void> {
+  if (values.worker !== undefined) return worker(Number(values.worker), values.aggregate!);
+  if (values.aggregate) return printTable((JSON.parse(fs.readFileSync(values.aggregate, "utf8")) as { table: SummaryRow[] }).table);
+  const seeds = values.seeds!.split(",").map(Number);
+  const dir = values.dir ?? fs.mkdtempSync(path.join("/tmp", "tiny-table-"));
+  fs.mkdirSync(dir, { recursive: true });
+  const started = versions();
+  const t0 = Date.now();
+  if (!values["no-run"]) await pool(seeds, Number(values.jobs), (s) => runWorker(s, dir));
+  const parts = seeds.map((s) => JSON.parse(fs.readFileSync(path.join(dir, `seed-${s}.json`), "utf8")) as { seed: number; seconds: number; runs: Record<string, IterationMetrics[]> });
+  const table = summariseMethods(parts.map((p) => p.runs));
+  const result = {
+    command: `node --import tsx bench/train.ts ${process.argv.slice(2).join(" ")}`,
+    created: new Date().toISOString(),
+    seconds: values["no-run"] ? Math.max(...parts.map((p) => p.seconds)) : (Date.now() - t0) / 1000,
+    versions: started,
+    model: values.model,
+    seeds,
+    test: Number(values.test),
+    settings: { ...ITERATE_DEFAULTS, ...sharedSettings() },
+    methods: values.methods!.split(","),
+    table,
+    perSeed: parts,
+  };
+  fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+  fs.writeFileSync(values.out!, JSON.stringify(result, null, 1) + "\n");
+  printTable(table);
+  console.log(`${seeds.length} seeds in ${result.seconds.toFixed(0)} s; logs in ${dir}; saved ${values.out}`);
+}
+
+await main();

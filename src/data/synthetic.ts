@@ -9,7 +9,7 @@
  * to improve. Some correct solutions recover from a NameError in a second tool call (multi-turn).
  *
  * Splits are made from disjoint seeds: `syntheticProblems({split: "test"})` is the fixed test set
- * (300 problems by default); training problems never repeat a test question.
+ * (300 problems by default, up to SYNTHETIC_TEST_MAX); training problems never repeat any of them.
  */
 import type { Problem } from "./problem.js";
 import { type Rng, seededRandom } from "../random.js";
@@ -189,7 +189,10 @@ export type SyntheticSplit = "train" | "test";
 
 /** The seed of the fixed test set. */
 export const SYNTHETIC_TEST_SEED = 20240917;
+/** The test split's default size (the quick checks); the tables use its first 1,000. */
 export const SYNTHETIC_TEST_SIZE = 300;
+/** The most test problems there are: no training question equals any of them. */
+export const SYNTHETIC_TEST_MAX = 2000;
 
 export interface SyntheticOptions {
   split?: SyntheticSplit;
@@ -257,7 +260,7 @@ let testQuestions: Set<string> | undefined;
 
 function generate(split: SyntheticSplit, n: number, seed: number): SyntheticProblem[] {
   const r = instanceRng(split, seed);
-  const avoid = split === "train" ? (testQuestions ??= new Set(generate("test", SYNTHETIC_TEST_SIZE, 0).map((p) => p.question))) : new Set<string>();
+  const avoid = split === "train" ? (testQuestions ??= new Set(generate("test", SYNTHETIC_TEST_MAX, 0).map((p) => p.question))) : new Set<string>();
   const seen = new Set<string>();
   const out: SyntheticProblem[] = [];
   let k = 0;
@@ -290,6 +293,7 @@ export function syntheticProblems(opts: SyntheticOptions = {}): SyntheticProblem
   if (split !== "train" && split !== "test") throw new Error(`unknown synthetic split "${String(split)}"; use train or test`);
   const n = opts.n ?? (split === "test" ? SYNTHETIC_TEST_SIZE : 1000);
   if (!Number.isInteger(n) || n < 0) throw new Error(`n must be a non-negative integer, got ${n}`);
+  if (split === "test" && n > SYNTHETIC_TEST_MAX) throw new Error(`the synthetic test split has ${SYNTHETIC_TEST_MAX} problems, asked for ${n}`);
   return generate(split, n, opts.seed ?? 1);
 }
 

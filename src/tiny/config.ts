@@ -1,4 +1,7 @@
-/** The tiny model's shape: its configuration, its parameters' names and shapes, and the check of both. */
+/**
+ * The tiny model's configuration, its parameter table and weight map: what both the training pass
+ * (model.ts) and the generation runtime (runtime.ts) read, in a module of its own so that neither imports the other.
+ */
 
 export interface TinyConfig {
   vocabSize: number;
@@ -9,6 +12,9 @@ export interface TinyConfig {
   /** Longest sequence (positions) the model can read. */
   maxLen: number;
 }
+
+/** Every parameter as float32, by name. */
+export type Weights = Map<string, Float32Array>;
 
 /** Parameter names and shapes, in the saved order. */
 export function paramShapes(c: TinyConfig): [string, number[]][] {
@@ -30,8 +36,6 @@ export function paramShapes(c: TinyConfig): [string, number[]][] {
   out.push(["lnf_g", [d]], ["lnf_b", [d]], ["wout", [d, V]], ["bout", [V]]);
   return out;
 }
-
-export type Weights = Map<string, Float32Array>;
 
 export function checkConfig(c: TinyConfig): void {
   for (const k of ["vocabSize", "dModel", "nLayers", "nHeads", "dFF", "maxLen"] as const) {

@@ -9,3 +9,6 @@ export * from "./optim.js";
 export * from "./trainer.js";
 export * from "./sft-teacher.js";
 export * from "./iterate.js";
+export * from "./iteration-data.js";
+export * from "./update.js";
+export * from "./methods.js";

@@ -1,51 +1,58 @@
 /**
  * The paper's iterative loop on the tiny policy, composed of the pipeline's real stages: for each
- * iteration, rollout (N trajectories per prompt, the interpreter in the loop) → the one reward rule →
- * the paper's filters → `buildPairs` (one random correct, one random wrong per prompt) or `buildKto`
- * → M-DPO / M-KTO against the reference (by default the previous iteration's model) → `evaluate()`
- * on the test problems.
+ * iteration, rollout by mixture sampling (N trajectories per prompt, some from the current model and
+ * the rest from the previous iteration's, the interpreter in the loop) → the one reward rule → the
+ * paper's filters → the update (M-DPO on random pairs, M-KTO, or RAFT) against the reference (by
+ * default the previous iteration's model) → `evaluate()` on the test problems.
  */
 import * as aq from "arquero";
 import type { Problem } from "../data/index.js";
 import { Grader } from "../grading/index.js";
-import { PyodidePool, type Interpreter } from "../interpreter/index.js";
-import { DEFAULT_REFERENCE, ReferenceLogProbCache, type ReferenceChoice } from "../losses/index.js";
-import { applyFilters, buildKto, buildPairs, type FilterSet } from "../pairing/index.js";
-import type { Annotated } from "../trajectory/index.js";
+import { PyodidePool } from "../interpreter/index.js";
+import { DEFAULT_REFERENCE, type ReferenceChoice } from "../losses/index.js";
+import type { FilterSet } from "../pairing/index.js";
 import { promptStats } from "../metrics/index.js";
-import { rollout, type CodeSession } from "../rollout/index.js";
-import { accuracyOf, evaluate, type Evaluation, rewardAll } from "../evaluate/index.js";
+import { accuracyOf, evaluate, type Evaluation } from "../evaluate/index.js";
 import { Progress } from "../display/index.js";
-import { encodeTrajectory, tinyTemplate } from "./encode.js";
+import { tinyTemplate } from "./encode.js";
 import type { TinyModel } from "../tiny/model.js";
 import type { AdamOptions } from "./optim.js";
 import { TinyPolicy } from "../tiny/policy.js";
-import { ktoReference, TRAINABLE, mdpoTrain, mktoTrain, pairReference, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
+import type { TrainResult } from "./trainer.js";
+import { collect, iterationPrompts, type Collected, type InterpreterLike } from "./iteration-data.js";
+import { UPDATES, type LossName } from "./update.js";
 
-export type InterpreterLike = Interpreter | (() => CodeSession | Promise<CodeSession>);
-
+export type { InterpreterLike } from "./iteration-data.js";
 /** Every setting of the loop, with its one default (`ITERATE_DEFAULTS`). */
 export interface IterateSettings {
   iterations: number;
   /** Trajectories per prompt (N). */
   samplesPerPrompt: number;
+  /**
+   * Of each prompt's N samples, how many the previous iteration's model writes (the paper's mixture
+   * sampling: 10 of 30); 0 is on-policy sampling. In iteration 1 the "previous" model is
+   * `previousPolicy` (the paper: the 1-epoch SFT model), or the starting policy when none is given.
+   */
+  previousSamples: number;
   /** Training prompts per iteration; each iteration takes the next ones (wrapping around). */
   promptsPerIteration: number;
-  loss: "mdpo" | "mkto";
+  /** mdpo: M-DPO on random pairs; mkto: M-KTO on both members of each pair; raft: SFT on one random correct trajectory per prompt. */
+  loss: LossName;
   /** Reference of iteration t: the previous iteration's model (the paper's) or the SFT model (its ablation). */
   reference: ReferenceChoice;
-  /** true (the paper): prompt and observation tokens are masked out of the log-probs. */
+  /** true (the paper): prompt and observation tokens are masked out of the log-probs; false: the "single-turn" rows. */
   mask: boolean;
+  /** η (the code's β). */
   beta: number;
-  /** Peak learning rate of the preference steps. */
+  /** Peak learning rate of the updates. */
   lr: number;
   /** Passes over each iteration's data. */
   epochs: number;
-  /** Sequences per step (M-DPO pairs count two). */
+  /** Pairs per step (M-DPO); M-KTO and RAFT take twice as many sequences. */
   batchSize: number;
-  /** NLL coefficient on the chosen trajectories (M-DPO; 1 for the tiny policy, the paper's default is 0: see docs/train.md). */
+  /** NLL coefficient on the chosen trajectories (M-DPO; see docs/train.md). */
   nllCoef: number;
-  /** Which parameters the preference steps train: "all" or "mlp" (attention and embeddings frozen). */
+  /** Which parameters the updates train: "all" or "mlp" (attention and embeddings frozen). */
   trainable: "all" | "mlp";
   /** The paper's filters to switch off (all on by default). */
   filters: FilterSet;
@@ -56,12 +63,15 @@ export interface IterateSettings {
   maxTokens: number;
   /** Trajectories in flight. */
   concurrency: number;
+  /** Which iterations' models are evaluated on the test problems: every one, or only the last (iteration 0 always). */
+  evaluate: "every" | "last";
   seed: number;
 }
 
 export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
   iterations: 3,
-  samplesPerPrompt: 4,
+  samplesPerPrompt: 6,
+  previousSamples: 2,
   promptsPerIteration: 200,
   loss: "mdpo",
   reference: DEFAULT_REFERENCE,
@@ -78,31 +88,51 @@ export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
   horizon: 4,
   maxTokens: 160,
   concurrency: 16,
+  evaluate: "every",
   seed: 0,
 };
+
+/**
+ * Shares the work that runs from the same starting policy have in common (the starting model's test
+ * accuracy, iteration 1's collection, which depends only on the starting models, the prompts and the
+ * sampling settings). Share one only between runs with the same policy, previousPolicy, problems and test problems.
+ */
+export class IterateCache {
+  private readonly m = new Map<string, Promise<unknown>>();
+  get<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.m.get(key) as Promise<T> | undefined;
+    if (!p) this.m.set(key, (p = make()));
+    return p;
+  }
+}
 
 export interface IterateOptions extends Partial<IterateSettings> {
   /** The starting policy (the SFT model); it is not modified. */
   policy: TinyModel;
+  /** The "previous" model of iteration 1's mixture sampling (the paper: a 1-epoch SFT model); default `policy`. */
+  previousPolicy?: TinyModel;
   problems: readonly Problem[];
   /** The fixed test set for greedy accuracy. */
   testProblems: readonly Problem[];
-  /** Adam settings of the preference steps (eps, betas, clipNorm, weightDecay). */
+  /** Adam settings of the updates (eps, betas, clipNorm, weightDecay). */
   optimizer?: AdamOptions;
   /** A shared interpreter or a session factory; default: a PyodidePool made and closed here. */
   interpreter?: InterpreterLike;
+  cache?: IterateCache;
   signal?: AbortSignal;
   /** Show a progress display. Default true. */
   progress?: boolean;
   onIteration?: (m: IterationMetrics, model: TinyModel) => void;
+  /** Called with each iteration's collected (graded, filtered) trajectories. */
+  onCollected?: (it: number, c: Collected) => void;
   onLog?: (line: string) => void;
 }
 
 export interface IterationMetrics {
   /** 0 = the starting (SFT) model. */
   iteration: number;
-  /** Greedy accuracy on the test problems. */
-  greedyAccuracy: number;
+  /** Greedy accuracy on the test problems (null: not evaluated, see `evaluate`). */
+  greedyAccuracy: number | null;
   /** Share of training prompts with at least one correct sample among N. */
   passAtK: number | null;
   /** Share of correct sampled trajectories. */
@@ -111,7 +141,7 @@ export interface IterationMetrics {
   coverage: number | null;
   /** Trajectories kept by the filters. */
   kept: number | null;
-  /** Pairs (M-DPO) or labelled trajectories (M-KTO) trained on. */
+  /** Pairs (M-DPO), labelled trajectories (M-KTO) or correct trajectories (RAFT) trained on. */
   pairsUsed: number | null;
   /** Training-set reward accuracy / margin / loss, over the last epoch's steps. */
   rewardAccuracy: number | null;
@@ -136,6 +166,7 @@ interface Ctx {
   o: IterateOptions;
   interpreter: InterpreterLike;
   grader: Grader;
+  cache: IterateCache;
 }
 
 export interface GreedyEvaluation extends Evaluation {
@@ -168,58 +199,20 @@ export async function evaluateGreedy(
   return { ...e, accuracy: accuracyOf(e), correct, total: e.rows.length };
 }
 
-/** Rollout → reward → filters for one iteration's prompts. */
-async function collect(c: Ctx, model: TinyModel, it: number) {
+function greedyOf(c: Ctx, model: TinyModel): Promise<GreedyEvaluation> {
   const { s, o } = c;
-  const P = Math.min(s.promptsPerIteration, o.problems.length);
-  const prompts = Array.from({ length: P }, (_, i) => o.problems[((it - 1) * P + i) % o.problems.length]!);
-  const ro = await rollout({
-    problems: prompts,
-    policy: new TinyPolicy(model),
-    template: tinyTemplate(),
-    interpreter: c.interpreter,
-    samples: s.samplesPerPrompt,
-    temperature: s.temperature,
-    topP: s.topP,
-    horizon: s.horizon,
-    maxTokens: s.maxTokens,
-    seed: s.seed * 1000 + it,
-    concurrency: s.concurrency,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
-  const rows = await rewardAll(ro.trajectories, c.grader);
-  const { kept, summary } = applyFilters(rows, s.filters);
-  return { rows, kept, filterSummary: summary };
+  return evaluateGreedy(model, o.testProblems, { interpreter: c.interpreter, horizon: s.horizon, maxTokens: s.maxTokens, concurrency: s.concurrency, grader: c.grader, ...(o.signal ? { signal: o.signal } : {}) });
 }
 
-/** Train `next` on the kept rows against `ref`: M-DPO on random pairs or M-KTO on labelled trajectories. */
-async function trainOn(c: Ctx, next: TinyModel, ref: TinyModel, kept: readonly Annotated[], it: number): Promise<{ tr: TrainResult; used: number }> {
+/** Iteration `it`'s collection; iteration 1's is shared through the cache (it depends only on the starting models). */
+function collectFor(c: Ctx, models: readonly TinyModel[], it: number): Promise<Collected> {
   const { s, o } = c;
-  const tok = next.tokenizer;
-  const tpl = tinyTemplate();
-  const enc = (t: Annotated) => encodeTrajectory(tok, tpl, t, next.config.maxLen);
-  const opts = {
-    lr: s.lr,
-    epochs: s.epochs,
-    seed: s.seed * 1000 + it,
-    mask: s.mask ? ("model" as const) : ("all" as const),
-    beta: s.beta,
-    warmupRatio: 0.1,
-    trainable: TRAINABLE[s.trainable],
-    ...o.optimizer,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
-  const none: TrainResult = { steps: 0, losses: [], logs: [], ms: 0 };
-  if (s.loss === "mdpo") {
-    const { pairs: raw } = buildPairs(kept, { strategy: "random", seed: s.seed * 1000 + it });
-    const pairs: PreferencePair[] = raw.map((p, i) => ({ key: `${it}:${i}`, chosen: enc(p.chosen), rejected: enc(p.rejected) }));
-    const cache = await pairReference(ref, pairs, new ReferenceLogProbCache());
-    return { tr: pairs.length ? await mdpoTrain(next, pairs, cache, { ...opts, batchSize: s.batchSize, nllCoef: s.nllCoef }) : none, used: pairs.length };
-  }
-  const { examples } = buildKto(kept, { balance: "none", seed: s.seed * 1000 + it });
-  const items: KtoItem[] = examples.map((e, i) => ({ key: `${it}:${i}`, seq: enc(e.trajectory), desirable: e.label }));
-  const cache = await ktoReference(ref, items);
-  return { tr: items.length ? await mktoTrain(next, items, cache, { ...opts, batchSize: 2 * s.batchSize }) : none, used: items.length };
+  const current = models[it - 1]!;
+  const previous = it >= 2 ? models[it - 2]! : (o.previousPolicy ?? o.policy);
+  const run = () => collect(s, iterationPrompts(o.problems, s.promptsPerIteration, it), { current, previous }, { interpreter: c.interpreter, grader: c.grader, it, ...(o.signal ? { signal: o.signal } : {}) });
+  if (it !== 1) return run();
+  const { samplesPerPrompt, previousSamples, promptsPerIteration, temperature, topP, horizon, maxTokens, filters, seed } = s;
+  return c.cache.get(`collect:${JSON.stringify({ samplesPerPrompt, previousSamples, promptsPerIteration, temperature, topP, horizon, maxTokens, filters, seed })}`, run);
 }
 
 function lastEpochMean(logs: TrainResult["logs"], key: string, epochs: number): number | null {
@@ -228,21 +221,24 @@ function lastEpochMean(logs: TrainResult["logs"], key: string, epochs: number): 
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
-/** One iteration: collect, train a copy of `cur`, evaluate it. */
-async function iteration(c: Ctx, sft: TinyModel, cur: TinyModel, it: number, log: (l: string) => void) {
-  const { s } = c;
+/** One iteration: collect, train a copy of the current model, evaluate it (when `evaluate` asks). */
+async function iteration(c: Ctx, models: readonly TinyModel[], it: number, log: (l: string) => void) {
+  const { s, o } = c;
   const t0 = performance.now();
-  const { rows, kept, filterSummary } = await collect(c, cur, it);
+  const collected = await collectFor(c, models, it);
+  o.onCollected?.(it, collected);
+  const { rows, kept, filterSummary } = collected;
   const stats = promptStats(rows);
-  const ref = s.reference === "previous" ? cur : sft;
+  const cur = models[it - 1]!;
+  const ref = s.reference === "previous" ? cur : o.policy;
   const next = cur.clone();
-  next.meta = { ...cur.meta, iteration: it, loss: s.loss, reference: s.reference, mask: s.mask };
+  next.meta = { ...cur.meta, iteration: it, loss: s.loss, reference: s.reference, mask: s.mask, beta: s.beta };
   log(`iteration ${it}: ${rows.length} trajectories, ${kept.length} kept by the filters, sample accuracy ${(stats.sampleAccuracy * 100).toFixed(1)}%, coverage ${(stats.coverage * 100).toFixed(1)}%`);
-  const { tr, used } = await trainOn(c, next, ref, kept, it);
-  const ev = await evaluateGreedy(next, c.o.testProblems, { interpreter: c.interpreter, horizon: s.horizon, maxTokens: s.maxTokens, grader: c.grader, ...(c.o.signal ? { signal: c.o.signal } : {}) });
+  const { tr, used } = await UPDATES[s.loss]({ s, next, ref, kept, it, ...(o.optimizer ? { optimizer: o.optimizer } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const ev = s.evaluate === "every" || it === s.iterations ? await greedyOf(c, next) : null;
   const row: IterationMetrics = {
     iteration: it,
-    greedyAccuracy: ev.accuracy,
+    greedyAccuracy: ev ? ev.accuracy : null,
     passAtK: stats.passAtN,
     sampleAccuracy: stats.sampleAccuracy,
     coverage: stats.coverage,
@@ -253,39 +249,52 @@ async function iteration(c: Ctx, sft: TinyModel, cur: TinyModel, it: number, log
     loss: lastEpochMean(tr.logs, "loss", s.epochs),
     seconds: (performance.now() - t0) / 1000,
   };
-  log(`iteration ${it}: greedy accuracy ${(ev.accuracy * 100).toFixed(1)}% (${tr.steps} steps, ${row.seconds.toFixed(0)} s)`);
+  log(`iteration ${it}: greedy accuracy ${ev ? `${(ev.accuracy * 100).toFixed(1)}%` : "not evaluated"} (${used} used, ${tr.steps} steps, ${row.seconds.toFixed(0)} s)`);
   return { row, next, tr };
 }
 
 function checkSettings(s: IterateSettings, o: IterateOptions): void {
   if (!Number.isInteger(s.iterations) || s.iterations < 0) throw new Error(`iterations must be a non-negative integer, got ${s.iterations}`);
   if (!Number.isInteger(s.samplesPerPrompt) || s.samplesPerPrompt < 2) throw new Error(`samplesPerPrompt must be an integer ≥ 2 (pairs need a correct and a wrong sample), got ${s.samplesPerPrompt}`);
+  if (!Number.isInteger(s.previousSamples) || s.previousSamples < 0 || s.previousSamples >= s.samplesPerPrompt) throw new Error(`previousSamples must be an integer in [0, samplesPerPrompt), got ${s.previousSamples}`);
+  if (!(s.loss in UPDATES)) throw new Error(`unknown loss "${s.loss}": use ${Object.keys(UPDATES).join(", ")}`);
   if (o.problems.length === 0) throw new Error("no training problems");
 }
 
-/** Run the iterative M-DPO / M-KTO loop; returns the metrics table and the models. */
-export async function iterate(o: IterateOptions): Promise<IterateResult> {
+function settingsOf(o: IterateOptions): IterateSettings {
   const s: IterateSettings = { ...ITERATE_DEFAULTS };
   for (const k of Object.keys(ITERATE_DEFAULTS) as (keyof IterateSettings)[]) if (o[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = o[k];
   checkSettings(s, o);
+  return s;
+}
+
+/** Iteration 0: the starting model's greedy accuracy (shared through the cache). */
+async function startRow(c: Ctx): Promise<IterationMetrics> {
+  const t0 = performance.now();
+  const { s } = c;
+  const e0 = await c.cache.get(`eval0:${JSON.stringify({ horizon: s.horizon, maxTokens: s.maxTokens })}`, () => greedyOf(c, c.o.policy));
+  return { iteration: 0, greedyAccuracy: e0.accuracy, passAtK: null, sampleAccuracy: null, coverage: null, kept: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Run the iterative M-DPO / M-KTO / RAFT loop; returns the metrics table and the models. */
+export async function iterate(o: IterateOptions): Promise<IterateResult> {
+  const s = settingsOf(o);
   const log = o.onLog ?? (() => {});
   let own: PyodidePool | undefined;
   const interpreter: InterpreterLike = o.interpreter ?? (() => (own ??= new PyodidePool({ workers: 1, timeoutMs: 5000 })).session());
-  const c: Ctx = { s, o, interpreter, grader: new Grader() };
+  const c: Ctx = { s, o, interpreter, grader: new Grader(), cache: o.cache ?? new IterateCache() };
   const bar = o.progress === false ? null : new Progress({ total: 1 + s.iterations, label: `${s.loss} ×${s.iterations}` });
   const models: TinyModel[] = [o.policy];
   const rows: IterationMetrics[] = [];
   const training: TrainResult[] = [];
   try {
-    const t0 = performance.now();
-    const e0 = await evaluateGreedy(o.policy, o.testProblems, { interpreter, horizon: s.horizon, maxTokens: s.maxTokens, grader: c.grader, ...(o.signal ? { signal: o.signal } : {}) });
-    const row0: IterationMetrics = { iteration: 0, greedyAccuracy: e0.accuracy, passAtK: null, sampleAccuracy: null, coverage: null, kept: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
+    const row0 = await startRow(c);
     rows.push(row0);
     o.onIteration?.(row0, o.policy);
     bar?.tick();
-    log(`iteration 0: greedy accuracy ${(e0.accuracy * 100).toFixed(1)}%`);
+    log(`iteration 0: greedy accuracy ${(row0.greedyAccuracy! * 100).toFixed(1)}%`);
     for (let it = 1; it <= s.iterations; it++) {
-      const { row, next, tr } = await iteration(c, o.policy, models[models.length - 1]!, it, log);
+      const { row, next, tr } = await iteration(c, models, it, log);
       rows.push(row);
       models.push(next);
       training.push(tr);

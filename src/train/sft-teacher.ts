@@ -5,6 +5,8 @@ import { syntheticProblems, type SyntheticProblem } from "../data/synthetic.js";
 import { teacherDataset, type TeacherRates } from "../data/synthetic-teacher.js";
 import { encodeConversation, tinyTemplate, type EncodedSequence } from "./encode.js";
 import { TinyModel, type TinyConfig } from "../tiny/model.js";
+import { pyRstrip } from "../rollout/index.js";
+import type { Turn } from "../chat/index.js";
 import { sft, type TrainOptions, type TrainResult } from "./trainer.js";
 
 /** Model sizes: "quick" for tests, "small" the shipped default. */
@@ -29,11 +31,20 @@ export interface TeacherSftOptions extends TrainOptions {
   rates?: TeacherRates;
 }
 
+/**
+ * A teacher solution's turns as the rollout engine records a model's: each model turn right-stripped
+ * (Python's `rstrip`, as the paper's loop does), so the SFT sequences are byte for byte what the
+ * engine renders when the model writes the same turns.
+ */
+export function asRolledOut(turns: readonly Turn[]): Turn[] {
+  return turns.map((t) => (t.role === "model" ? { ...t, text: pyRstrip(t.text) } : t));
+}
+
 /** The SFT sequences: one teacher solution per problem, masked to the model-written tokens. */
 export function teacherSequences(model: TinyModel, problems: readonly SyntheticProblem[], seed: number, rates?: TeacherRates): EncodedSequence[] {
   const sols = teacherDataset(problems, seed, rates);
   const tpl = tinyTemplate();
-  return problems.map((p, i) => encodeConversation(model.tokenizer, tpl, { question: p.question, turns: sols[i]!.turns }, model.config.maxLen));
+  return problems.map((p, i) => encodeConversation(model.tokenizer, tpl, { question: p.question, turns: asRolledOut(sols[i]!.turns) }, model.config.maxLen));
 }
 
 /** Train a tiny policy from scratch (or continue one) on teacher solutions. */

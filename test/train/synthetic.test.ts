@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evalExpr, SYNTHETIC_TEMPLATES, syntheticProblems } from "../../src/data/synthetic.js";
+import { evalExpr, SYNTHETIC_TEMPLATES, SYNTHETIC_TEST_MAX, syntheticProblems } from "../../src/data/synthetic.js";
 import { teacherDataset, teacherSolutionOfKind, type TeacherKind } from "../../src/data/synthetic-teacher.js";
 import { render } from "../../src/chat/index.js";
 import { tinyTemplate } from "../../src/train/encode.js";
@@ -15,7 +15,8 @@ test("synthetic problems: seeded, fixed test set, disjoint splits, integer answe
   assert.equal(test1[0]!.question, "Kim has 43 shells and buys 35 more. How many shells now?");
   assert.deepEqual(syntheticProblems({ split: "test", n: 10 }), test1.slice(0, 10));
   const train = syntheticProblems({ n: 2000, seed: 1 });
-  const qs = new Set(test1.map((p) => p.question));
+  const qs = new Set(syntheticProblems({ split: "test", n: SYNTHETIC_TEST_MAX }).map((p) => p.question));
+  assert.throws(() => syntheticProblems({ split: "test", n: SYNTHETIC_TEST_MAX + 1 }), /has 2000 problems/);
   assert.ok(train.every((p) => !qs.has(p.question)), "no test question in train");
   assert.notDeepEqual(syntheticProblems({ n: 5, seed: 2 }), train.slice(0, 5));
   const templates = new Set(train.map((p) => p.subject));

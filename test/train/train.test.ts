@@ -13,7 +13,7 @@ import { forwardLogits, toVariables } from "../../src/tiny/model.js";
 import { TINY_SIZES, teacherSequences, trainTeacherSft } from "../../src/train/sft-teacher.js";
 import { ktoReference, mdpoTrain, mktoTrain, pairReference, sequenceLogProbs, type PreferencePair } from "../../src/train/trainer.js";
 import { iterate } from "../../src/train/iterate.js";
-import type { Interpreter, Observation } from "../../src/interpreter/index.js";
+import { ArithmeticInterpreter } from "./arithmetic-interpreter.js";
 
 const problems = syntheticProblems({ n: 48, seed: 5 });
 
@@ -107,31 +107,11 @@ test("M-DPO and M-KTO steps (quick size) lower their losses from the reference",
   assert.ok(meanR(true) > meanR(false) + 0.1, `M-KTO rewards: desirable ${meanR(true)}, undesirable ${meanR(false)} (losses ${k.losses.map((x) => x.toFixed(3)).join(" ")})`);
 });
 
-/** Answers every snippet with the value of `print(<integer expression>)`. */
-class ArithmeticInterpreter implements Interpreter {
-  /** The paper's executor returns the last cell's output; this fake runs only that cell. */
-  runCells(cells: string[]): Promise<Observation> {
-    return this.run(cells[cells.length - 1] ?? "");
-  }
-  async run(code: string): Promise<Observation> {
-    const m = /print\(([-+*/() \d]+)\)/.exec(code);
-    let out = "";
-    let error: string | null = null;
-    try {
-      out = m ? String(Math.floor(Number(Function(`return (${m[1]!.replace(/\/\//g, "/")})`)()))) : "";
-    } catch {
-      error = "SyntaxError: invalid syntax";
-    }
-    return { stdout: out ? out + "\n" : "", stderr: "", value: null, error, timedOut: false, truncated: false, durationMs: 0 };
-  }
-  async close(): Promise<void> {}
-}
-
 test("iterate: one M-DPO iteration of the loop runs and reports its metrics", async () => {
   await ensureBackend();
   const { model: sft } = await trainTeacherSft({ size: TINY_SIZES.quick, problems, epochs: 1, batchSize: 8, lr: 1e-2, seed: 3 });
   const res = await iterate({
-    policy: sft, problems, testProblems: syntheticProblems({ split: "test", n: 6 }), iterations: 1, promptsPerIteration: 6, samplesPerPrompt: 2,
+    policy: sft, problems, testProblems: syntheticProblems({ split: "test", n: 6 }), iterations: 1, promptsPerIteration: 6, samplesPerPrompt: 2, previousSamples: 1,
     interpreter: new ArithmeticInterpreter(), maxTokens: 48, horizon: 2, progress: false, seed: 1,
   });
   assert.equal(res.rows.length, 2);

@@ -31,10 +31,12 @@ const OPTIONS = {
   lr: { type: "number", min: 0, metavar: "LR", help: "sft, iterate: (peak) learning rate", defaultText: `sft 2e-3, iterate ${D.lr}` },
   seed: { type: "int", min: 0, metavar: "S", help: "sft, iterate: shuffling / run seed", defaultText: `sft 0, iterate ${D.seed}` },
   iterations: { type: "int", min: 0, default: D.iterations, metavar: "K", help: "iterate: iterations" },
-  loss: { type: "string", choices: ["mdpo", "mkto"], default: D.loss, help: "iterate: preference loss" },
+  loss: { type: "string", choices: ["mdpo", "mkto", "raft"], default: D.loss, help: "iterate: the update (mdpo: M-DPO on random pairs; mkto: M-KTO on both members of each pair; raft: SFT on one random correct trajectory per prompt)" },
   reference: { type: "string", choices: ["previous", "sft"], default: D.reference, help: "iterate: reference model of iteration t (previous: the previous iteration's model, the paper's; sft: the SFT model every iteration, the paper's ablation)" },
   mask: { type: "string", choices: ["on", "off"], default: "on", help: "iterate: mask observations out of the loss" },
-  samples: { type: "int", min: 0, default: D.samplesPerPrompt, help: "iterate: trajectories per prompt" },
+  samples: { type: "int", min: 0, default: D.samplesPerPrompt, help: "iterate: trajectories per prompt (N)" },
+  "previous-samples": { type: "int", min: 0, default: D.previousSamples, metavar: "M", help: "iterate: of the N, how many the previous iteration's model writes (mixture sampling; 0: on-policy)" },
+  "eval-every": { type: "string", choices: ["every", "last"], default: D.evaluate, help: "iterate: evaluate every iteration's model or only the last" },
   prompts: { type: "int", min: 1, default: D.promptsPerIteration, metavar: "P", help: "iterate: training prompts per iteration" },
   temperature: { type: "number", min: 0, default: D.temperature, metavar: "T", help: "iterate: sampling temperature" },
   trainable: { type: "string", choices: ["all", "mlp"], default: D.trainable, help: "iterate: parameters the preference steps train (mlp freezes attention and embeddings)" },
@@ -99,6 +101,8 @@ async function runIterate(values: TrainValues, io: CommandIO): Promise<number> {
     testProblems: syntheticProblems({ split: "test", n: values.test }),
     iterations,
     samplesPerPrompt: values.samples,
+    previousSamples: values["previous-samples"],
+    evaluate: values["eval-every"],
     promptsPerIteration: prompts,
     loss: values.loss,
     reference: values.reference,
@@ -119,7 +123,7 @@ async function runIterate(values: TrainValues, io: CommandIO): Promise<number> {
   io.stdout.write("iteration  greedy-acc  pass@k  sample-acc  pairs  reward-acc  margin   loss\n");
   for (const r of res.rows) {
     const f = (x: number | null, p = false) => (x === null ? "-" : p ? pct(x) : x.toFixed(3));
-    io.stdout.write(`${String(r.iteration).padStart(9)}  ${pct(r.greedyAccuracy).padStart(10)}  ${f(r.passAtK, true).padStart(6)}  ${f(r.sampleAccuracy, true).padStart(10)}  ${String(r.pairsUsed ?? "-").padStart(5)}  ${f(r.rewardAccuracy, true).padStart(10)}  ${f(r.margin).padStart(6)}  ${f(r.loss).padStart(6)}\n`);
+    io.stdout.write(`${String(r.iteration).padStart(9)}  ${(r.greedyAccuracy === null ? "-" : pct(r.greedyAccuracy)).padStart(10)}  ${f(r.passAtK, true).padStart(6)}  ${f(r.sampleAccuracy, true).padStart(10)}  ${String(r.pairsUsed ?? "-").padStart(5)}  ${f(r.rewardAccuracy, true).padStart(10)}  ${f(r.margin).padStart(6)}  ${f(r.loss).padStart(6)}\n`);
   }
   if (values.out) {
     fs.mkdirSync(values.out, { recursive: true });

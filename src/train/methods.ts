@@ -1,0 +1,172 @@
+/**
+ * The paper's Tables 1 and 2 in miniature: one entry per method that applies to the tiny policy (the
+ * settings that make it that method), the paper's Gemma-1.1-it-7B numbers for the same row, one seed's
+ * runs of all methods from one SFT model (`runMethods`, sharing the SFT evaluation and iteration 1's
+ * collection), and the mean ± sd over seeds (`summariseMethods`).
+ */
+import type { Problem } from "../data/index.js";
+import type { TinyModel } from "../tiny/model.js";
+import { IterateCache, iterate, type InterpreterLike, type IterateSettings, type IterationMetrics } from "./iterate.js";
+
+export interface MethodSpec {
+  /** The paper's row name. */
+  label: string;
+  /** The paper's table (1: main results, 2: the η / reference ablation). */
+  table: 1 | 2;
+  /** The settings that make this method (over the shared ones). */
+  settings: Partial<IterateSettings>;
+}
+
+/** The methods of the paper's Tables 1 and 2 that apply (iterative, 3 iterations each; SFT is every run's iteration 0). */
+export const METHODS = {
+  raft: { label: "RAFT", table: 1, settings: { loss: "raft", mask: true, evaluate: "last" } },
+  "st-dpo": { label: "Iterative single-turn DPO", table: 1, settings: { loss: "mdpo", mask: false, evaluate: "last" } },
+  "st-kto": { label: "Iterative single-turn KTO", table: 1, settings: { loss: "mkto", mask: false, evaluate: "last" } },
+  "mdpo-fixed": { label: "Iterative M-DPO + fixed reference", table: 1, settings: { loss: "mdpo", mask: true, reference: "sft", evaluate: "last" } },
+  mdpo: { label: "M-DPO", table: 1, settings: { loss: "mdpo", mask: true, reference: "previous", evaluate: "every" } },
+  mkto: { label: "Iterative M-KTO", table: 1, settings: { loss: "mkto", mask: true, evaluate: "last" } },
+  "eta-0.01": { label: "Iterative M-DPO + η = 0.01", table: 2, settings: { loss: "mdpo", mask: true, beta: 0.01, evaluate: "last" } },
+  "eta-0.5": { label: "Iterative M-DPO + η = 0.5", table: 2, settings: { loss: "mdpo", mask: true, beta: 0.5, evaluate: "last" } },
+} as const satisfies Record<string, MethodSpec>;
+export type MethodName = keyof typeof METHODS;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/** A row of the paper's tables: Gemma-1.1-it-7B greedy accuracy (GSM8K, MATH), from paper-spec.md §1. */
+export interface PaperRow {
+  row: string;
+  gsm8k: number;
+  math: number;
+}
+
+/** The table rows in the paper's order, with where each of our numbers comes from (method, iteration). */
+export const TABLE_ROWS: readonly (PaperRow & { method: MethodName | "sft"; iteration: number })[] = [
+  { row: "SFT", method: "sft", iteration: 0, gsm8k: 77.5, math: 46.1 },
+  { row: "RAFT", method: "raft", iteration: 3, gsm8k: 79.2, math: 47.3 },
+  { row: "Iterative single-turn DPO", method: "st-dpo", iteration: 3, gsm8k: 81.7, math: 48.9 },
+  { row: "Iterative single-turn KTO", method: "st-kto", iteration: 3, gsm8k: 80.6, math: 49.0 },
+  { row: "Iterative M-DPO + fixed reference", method: "mdpo-fixed", iteration: 3, gsm8k: 79.9, math: 48.0 },
+  { row: "M-DPO iteration 1", method: "mdpo", iteration: 1, gsm8k: 81.5, math: 49.1 },
+  { row: "M-DPO iteration 2", method: "mdpo", iteration: 2, gsm8k: 82.5, math: 49.7 },
+  { row: "M-DPO iteration 3", method: "mdpo", iteration: 3, gsm8k: 83.9, math: 51.2 },
+  { row: "Iterative M-KTO", method: "mkto", iteration: 3, gsm8k: 82.1, math: 49.5 },
+  { row: "Iterative M-DPO + η = 0.01 (Table 2)", method: "eta-0.01", iteration: 3, gsm8k: 81.7, math: 50.1 },
+  { row: "Iterative M-DPO + η = 0.5 (Table 2)", method: "eta-0.5", iteration: 3, gsm8k: 82.8, math: 49.7 },
+];
+
+export interface MethodRunOptions {
+  policy: TinyModel;
+  previousPolicy?: TinyModel;
+  problems: readonly Problem[];
+  testProblems: readonly Problem[];
+  methods: readonly MethodName[];
+  /** Settings shared by every method (seed included); each method's own settings go over them. */
+  settings: Partial<IterateSettings>;
+  interpreter?: InterpreterLike;
+  progress?: boolean;
+  onLog?: (line: string) => void;
+  /** Called after each method with the runs so far (e.g. to save partial results). */
+  onMethod?: (runs: Record<string, IterationMetrics[]>) => void;
+}
+
+/** One seed: every method from the same SFT model; per method, its iteration rows (row 0 = SFT). */
+export async function runMethods(o: MethodRunOptions): Promise<Record<string, IterationMetrics[]>> {
+  const cache = new IterateCache();
+  const out: Record<string, IterationMetrics[]> = {};
+  for (const m of o.methods) {
+    const spec: MethodSpec = METHODS[m];
+    if (!spec) throw new Error(`unknown method "${m}": use ${METHOD_NAMES.join(", ")}`);
+    const res = await iterate({
+      ...o.settings,
+      ...spec.settings,
+      policy: o.policy,
+      ...(o.previousPolicy ? { previousPolicy: o.previousPolicy } : {}),
+      problems: o.problems,
+      testProblems: o.testProblems,
+      cache,
+      ...(o.interpreter ? { interpreter: o.interpreter } : {}),
+      progress: o.progress ?? false,
+      onLog: (l) => o.onLog?.(`${m}: ${l}`),
+    });
+    out[m] = res.rows;
+    o.onMethod?.(out);
+  }
+  return out;
+}
+
+export interface SummaryRow extends PaperRow {
+  method: string;
+  iteration: number;
+  /** Greedy accuracy in percent: mean and sample sd over seeds, and each seed's value. */
+  mean: number | null;
+  sd: number | null;
+  perSeed: (number | null)[];
+}
+
+/** Mean and sample standard deviation (n − 1); sd 0 for one value. */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd };
+}
+
+/** The table over seeds, in the paper's row order; rows of methods that did not run are left out. */
+export function summariseMethods(perSeed: readonly Record<string, IterationMetrics[]>[]): SummaryRow[] {
+  const out: SummaryRow[] = [];
+  for (const r of TABLE_ROWS) {
+    const source = r.method === "sft" ? (perSeed[0] ? Object.keys(perSeed[0])[0] : undefined) : r.method;
+    if (!source || !perSeed.some((s) => s[source])) continue;
+    const vals = perSeed.map((s) => {
+      const acc = s[source]?.find((x) => x.iteration === r.iteration)?.greedyAccuracy;
+      return acc === undefined || acc === null ? null : 100 * acc;
+    });
+    const got = vals.filter((v): v is number => v !== null);
+    const st = got.length ? meanSd(got) : null;
+    out.push({ ...r, mean: st ? st.mean : null, sd: st ? st.sd : null, perSeed: vals });
+  }
+  return out;
+}
+
+/** The summary as the notebook and the bench print it: our mean ± sd and gain over SFT beside the paper's row. */
+export function tableView(rows: readonly SummaryRow[]): Record<string, string | number>[] {
+  const sft = rows.find((r) => r.method === "sft")?.mean ?? null;
+  const f = (x: number | null) => (x === null ? "–" : x.toFixed(1));
+  return rows.map((r) => ({
+    method: r.row,
+    "tiny: greedy acc. % (mean ± sd)": `${f(r.mean)} ± ${f(r.sd)}`,
+    "tiny: ↑ over SFT": r.method === "sft" || r.mean === null || sft === null ? "" : `${r.mean - sft >= 0 ? "+" : ""}${(r.mean - sft).toFixed(1)}`,
+    "tiny: per seed": r.perSeed.map(f).join(", "),
+    "paper GSM8K": r.gsm8k,
+    "paper MATH": r.math,
+  }));
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** The targets of issue 19 for the default setting, checked on a summary. */
+export function checkTargets(rows: readonly SummaryRow[]): TargetCheck[] {
+  const at = (method: string, iteration: number) => rows.find((r) => r.method === method && r.iteration === iteration);
+  const sft = rows.find((r) => r.method === "sft");
+  const m = [1, 2, 3].map((i) => at("mdpo", i));
+  const out: TargetCheck[] = [];
+  const m3 = m[2];
+  if (sft?.mean != null && m3?.mean != null && m3.sd != null) {
+    const gain = m3.mean - sft.mean;
+    out.push({ target: "M-DPO iteration 3 − SFT ≥ 10 points and ≥ 3 seed sd", measured: `${gain.toFixed(1)} points, sd ${m3.sd.toFixed(1)}`, met: gain >= 10 && gain >= 3 * m3.sd });
+  }
+  const curve = [sft, ...m].map((r) => r?.mean ?? null);
+  if (curve.every((x) => x !== null)) {
+    out.push({ target: "the M-DPO curve rises in the mean at every iteration", measured: curve.map((x) => x!.toFixed(1)).join(" → "), met: curve.every((x, i) => i === 0 || x! > curve[i - 1]!) });
+  }
+  const st = at("st-dpo", 3);
+  if (m3?.mean != null && st?.mean != null) {
+    const sd = Math.max(m3.sd ?? 0, st.sd ?? 0);
+    out.push({ target: "masked − unmasked (M-DPO − single-turn DPO) ≥ 2 seed sd", measured: `${(m3.mean - st.mean).toFixed(1)} points, larger sd ${sd.toFixed(1)}`, met: m3.mean - st.mean >= 2 * sd });
+  }
+  const fx = at("mdpo-fixed", 3);
+  if (m3?.mean != null && fx?.mean != null) out.push({ target: "updated reference ≥ fixed reference", measured: `${m3.mean.toFixed(1)} vs ${fx.mean.toFixed(1)}`, met: m3.mean >= fx.mean });
+  return out;
+}
