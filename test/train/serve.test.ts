@@ -91,7 +91,7 @@ test("mathagent serve --model DIR serves on 127.0.0.1; bad input exits with usag
   assert.equal(badPort.code, 2);
   const badTrain = await runCli(["train", "iterate", "--loss", "ppo"]);
   assert.equal(badTrain.code, 2);
-  assert.match(badTrain.stderr, /--loss: expected one of mdpo, mkto, found "ppo"/);
+  assert.match(badTrain.stderr, /--loss: expected one of mdpo, mkto, raft, found "ppo"/);
   const noAction = await runCli(["train"]);
   assert.equal(noAction.code, 2);
 });
