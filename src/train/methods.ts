@@ -6,6 +6,8 @@
  */
 import type { Problem } from "../data/index.js";
 import type { TinyModel } from "../tiny/model.js";
+import { PAPER_RESULTS_FILE, type PaperResults, paperResults, paperTable } from "../report/paper.js";
+import { tableNames } from "../table.js";
 import { IterateCache, iterate, type InterpreterLike, type IterateSettings, type IterationMetrics } from "./iterate.js";
 
 export interface MethodSpec {
@@ -29,29 +31,40 @@ export const METHODS = {
   "eta-0.5": { label: "Iterative M-DPO + η = 0.5", table: 2, settings: { loss: "mdpo", mask: true, beta: 0.5, evaluate: "last" } },
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHODS;
-export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export const METHOD_NAMES = tableNames(METHODS);
 
-/** A row of the paper's tables: Gemma-1.1-it-7B greedy accuracy (GSM8K, MATH), from paper-spec.md §1. */
+/** A row of the paper's tables: Gemma-1.1-it-7B greedy accuracy (GSM8K, MATH). */
 export interface PaperRow {
   row: string;
   gsm8k: number;
   math: number;
 }
 
-/** The table rows in the paper's order, with where each of our numbers comes from (method, iteration). */
-export const TABLE_ROWS: readonly (PaperRow & { method: MethodName | "sft"; iteration: number })[] = [
-  { row: "SFT", method: "sft", iteration: 0, gsm8k: 77.5, math: 46.1 },
-  { row: "RAFT", method: "raft", iteration: 3, gsm8k: 79.2, math: 47.3 },
-  { row: "Iterative single-turn DPO", method: "st-dpo", iteration: 3, gsm8k: 81.7, math: 48.9 },
-  { row: "Iterative single-turn KTO", method: "st-kto", iteration: 3, gsm8k: 80.6, math: 49.0 },
-  { row: "Iterative M-DPO + fixed reference", method: "mdpo-fixed", iteration: 3, gsm8k: 79.9, math: 48.0 },
-  { row: "M-DPO iteration 1", method: "mdpo", iteration: 1, gsm8k: 81.5, math: 49.1 },
-  { row: "M-DPO iteration 2", method: "mdpo", iteration: 2, gsm8k: 82.5, math: 49.7 },
-  { row: "M-DPO iteration 3", method: "mdpo", iteration: 3, gsm8k: 83.9, math: 51.2 },
-  { row: "Iterative M-KTO", method: "mkto", iteration: 3, gsm8k: 82.1, math: 49.5 },
-  { row: "Iterative M-DPO + η = 0.01 (Table 2)", method: "eta-0.01", iteration: 3, gsm8k: 81.7, math: 50.1 },
-  { row: "Iterative M-DPO + η = 0.5 (Table 2)", method: "eta-0.5", iteration: 3, gsm8k: 82.8, math: 49.7 },
+type TableRowSpec = { row: string; method: MethodName | "sft"; iteration: number; paper: ["table1" | "table2", string] };
+
+/** The table rows in the paper's order: where each of our numbers comes from (method, iteration) and its row in data/paper-results.json. */
+const TABLE_ROW_SPECS: readonly TableRowSpec[] = [
+  { row: "SFT", method: "sft", iteration: 0, paper: ["table1", "SFT†"] },
+  { row: "RAFT", method: "raft", iteration: 3, paper: ["table1", "RAFT"] },
+  { row: "Iterative single-turn DPO", method: "st-dpo", iteration: 3, paper: ["table1", "Iterative Single-turn DPO"] },
+  { row: "Iterative single-turn KTO", method: "st-kto", iteration: 3, paper: ["table1", "Iterative Single-turn KTO"] },
+  { row: "Iterative M-DPO + fixed reference", method: "mdpo-fixed", iteration: 3, paper: ["table1", "Iterative M-DPO + fixed reference"] },
+  { row: "M-DPO iteration 1", method: "mdpo", iteration: 1, paper: ["table1", "M-DPO Iteration 1"] },
+  { row: "M-DPO iteration 2", method: "mdpo", iteration: 2, paper: ["table1", "M-DPO Iteration 2"] },
+  { row: "M-DPO iteration 3", method: "mdpo", iteration: 3, paper: ["table1", "M-DPO Iteration 3"] },
+  { row: "Iterative M-KTO", method: "mkto", iteration: 3, paper: ["table1", "Iterative M-KTO"] },
+  { row: "Iterative M-DPO + η = 0.01 (Table 2)", method: "eta-0.01", iteration: 3, paper: ["table2", "Iterative M-DPO + η = 0.01"] },
+  { row: "Iterative M-DPO + η = 0.5 (Table 2)", method: "eta-0.5", iteration: 3, paper: ["table2", "Iterative M-DPO + η = 0.5"] },
 ];
+
+/** The table rows with the paper's numbers, read from data/paper-results.json (the one copy of the paper's tables). */
+export function tableRows(results: PaperResults = paperResults()): (PaperRow & { method: MethodName | "sft"; iteration: number })[] {
+  return TABLE_ROW_SPECS.map(({ paper: [table, method], ...r }) => {
+    const p = paperTable(results, table).rows.find((x) => x.model === "Gemma-1.1-it-7B" && x.method === method);
+    if (!p || p.gsm8k === null || p.math === null) throw new Error(`${PAPER_RESULTS_FILE}: ${table} has no Gemma-1.1-it-7B row "${method}" with GSM8K and MATH`);
+    return { ...r, gsm8k: p.gsm8k, math: p.math };
+  });
+}
 
 export interface MethodRunOptions {
   policy: TinyModel;
@@ -112,7 +125,7 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 /** The table over seeds, in the paper's row order; rows of methods that did not run are left out. */
 export function summariseMethods(perSeed: readonly Record<string, IterationMetrics[]>[]): SummaryRow[] {
   const out: SummaryRow[] = [];
-  for (const r of TABLE_ROWS) {
+  for (const r of tableRows()) {
     const source = r.method === "sft" ? (perSeed[0] ? Object.keys(perSeed[0])[0] : undefined) : r.method;
     if (!source || !perSeed.some((s) => s[source])) continue;
     const vals = perSeed.map((s) => {
