@@ -20,11 +20,12 @@ import type { AdamOptions } from "./optim.js";
 import { TinyPolicy } from "../tiny/policy.js";
 import type { TrainResult } from "./trainer.js";
 import { collect, iterationPrompts, type Collected, type InterpreterLike } from "./iteration-data.js";
-import { UPDATES, type LossName } from "./update.js";
+import { UPDATES, type LossName, type UpdateSettings } from "./update.js";
 
 export type { InterpreterLike } from "./iteration-data.js";
-/** Every setting of the loop, with its one default (`ITERATE_DEFAULTS`). */
-export interface IterateSettings {
+
+/** Every setting of the loop (the update's own are `UpdateSettings`), with its one default (`ITERATE_DEFAULTS`). */
+export interface IterateSettings extends UpdateSettings {
   iterations: number;
   /** Trajectories per prompt (N). */
   samplesPerPrompt: number;
@@ -36,24 +37,8 @@ export interface IterateSettings {
   previousSamples: number;
   /** Training prompts per iteration; each iteration takes the next ones (wrapping around). */
   promptsPerIteration: number;
-  /** mdpo: M-DPO on random pairs; mkto: M-KTO on both members of each pair; raft: SFT on one random correct trajectory per prompt. */
-  loss: LossName;
   /** Reference of iteration t: the previous iteration's model (the paper's) or the SFT model (its ablation). */
   reference: ReferenceChoice;
-  /** true (the paper): prompt and observation tokens are masked out of the log-probs; false: the "single-turn" rows. */
-  mask: boolean;
-  /** η (the code's β). */
-  beta: number;
-  /** Peak learning rate of the updates. */
-  lr: number;
-  /** Passes over each iteration's data. */
-  epochs: number;
-  /** Pairs per step (M-DPO); M-KTO and RAFT take twice as many sequences. */
-  batchSize: number;
-  /** NLL coefficient on the chosen trajectories (M-DPO; see docs/train.md). */
-  nllCoef: number;
-  /** Which parameters the updates train: "all" or "mlp" (attention and embeddings frozen). */
-  trainable: "all" | "mlp";
   /** The paper's filters to switch off (all on by default). */
   filters: FilterSet;
   /** Sampling temperature of the data collection. */
@@ -65,7 +50,6 @@ export interface IterateSettings {
   concurrency: number;
   /** Which iterations' models are evaluated on the test problems: every one, or only the last (iteration 0 always). */
   evaluate: "every" | "last";
-  seed: number;
 }
 
 export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {

@@ -14,15 +14,23 @@ import { ktoFromPairs, raftPicks, randomPairs } from "./iteration-data.js";
 
 export type LossName = "mdpo" | "mkto" | "raft";
 
-/** The settings an update reads. */
+/** The settings an update reads (the loop's `IterateSettings` extends these). */
 export interface UpdateSettings {
+  /** mdpo: M-DPO on random pairs; mkto: M-KTO on both members of each pair; raft: SFT on one random correct trajectory per prompt. */
   loss: LossName;
+  /** true (the paper): prompt and observation tokens are masked out of the log-probs; false: the "single-turn" rows. */
   mask: boolean;
+  /** η (the code's β). */
   beta: number;
+  /** Peak learning rate of the updates. */
   lr: number;
+  /** Passes over each iteration's data. */
   epochs: number;
+  /** Pairs per step (M-DPO); M-KTO and RAFT take twice as many sequences. */
   batchSize: number;
+  /** NLL coefficient on the chosen trajectories (M-DPO; see docs/train.md). */
   nllCoef: number;
+  /** Which parameters the updates train: "all" or "mlp" (attention and embeddings frozen). */
   trainable: "all" | "mlp";
   seed: number;
 }
