@@ -92,7 +92,7 @@ export async function openPreferenceData(path: string, options: OpenOptions = {}
     }
   }
   if (!layout) throw new FileError(path, "holds no rows");
-  if (options.logProbs !== undefined) addRewards(rows, readLossFile(options.logProbs), options.logProbs, options.beta);
+  if (options.logProbs !== undefined) addRewards(rows, await readLossFile(options.logProbs), options.logProbs, options.beta);
   const notes = tests && tests.missing.length ? [`test questions not found (overlap not checked against them): ${tests.missing.join(", ")}`] : [];
   return { format: layout.id, layout: layout.layout, kind: layout.kind, files, table: aq.from(rows), notes };
 }

@@ -5,8 +5,7 @@
  * ref_rejected, mask_chosen, mask_rejected}` per pair, `{policy, ref, mask, label}` per example).
  * A side's reward is β·Σ mask·(log π − log π_ref) (M-DPO / M-KTO with the default β = 0.1).
  */
-import * as fs from "node:fs";
-import { RowError } from "../io/errors.js";
+import { readLines, RowError } from "../io/index.js";
 import { exampleFromRow, lossRowObject, pairFromRow } from "../losses/loss-rows.js";
 import { mdpoFromLogProbs, mktoFromLogProbs } from "../losses/precomputed.js";
 import type { TableRow } from "./table.js";
@@ -24,18 +23,17 @@ export function rewardColumns(row: Record<string, unknown>, beta = 0.1): TableRo
   return { reward: e.reward };
 }
 
-/** The rows of a loss file, each checked; errors name the file and the line. */
-export function readLossFile(file: string): Record<string, unknown>[] {
-  const lines = fs.readFileSync(file, "utf8").split("\n");
+/** The rows of a loss file (read through the input layer: BOM and CRLF accepted), each checked; errors name the file and the line. */
+export async function readLossFile(file: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  lines.forEach((text, i) => {
-    if (text.trim() === "") return;
+  for await (const { line, text } of readLines(file)) {
+    if (text.trim() === "") continue;
     try {
       rows.push(lossRowObject(text));
     } catch (e) {
-      throw new RowError(file, i + 1, (e as Error).message);
+      throw new RowError(file, line, (e as Error).message);
     }
-  });
+  }
   return rows;
 }
 
