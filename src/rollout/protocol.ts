@@ -5,7 +5,7 @@
  */
 
 import type { SeedMode } from "../trajectory/types.js";
-import { isTableKey } from "../table.js";
+import { isTableKey, tableKey, tableNames } from "../table.js";
 
 export type { SeedMode };
 
@@ -13,8 +13,6 @@ export type { SeedMode };
 export type PresetExecution = "cells" | "session";
 
 export type ProtocolName = "paper-eval" | "paper-collect";
-
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ["paper-eval", "paper-collect"];
 
 /** A value and where it comes from. */
 export interface Sourced<T> {
@@ -82,6 +80,9 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, Readonly<ProtocolSettings>
   },
 };
 
+/** The presets, in table order. */
+export const PROTOCOL_NAMES: readonly ProtocolName[] = tableNames(PROTOCOLS);
+
 export function isProtocolName(name: string): name is ProtocolName {
   return isTableKey(PROTOCOLS, name);
 }
@@ -109,8 +110,7 @@ const VALUE_KEYS = ["horizon", "maxTokens", "temperature", "topP", "topK", "samp
 
 /** A preset's values with the overrides that are set (not undefined) in their place. */
 export function resolveProtocol(name: ProtocolName, overrides: ProtocolOverrides = {}): ResolvedProtocol {
-  if (!isProtocolName(name)) throw new Error(`unknown protocol "${String(name)}"; choose one of ${PROTOCOL_NAMES.join(", ")}`);
-  const preset = PROTOCOLS[name];
+  const preset = PROTOCOLS[tableKey(PROTOCOLS, name, "protocol")];
   const values: Record<string, unknown> = {};
   const overridden: string[] = [];
   for (const k of VALUE_KEYS) {
