@@ -10,6 +10,7 @@
  * exact. Keys and values are stored in float32 (the tfjs training pass computes in float32 too).
  */
 import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
+import { rowDots } from "./dots.js";
 
 /** The per-sequence state of incremental decoding: keys and values of every position read so far. */
 export class KVCache {
@@ -180,26 +181,6 @@ function layerNormRow(x: Float64Array, xo: number, n: number, p: Norm, out: Floa
   for (let i = 0; i < n; i++) out[xo + i] = (x[xo + i]! - mean) * inv * p.g[i]! + p.b[i]!;
 }
 
-/**
- * `att[s] = Σ_i q[i]·K[s, off+i]` for `s ≤ last`, summed in ascending i: the positions run in the
- * inner loop and four dimensions at a time, the partial sums waiting in `att`.
- */
-function scores(q: Float64Array, qo: number, K: Float32Array, off: number, d: number, dh: number, last: number, att: Float64Array): void {
-  att.fill(0, 0, last + 1);
-  let c = 0;
-  for (; c + 3 < dh; c += 4) {
-    const a0 = q[qo + c]!;
-    const a1 = q[qo + c + 1]!;
-    const a2 = q[qo + c + 2]!;
-    const a3 = q[qo + c + 3]!;
-    for (let s = 0, b = off + c; s <= last; s++, b += d) att[s] = att[s]! + a0 * K[b]! + a1 * K[b + 1]! + a2 * K[b + 2]! + a3 * K[b + 3]!;
-  }
-  for (; c < dh; c++) {
-    const a = q[qo + c]!;
-    for (let s = 0, b = off + c; s <= last; s++, b += d) att[s] = att[s]! + a * K[b]!;
-  }
-}
-
 /** `o[oo+i] = Σ_s w[s]·V[s, off+i]` for `s ≤ last`, summed in ascending s, four dimensions at a time. */
 function mixValues(w: Float64Array, V: Float32Array, off: number, d: number, dh: number, last: number, o: Float64Array, oo: number): void {
   let c = 0;
@@ -348,7 +329,7 @@ export class TinyRuntime {
       const last = pos + r;
       for (let hh = 0; hh < H; hh++) {
         const off = hh * dh;
-        scores(qkv, r * 3 * d + off, K, off, d, dh, last, att);
+        rowDots(qkv, r * 3 * d + off, K, off, d, dh, last, att);
         let max = -Infinity;
         for (let s = 0; s <= last; s++) {
           const v = att[s]! * scale;
