@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernels, type SimdKernels } from "./simd.js";
-import { rowDots } from "./dots.js";
+import { rowDots, softmaxRow } from "./dots.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
@@ -51,23 +51,6 @@ function mixRows(w: Float32Array, wo: number, ws: number, B: Float32Array, bo: n
     for (let s = from, b = bo + from * stride + c, k = wo + from * ws; s <= to; s++, b += stride, k += ws) y0 += w[k]! * B[b]!;
     y[yo + c] = y0 * scale;
   }
-}
-
-/** Softmax of `row[0..t]·scale` into `probs[po..]`. */
-function softmaxRow(row: Float64Array, t: number, scale: number, probs: Float32Array, po: number): void {
-  let max = -Infinity;
-  for (let s = 0; s <= t; s++) {
-    const v = row[s]! * scale;
-    row[s] = v;
-    if (v > max) max = v;
-  }
-  let z = 0;
-  for (let s = 0; s <= t; s++) {
-    const e = Math.exp(row[s]! - max);
-    row[s] = e;
-    z += e;
-  }
-  for (let s = 0; s <= t; s++) probs[po + s] = row[s]! / z;
 }
 
 /**

@@ -10,7 +10,7 @@
  * exact. Keys and values are stored in float32 (the tfjs training pass computes in float32 too).
  */
 import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
-import { rowDots } from "./dots.js";
+import { rowDots, softmaxRow } from "./dots.js";
 
 /** The per-sequence state of incremental decoding: keys and values of every position read so far. */
 export class KVCache {
@@ -330,19 +330,7 @@ export class TinyRuntime {
       for (let hh = 0; hh < H; hh++) {
         const off = hh * dh;
         rowDots(qkv, r * 3 * d + off, K, off, d, dh, last, att);
-        let max = -Infinity;
-        for (let s = 0; s <= last; s++) {
-          const v = att[s]! * scale;
-          att[s] = v;
-          if (v > max) max = v;
-        }
-        let z = 0;
-        for (let s = 0; s <= last; s++) {
-          const e = Math.exp(att[s]! - max);
-          att[s] = e;
-          z += e;
-        }
-        for (let s = 0; s <= last; s++) att[s] = att[s]! / z;
+        softmaxRow(att, last, scale, att, 0);
         mixValues(att, V, off, d, dh, last, o, r * d + off);
       }
     }
