@@ -78,6 +78,15 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
     busy();
     if (steps.length) timer = setTimeout(runStep, IDLE_MS);
   }
+  // Shift+Tab docs and completion: against the warmed declarations, the warm-up re-armed after.
+  const lookup = (name) => (prevDecl, src, position) => {
+    busy();
+    try {
+      return conv[name](withWarm(prevDecl), src, position);
+    } finally {
+      scheduleIdle();
+    }
+  };
   return {
     ...conv,
     convert(prevDecl, src) {
@@ -86,22 +95,8 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
       lastDecl = out.diagnostics.length ? prevDecl : out.declOutput || "";
       return out;
     },
-    inspect(prevDecl, src, position) {
-      busy();
-      try {
-        return conv.inspect(withWarm(prevDecl), src, position);
-      } finally {
-        scheduleIdle();
-      }
-    },
-    complete(prevDecl, src, position) {
-      busy();
-      try {
-        return conv.complete(withWarm(prevDecl), src, position);
-      } finally {
-        scheduleIdle();
-      }
-    },
+    inspect: lookup("inspect"),
+    complete: lookup("complete"),
     scheduleIdle,
     warmStep,
     pendingSteps: () => steps.length,
