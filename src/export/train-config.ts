@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Family } from "../chat/index.js";
 import { MathagentError } from "../errors.js";
+import { PAPER_BETA } from "../losses/options.js";
 
 export type Stage = "dpo" | "kto";
 
@@ -19,7 +20,7 @@ export const PAPER_LEARNING_RATES: readonly { match: RegExp; model: string; lear
 ];
 
 export const PAPER_TRAINING = {
-  beta: 0.1,
+  beta: PAPER_BETA,
   loss: "sigmoid",
   warmupSteps: 40,
   scheduler: "cosine",

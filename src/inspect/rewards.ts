@@ -8,13 +8,14 @@
 import { readLines, RowError } from "../io/index.js";
 import { exampleFromRow, lossRowObject, pairFromRow } from "../losses/loss-rows.js";
 import { mdpoFromLogProbs, mktoFromLogProbs } from "../losses/precomputed.js";
+import { PAPER_BETA } from "../losses/options.js";
 import type { TableRow } from "./table.js";
 
 /** True when a dataset row carries the log-probs of a pair or an example. */
 export const carriesLogProbs = (row: Record<string, unknown>): boolean => "policy_chosen" in row || ("policy" in row && "ref" in row);
 
 /** The reward columns of one row of log-probs: `chosen_reward`, `rejected_reward`, `reward_margin` for a pair, `reward` for an example. */
-export function rewardColumns(row: Record<string, unknown>, beta = 0.1): TableRow {
+export function rewardColumns(row: Record<string, unknown>, beta = PAPER_BETA): TableRow {
   if ("policy_chosen" in row) {
     const r = mdpoFromLogProbs([pairFromRow(row)], { beta }).pairs[0]!;
     return { chosen_reward: r.chosenReward, rejected_reward: r.rejectedReward, reward_margin: r.margin };
@@ -38,7 +39,7 @@ export async function readLossFile(file: string): Promise<Record<string, unknown
 }
 
 /** Adds the reward columns of `lossRows[i]` to `rows[i]`; the counts must match. */
-export function addRewards(rows: TableRow[], lossRows: Record<string, unknown>[], file: string, beta = 0.1): void {
+export function addRewards(rows: TableRow[], lossRows: Record<string, unknown>[], file: string, beta = PAPER_BETA): void {
   if (lossRows.length !== rows.length) throw new RowError(file, lossRows.length, `${lossRows.length} loss rows for ${rows.length} dataset rows (one per row, in order)`);
   rows.forEach((r, i) => {
     try {

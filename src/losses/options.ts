@@ -17,8 +17,11 @@ export interface MdpoOptions {
   averageLogRatios?: boolean;
 }
 
+/** The KL coefficient η (β in code) of the paper's M-DPO / M-KTO runs (run_dpo.py / run_kto.py); the default everywhere. */
+export const PAPER_BETA = 0.1;
+
 export function resolveMdpoOptions(opts: MdpoOptions = {}): Required<MdpoOptions> {
-  const r = { beta: 0.1, lossType: "sigmoid" as DpoLossType, labelSmoothing: 0, nllCoef: 0, averageLogRatios: false, ...opts };
+  const r = { beta: PAPER_BETA, lossType: "sigmoid" as DpoLossType, labelSmoothing: 0, nllCoef: 0, averageLogRatios: false, ...opts };
   if (!(r.beta > 0) || !Number.isFinite(r.beta)) throw new Error(`beta must be a positive number, got ${r.beta}`);
   if (!(r.labelSmoothing >= 0 && r.labelSmoothing < 0.5)) throw new Error(`labelSmoothing must be in [0, 0.5), got ${r.labelSmoothing}`);
   r.lossType = dpoLossTypeOf(r.lossType);
@@ -41,7 +44,7 @@ export interface MktoOptions {
 }
 
 export function resolveMktoOptions(opts: MktoOptions = {}): Required<MktoOptions> {
-  const r = { beta: 0.1, desirableWeight: 1, undesirableWeight: 1, kl: "batch" as "batch" | number, ...opts };
+  const r = { beta: PAPER_BETA, desirableWeight: 1, undesirableWeight: 1, kl: "batch" as "batch" | number, ...opts };
   if (!(r.beta > 0) || !Number.isFinite(r.beta)) throw new Error(`beta must be a positive number, got ${r.beta}`);
   if (!(r.desirableWeight >= 0) || !(r.undesirableWeight >= 0)) throw new Error("desirableWeight and undesirableWeight must be ≥ 0");
   if (r.kl !== "batch" && !Number.isFinite(r.kl)) throw new Error(`kl must be "batch" or a number, got ${String(r.kl)}`);

@@ -9,7 +9,7 @@ import * as aq from "arquero";
 import type { Problem } from "../data/index.js";
 import { Grader } from "../grading/index.js";
 import { PyodidePool } from "../interpreter/index.js";
-import { DEFAULT_REFERENCE, type ReferenceChoice } from "../losses/index.js";
+import { DEFAULT_REFERENCE, PAPER_BETA, type ReferenceChoice } from "../losses/index.js";
 import type { FilterSet } from "../pairing/index.js";
 import { promptStats } from "../metrics/index.js";
 import { accuracyOf, evaluate, type Evaluation } from "../evaluate/index.js";
@@ -60,7 +60,7 @@ export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
   loss: "mdpo",
   reference: DEFAULT_REFERENCE,
   mask: true,
-  beta: 0.1,
+  beta: PAPER_BETA,
   lr: 1e-4,
   epochs: 2,
   batchSize: 8,
