@@ -96,6 +96,12 @@ test("no module of src/ imports itself through other modules", () => {
   assert.equal(cycle, null, `import cycle: ${cycle?.join(" → ")}`);
 });
 
+test("no library file imports from src/cli", () => {
+  const graph = roomGraph();
+  const offenders = [...graph].filter(([room, to]) => room !== "cli" && to.has("cli")).map(([, to]) => to.get("cli"));
+  assert.deepEqual(offenders, []);
+});
+
 test("the cycle check finds a cycle when there is one", () => {
   const g = new Map([
     ["a", new Map([["b", "src/a/x.ts"]])],

@@ -79,20 +79,6 @@ test("the usage text and the docs table come from the declaration", async () => 
   assert.match(renderOptionTable(cmd.declaration!), /^\| `--seed` \| an integer ≥ 0 \| `0` \| seed \|$/m);
 });
 
-test("no library file imports from src/cli", () => {
-  const offenders: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (p !== projectPath("src", "cli")) walk(p);
-      } else if (/\.ts$/.test(e.name) && /from "(\.\.\/)+cli\//.test(fs.readFileSync(p, "utf8"))) offenders.push(path.relative(projectPath(), p));
-    }
-  };
-  walk(projectPath("src"));
-  assert.deepEqual(offenders, []);
-});
-
 test("no command imports another command", () => {
   const dir = projectPath("src", "cli", "commands");
   const offenders = fs
