@@ -7,6 +7,7 @@
  *   node --import tsx bench/train.ts --seeds 0,1,2 --test 1000 --out data/tiny/results.json
  *   node --import tsx bench/train.ts --aggregate data/tiny/results.json       # print a saved table
  *   node --import tsx bench/train.ts ... --dir DIR --no-run    # the table from the (partial) per-seed files in DIR
+ *   node --import tsx bench/train.ts ... --test 300 --test-from 1000   # a validation slice, disjoint from the table's test set
  *
  * Each worker saves its seed's runs after every method (DIR/seed-S.json), so a run cut short still gives
  * the rows it finished.
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     methods: { type: "string", default: METHOD_NAMES.join(",") },
     test: { type: "string", default: "1000" },
+    "test-from": { type: "string", default: "0" },
     prompts: { type: "string", default: String(ITERATE_DEFAULTS.promptsPerIteration) },
     samples: { type: "string", default: String(ITERATE_DEFAULTS.samplesPerPrompt) },
     "previous-samples": { type: "string", default: String(ITERATE_DEFAULTS.previousSamples) },
@@ -58,6 +60,15 @@ function sharedSettings(): Partial<IterateSettings> {
   };
 }
 
+/**
+ * Test problems `--test-from` … `--test-from + --test − 1` of the synthetic test split. The table uses the
+ * first 1,000; a setting is chosen on problems 1,000 and up (a validation slice the table never reads).
+ */
+function testProblems() {
+  const from = Number(values["test-from"]);
+  return syntheticProblems({ split: "test", n: from + Number(values.test) }).slice(from);
+}
+
 /** Worker: one seed, every method; writes {seed, seconds, runs} to `file`. */
 async function worker(seed: number, file: string): Promise<void> {
   await ensureBackend();
@@ -69,7 +80,7 @@ async function worker(seed: number, file: string): Promise<void> {
       policy: TinyModel.load(values.model!),
       ...(values.previous ? { previousPolicy: TinyModel.load(values.previous) } : {}),
       problems: syntheticProblems({ n: settings.promptsPerIteration! * 3, seed: 100 + seed }),
-      testProblems: syntheticProblems({ split: "test", n: Number(values.test) }),
+      testProblems: testProblems(),
       methods: values.methods!.split(",") as MethodName[],
       settings,
       interpreter: () => pool.session(),
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
     model: values.model,
     seeds,
     test: Number(values.test),
+    testFrom: Number(values["test-from"]),
     settings: { ...ITERATE_DEFAULTS, ...sharedSettings() },
     methods: values.methods!.split(","),
     table,

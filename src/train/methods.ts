@@ -1,5 +1,5 @@
 /**
- * The paper's Tables 1 and 2 in miniature: one entry per method that applies to the tiny policy (the
+ * The paper's Tables 1, 2 and 5 in miniature: one entry per method that applies to the tiny policy (the
  * settings that make it that method), the paper's Gemma-1.1-it-7B numbers for the same row, one seed's
  * runs of all methods from one SFT model (`runMethods`, sharing the SFT evaluation and iteration 1's
  * collection), and the mean ± sd over seeds (`summariseMethods`).
@@ -13,13 +13,13 @@ import { IterateCache, iterate, type InterpreterLike, type IterateSettings, type
 export interface MethodSpec {
   /** The paper's row name. */
   label: string;
-  /** The paper's table (1: main results, 2: the η / reference ablation). */
-  table: 1 | 2;
+  /** The paper's table (1: main results, 2: the η / reference ablation, 5: the NLL ablation). */
+  table: 1 | 2 | 5;
   /** The settings that make this method (over the shared ones). */
   settings: Partial<IterateSettings>;
 }
 
-/** The methods of the paper's Tables 1 and 2 that apply (iterative, 3 iterations each; SFT is every run's iteration 0). */
+/** The methods of the paper's Tables 1, 2 and 5 that apply (iterative, 3 iterations each; SFT is every run's iteration 0). */
 export const METHODS = {
   raft: { label: "RAFT", table: 1, settings: { loss: "raft", mask: true, evaluate: "last" } },
   "st-dpo": { label: "Iterative single-turn DPO", table: 1, settings: { loss: "mdpo", mask: false, evaluate: "last" } },
@@ -29,6 +29,8 @@ export const METHODS = {
   mkto: { label: "Iterative M-KTO", table: 1, settings: { loss: "mkto", mask: true, evaluate: "last" } },
   "eta-0.01": { label: "Iterative M-DPO + η = 0.01", table: 2, settings: { loss: "mdpo", mask: true, beta: 0.01, evaluate: "last" } },
   "eta-0.5": { label: "Iterative M-DPO + η = 0.5", table: 2, settings: { loss: "mdpo", mask: true, beta: 0.5, evaluate: "last" } },
+  // Coefficient 1: the paper gives none; the authors' dev README adds `1.0 * policy_nll_loss`.
+  "mdpo-nll": { label: "Iterative M-DPO with NLL loss", table: 5, settings: { loss: "mdpo", mask: true, nllCoef: 1, evaluate: "last" } },
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHODS;
 export const METHOD_NAMES = tableNames(METHODS);
@@ -40,7 +42,7 @@ export interface PaperRow {
   math: number;
 }
 
-type TableRowSpec = { row: string; method: MethodName | "sft"; iteration: number; paper: ["table1" | "table2", string] };
+type TableRowSpec = { row: string; method: MethodName | "sft"; iteration: number; paper: ["table1" | "table2" | "table5", string] };
 
 /** The table rows in the paper's order: where each of our numbers comes from (method, iteration) and its row in data/paper-results.json. */
 const TABLE_ROW_SPECS: readonly TableRowSpec[] = [
@@ -55,6 +57,7 @@ const TABLE_ROW_SPECS: readonly TableRowSpec[] = [
   { row: "Iterative M-KTO", method: "mkto", iteration: 3, paper: ["table1", "Iterative M-KTO"] },
   { row: "Iterative M-DPO + η = 0.01 (Table 2)", method: "eta-0.01", iteration: 3, paper: ["table2", "Iterative M-DPO + η = 0.01"] },
   { row: "Iterative M-DPO + η = 0.5 (Table 2)", method: "eta-0.5", iteration: 3, paper: ["table2", "Iterative M-DPO + η = 0.5"] },
+  { row: "Iterative M-DPO + NLL loss (Table 5)", method: "mdpo-nll", iteration: 3, paper: ["table5", "Iterative M-DPO with NLL loss"] },
 ];
 
 /** The table rows with the paper's numbers, read from data/paper-results.json (the one copy of the paper's tables). */
