@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Family } from "../chat/index.js";
 import { MathagentError } from "../errors.js";
-import { PAPER_BETA } from "../losses/options.js";
+import { PAPER_BETA, PAPER_NLL_COEF } from "../losses/options.js";
 
 export type Stage = "dpo" | "kto";
 
@@ -21,6 +21,7 @@ export const PAPER_LEARNING_RATES: readonly { match: RegExp; model: string; lear
 
 export const PAPER_TRAINING = {
   beta: PAPER_BETA,
+  nllCoef: PAPER_NLL_COEF,
   loss: "sigmoid",
   warmupSteps: 40,
   scheduler: "cosine",
@@ -120,6 +121,7 @@ export function trainConfigYaml(o: TrainConfigOptions): string {
       ["finetuning_type", "full"],
       ["pref_beta", PAPER_TRAINING.beta, "η"],
       ["pref_loss", PAPER_TRAINING.loss],
+      ["pref_ftx", PAPER_TRAINING.nllCoef, "NLL term on the chosen trajectories: none in the paper's main runs"],
     ]),
     ...(o.stage === "kto" && o.data.ktoWeights ? lines([["kto_chosen_weight", o.data.ktoWeights.desirable], ["kto_rejected_weight", o.data.ktoWeights.undesirable]]) : []),
     "### dataset",

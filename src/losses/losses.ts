@@ -13,7 +13,7 @@ import { dpoMetrics, ktoMetrics, type DpoMetrics, type KtoMetrics } from "./metr
 import { resolveMdpoOptions, resolveMktoOptions, type MdpoOptions, type MktoOptions } from "./options.js";
 
 import { DPO_LOSS_TYPES, dpoLossTypeOf } from "./loss-types.js";
-export { PAPER_BETA, resolveMdpoOptions, resolveMktoOptions, type DpoLossType, type MdpoOptions, type MktoOptions } from "./options.js";
+export { PAPER_BETA, PAPER_NLL_COEF, resolveMdpoOptions, resolveMktoOptions, type DpoLossType, type MdpoOptions, type MktoOptions } from "./options.js";
 
 /** A tensor or host data a tensor can be made from. */
 export type TensorLike2D = tf.Tensor | number[][] | Float32Array;

@@ -20,8 +20,11 @@ export interface MdpoOptions {
 /** The KL coefficient η (β in code) of the paper's M-DPO / M-KTO runs (run_dpo.py / run_kto.py); the default everywhere. */
 export const PAPER_BETA = 0.1;
 
+/** The NLL coefficient of the paper's main runs: none (its code's `nll_coefficient` default); Table 5 ablates it. */
+export const PAPER_NLL_COEF = 0;
+
 export function resolveMdpoOptions(opts: MdpoOptions = {}): Required<MdpoOptions> {
-  const r = { beta: PAPER_BETA, lossType: "sigmoid" as DpoLossType, labelSmoothing: 0, nllCoef: 0, averageLogRatios: false, ...opts };
+  const r = { beta: PAPER_BETA, lossType: "sigmoid" as DpoLossType, labelSmoothing: 0, nllCoef: PAPER_NLL_COEF, averageLogRatios: false, ...opts };
   if (!(r.beta > 0) || !Number.isFinite(r.beta)) throw new Error(`beta must be a positive number, got ${r.beta}`);
   if (!(r.labelSmoothing >= 0 && r.labelSmoothing < 0.5)) throw new Error(`labelSmoothing must be in [0, 0.5), got ${r.labelSmoothing}`);
   r.lossType = dpoLossTypeOf(r.lossType);

@@ -12,3 +12,4 @@ export * from "./iterate.js";
 export * from "./iteration-data.js";
 export * from "./update.js";
 export * from "./methods.js";
+export * from "./findings.js";

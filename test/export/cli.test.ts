@@ -64,6 +64,7 @@ test("pairs --format llamafactory → train-config → the YAML LLaMA-Factory ru
     "stage: dpo",
     "pref_beta: 0.1",
     "pref_loss: sigmoid",
+    "pref_ftx: 0",
     `tokenized_path: ${out}`,
     "template: gemma",
     "learning_rate: 4.0e-7",

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { paperResults } from "../../src/report/paper.js";
 import { ITERATE_DEFAULTS } from "../../src/train/iterate.js";
+import { findingsView, tableFindings } from "../../src/train/findings.js";
 import { METHODS, tableRows } from "../../src/train/methods.js";
 
 test("the miniature table's paper columns come from data/paper-results.json", () => {
@@ -27,4 +28,27 @@ test("the default loop is the paper's main setting; each method differs from it 
   assert.deepEqual(changes, {
     raft: "loss", "st-dpo": "mask", "st-kto": "loss,mask", "mdpo-fixed": "reference", mdpo: "", mkto: "loss", "eta-0.01": "beta", "eta-0.5": "beta", "mdpo-nll": "nllCoef",
   });
+});
+
+test("findings pair each seed's runs and put the paper's difference of the same rows beside them", () => {
+  // Three seeds; per-seed accuracies chosen so that paired and unpaired spreads differ.
+  const perSeed: Record<string, number[]> = { "sft/0": [50, 50, 50], "mdpo/3": [70, 60, 80], "mdpo-fixed/3": [68, 59, 81], "mdpo-nll/3": [75, 62, 78] };
+  const rows = tableRows().flatMap((r) => {
+    const v = perSeed[`${r.method}/${r.iteration}`];
+    if (!v) return [];
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return [{ ...r, mean, sd: 0, perSeed: v }];
+  });
+  const fs = tableFindings(rows);
+  assert.deepEqual(fs.map((f) => f.finding), ["M-DPO iteration 3 − SFT", "reference: updated − fixed", "NLL loss: with − without"]);
+  const ref = fs[1]!;
+  assert.deepEqual(ref.perSeed, [2, 1, -1]);
+  assert.ok(Math.abs(ref.tiny - 2 / 3) < 1e-12);
+  assert.ok(Math.abs(ref.sd - Math.sqrt(((2 - 2 / 3) ** 2 + (1 - 2 / 3) ** 2 + (-1 - 2 / 3) ** 2) / 2)) < 1e-12);
+  assert.ok(Math.abs(ref.paperGsm8k - (83.9 - 79.9)) < 1e-9 && Math.abs(ref.paperMath - (51.2 - 48.0)) < 1e-9);
+  assert.equal(ref.sameSign, true);
+  const nll = fs[2]!;
+  assert.deepEqual(nll.perSeed, [5, 2, -2]);
+  assert.equal(nll.sameSign, false, "the paper's NLL row is below M-DPO; +1.7 here is the other sign");
+  assert.equal(findingsView(fs)[0]!["paper GSM8K"], "+6.4");
 });
