@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/train.ts --seeds 0,1,2 --test 1000 --out data/tiny/results.json
  *   node --import tsx bench/train.ts --aggregate data/tiny/results.json       # print a saved table
+ *   node --import tsx bench/train.ts --aggregate data/tiny/results.json --markdown   # its tables as docs/train.md shows them
  *   node --import tsx bench/train.ts ... --dir DIR --no-run    # the table from the (partial) per-seed files in DIR
  *   node --import tsx bench/train.ts ... --test 300 --test-from 1000   # a validation slice, disjoint from the table's test set
  *
@@ -20,7 +21,7 @@ import { projectPath } from "../src/paths.js";
 import { syntheticProblems } from "../src/data/synthetic.js";
 import { ensureBackend } from "../src/losses/index.js";
 import { PyodidePool } from "../src/interpreter/index.js";
-import { ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
+import { checkTargets, findingsView, ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, tableFindings, tableView, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     dir: { type: "string" },
     "no-run": { type: "boolean", default: false },
     aggregate: { type: "string" },
+    markdown: { type: "boolean", default: false },
   },
 });
 
@@ -126,9 +128,24 @@ function printTable(rows: readonly SummaryRow[]): void {
   for (const r of rows) console.log(`${r.row.padEnd(40)} | ${`${f(r.mean)} ± ${f(r.sd)}`.padStart(15)} | ${r.perSeed.map(f).join(", ").padEnd(19)} | ${r.gsm8k.toFixed(1).padStart(11)} | ${r.math.toFixed(1)}`);
 }
 
+/** The table, the findings and the targets as Markdown (docs/train.md's layout). */
+function printMarkdown(rows: readonly SummaryRow[]): void {
+  const md = (recs: Record<string, string | number | boolean>[]) => {
+    const keys = Object.keys(recs[0] ?? {});
+    const cell = (v: string | number | boolean) => (typeof v === "boolean" ? (v ? "yes" : "**no**") : typeof v === "number" ? v.toFixed(1) : v);
+    return [`| ${keys.join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`, ...recs.map((r) => `| ${keys.map((k) => cell(r[k]!)).join(" | ")} |`)].join("\n");
+  };
+  console.log(md(tableView(rows)) + "\n");
+  console.log(md(findingsView(tableFindings(rows))) + "\n");
+  console.log(md(checkTargets(rows).map((t) => ({ ...t }))));
+}
+
 async function main(): Promise<void> {
   if (values.worker !== undefined) return worker(Number(values.worker), values.aggregate!);
-  if (values.aggregate) return printTable((JSON.parse(fs.readFileSync(values.aggregate, "utf8")) as { table: SummaryRow[] }).table);
+  if (values.aggregate) {
+    const saved = (JSON.parse(fs.readFileSync(values.aggregate, "utf8")) as { table: SummaryRow[] }).table;
+    return values.markdown ? printMarkdown(saved) : printTable(saved);
+  }
   const seeds = values.seeds!.split(",").map(Number);
   const dir = values.dir ?? fs.mkdtempSync(path.join("/tmp", "tiny-table-"));
   fs.mkdirSync(dir, { recursive: true });
