@@ -1,3 +1,4 @@
+import { MATH_RENDERED, mathHtml } from "./math.js";
 import { displaySink, escapeHtml, type MimeBundle } from "./sink.js";
 import { CAPTION } from "./style.js";
 
@@ -30,17 +31,22 @@ export function recordEntries(obj: object, prefix = ""): [string, unknown][] {
   });
 }
 
-/** A record as a two-column field/value table (HTML) and aligned "field  value" lines (text). */
+/**
+ * A record as a two-column field/value table (HTML) and aligned "field  value" lines (text). In the
+ * HTML, LaTeX in string values (a MATH problem, its solution) is shown as MathML; the text stays raw.
+ */
 export function recordBundle(obj: object, options: ShowRecordOptions = {}): MimeBundle {
-  const rows = recordEntries(obj).map(([k, v]) => [k, formatValue(v, options.digits)] as const);
+  const entries = recordEntries(obj);
+  const rows = entries.map(([k, v]) => [k, formatValue(v, options.digits)] as const);
+  const cell = (i: number, v: string) => (typeof entries[i]![1] === "string" ? mathHtml(v) : escapeHtml(v));
   const title = options.title ? `<div style="${CAPTION}"><strong>${escapeHtml(options.title)}</strong></div>` : "";
   const body = rows
-    .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em;vertical-align:top">${escapeHtml(k)}</th><td style="text-align:left;white-space:pre-wrap;vertical-align:top">${escapeHtml(v)}</td></tr>`)
+    .map(([k, v], i) => `<tr><th style="text-align:left;padding-right:1em;vertical-align:top">${escapeHtml(k)}</th><td style="text-align:left;white-space:pre-wrap;vertical-align:top">${cell(i, v)}</td></tr>`)
     .join("");
   const width = Math.max(0, ...rows.map(([k]) => k.length));
   const text = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
   return {
-    "text/html": `<div class="mathagent-record">${title}<table>${body}</table></div>`,
+    "text/html": `<div class="mathagent-record ${MATH_RENDERED}">${title}<table>${body}</table></div>`,
     "text/plain": options.title ? `${options.title}\n${text}` : text,
   };
 }

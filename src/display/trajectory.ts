@@ -1,6 +1,7 @@
 /** Trajectories and preference pairs as chat transcripts: what the model wrote in green, the rest in grey. */
 import { HORIZON_NOTE } from "../chat/templates.js";
 import type { Step, Trajectory } from "../rollout/types.js";
+import { MATH_RENDERED, mathHtml, proseMathHtml } from "./math.js";
 import { displaySink, escapeHtml, type MimeBundle } from "./sink.js";
 import { CAPTION, CORRECT, MASKED, MONO, WRITTEN, WRONG } from "./style.js";
 
@@ -43,15 +44,18 @@ export function trajectoryViewMessages(t: TrajectoryView): Message[] {
 
 const LABEL: Record<Message["who"], string> = { question: "question", model: "model", output: "interpreter output", note: "horizon note", error: "error" };
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? escapeHtml(text) : `${escapeHtml(text.slice(0, max))}<em style="color:#888"> … ${(text.length - max).toLocaleString("en-US")} more characters</em>`;
+/** How each kind of message becomes HTML: LaTeX in the question and in the model's prose as MathML; code, interpreter output and errors verbatim. */
+const RENDER: Record<Message["who"], (text: string) => string> = { question: mathHtml, model: proseMathHtml, output: escapeHtml, note: escapeHtml, error: escapeHtml };
+
+function clip(text: string, max: number, render: (text: string) => string): string {
+  return text.length <= max ? render(text) : `${render(text.slice(0, max))}<em style="color:#888"> … ${(text.length - max).toLocaleString("en-US")} more characters</em>`;
 }
 
 function messageHtml(m: Message, max: number): string {
   const bg = m.who === "model" ? WRITTEN : m.who === "error" ? "#f8d7da" : MASKED;
   return (
     `<div class="mathagent-msg mathagent-${m.who}" style="margin:2px 0;padding:4px 8px;border-radius:4px;background:${bg};${MONO}">` +
-    `<span style="color:#666">${LABEL[m.who]}</span>\n${clip(m.text, max)}</div>`
+    `<span style="color:#666">${LABEL[m.who]}</span>\n${clip(m.text, max, RENDER[m.who])}</div>`
   );
 }
 
@@ -74,7 +78,7 @@ export function trajectoryHtml(t: TrajectoryView, options: TrajectoryOptions = {
   const summary = escapeHtml(trajectorySummary(t).replace(/ · (correct|wrong)$/, ""));
   const title = options.title ? `<strong>${escapeHtml(options.title)}</strong> · ` : "";
   return (
-    `<div class="mathagent-trajectory"><div style="${CAPTION}">${title}${summary}${verdictHtml(t)}</div>` +
+    `<div class="mathagent-trajectory ${MATH_RENDERED}"><div style="${CAPTION}">${title}${summary}${verdictHtml(t)}</div>` +
     trajectoryViewMessages(t).map((m) => messageHtml(m, max)).join("") +
     `</div>`
   );

@@ -1,0 +1,132 @@
+/**
+ * LaTeX in problem and solution text, rendered to MathML on the server: Chromium draws MathML Core
+ * itself, so a page needs no script, font or stylesheet for it and opens offline.
+ */
+import temml from "temml";
+import { escapeHtml } from "./sink.js";
+
+/**
+ * Class of an element whose text was rendered here. Classic Jupyter and nbconvert pages run MathJax
+ * over outputs too; this class (MathJax 2 and 3's default `ignoreClass`) keeps it from typesetting a
+ * `$` that the dollar rule below left as text, such as a price.
+ */
+export const MATH_RENDERED = "tex2jax_ignore";
+
+/** A run of plain text, or a formula with its delimiters (`raw`) and its MathML. */
+export type TextSegment = { kind: "text"; text: string } | { kind: "math"; raw: string; tex: string; display: boolean; mathml: string };
+
+/** A formula found at some position: where its TeX starts and ends, and where the segment ends. */
+interface Span {
+  texStart: number;
+  texEnd: number;
+  end: number;
+  display: boolean;
+}
+
+const ENVIRONMENTS = new Set(["align", "align*", "equation", "equation*", "gather", "gather*", "eqnarray", "eqnarray*", "multline", "multline*"]);
+
+/** The next unescaped `$` at or after `from` (a backslash escapes it), or -1. */
+function nextDollar(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === "$") return i;
+  }
+  return -1;
+}
+
+/**
+ * `$…$` at `open`. It is a formula only if the next unescaped `$` closes it and the pair does not look
+ * like prices: no whitespace just inside either delimiter ("$5 and $6"), no blank line between, no
+ * digit just after the closing `$` ("$140-$100") unless the formula ends in a dollar sign (MATH writes
+ * "$\$$105"), and no `<<` on either side (GSM8K's calculator notes: "= $<<9*2=18>>18").
+ */
+function inlineDollar(text: string, open: number): Span | null {
+  const close = nextDollar(text, open + 1);
+  if (close < 0 || close === open + 1) return null;
+  const tex = text.slice(open + 1, close);
+  const after = text.slice(close + 1, close + 3);
+  if (/^\s|\s$|\n\s*\n|^<</.test(tex) || after === "<<" || (/^\d/.test(after) && !tex.endsWith("\\$"))) return null;
+  return { texStart: open + 1, texEnd: close, end: close + 1, display: false };
+}
+
+/** A formula between `open` (of length `openLength`) and the first `closer` after it. */
+function delimited(text: string, open: number, openLength: number, closer: string, display: boolean): Span | null {
+  const close = text.indexOf(closer, open + openLength);
+  if (close < 0 || close === open + openLength) return null;
+  return { texStart: open + openLength, texEnd: close, end: close + closer.length, display };
+}
+
+/** `\begin{align*}…\end{align*}` and the like outside any `$`: the environment is the TeX. */
+function environment(text: string, open: number): Span | null {
+  const name = /^\\begin\{([a-z]+\*?)\}/.exec(text.slice(open, open + 24))?.[1];
+  if (name === undefined || !ENVIRONMENTS.has(name)) return null;
+  const end = `\\end{${name}}`;
+  const close = text.indexOf(end, open);
+  return close < 0 ? null : { texStart: open, texEnd: close + end.length, end: close + end.length, display: true };
+}
+
+/** The formula that starts at `i`, if the delimiters there open one that closes. */
+function spanAt(text: string, i: number): Span | null {
+  const two = text.slice(i, i + 2);
+  if (two === "$$") return delimited(text, i, 2, "$$", true);
+  if (two === "\\[") return delimited(text, i, 2, "\\]", true);
+  if (two === "\\(") return delimited(text, i, 2, "\\)", false);
+  if (two === "\\b") return environment(text, i);
+  if (text[i] === "$") return inlineDollar(text, i);
+  return null;
+}
+
+/** TeX as MathML, or null when it does not parse (the caller shows the raw text instead). */
+export function texToMathml(tex: string, display: boolean): string | null {
+  try {
+    return temml.renderToString(tex, { displayMode: display, throwOnError: true, annotate: true, trust: false });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Splits text into plain runs and formulas (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`, `\begin{align}…`).
+ * A `$` that does not open a formula by the rule of `inlineDollar`, an escaped `\$`, and a formula
+ * that does not parse all stay text. Never throws: dataset rows are untrusted input.
+ */
+export function splitMath(text: string): TextSegment[] {
+  const out: TextSegment[] = [];
+  let plain = "";
+  for (let i = 0; i < text.length; ) {
+    const span = text[i] === "$" || text[i] === "\\" ? spanAt(text, i) : null;
+    const tex = span ? text.slice(span.texStart, span.texEnd) : "";
+    const mathml = span ? texToMathml(tex, span.display) : null;
+    if (span && mathml !== null) {
+      if (plain) out.push({ kind: "text", text: plain });
+      out.push({ kind: "math", raw: text.slice(i, span.end), tex, display: span.display, mathml });
+      plain = "";
+      i = span.end;
+    } else {
+      const step = text[i] === "\\" ? 2 : 1;
+      plain += text.slice(i, i + step);
+      i += step;
+    }
+  }
+  if (plain) out.push({ kind: "text", text: plain });
+  return out;
+}
+
+/** Text as HTML: formulas as MathML, everything else escaped. */
+export function mathHtml(text: string): string {
+  return splitMath(text)
+    .map((s) => (s.kind === "math" ? s.mathml : escapeHtml(s.text)))
+    .join("");
+}
+
+/** Like `mathHtml`, but Markdown code (fenced blocks and `inline` spans) stays verbatim: code is not math. */
+export function proseMathHtml(text: string): string {
+  const code = /```[\s\S]*?(?:```|$)|`[^`\n]+`/g;
+  let html = "";
+  let last = 0;
+  for (const m of text.matchAll(code)) {
+    html += mathHtml(text.slice(last, m.index)) + escapeHtml(m[0]);
+    last = m.index + m[0].length;
+  }
+  return html + mathHtml(text.slice(last));
+}
