@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# Tests only: the browser tests (test/kernel/browser.test.ts) open the report pages in Debian's chromium.
+# Tests only: the browser tests (test/kernel/browser.test.ts, test/display/math-browser.test.ts) open report pages in Debian's chromium.
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[test] apt-get install chromium (for the browser tests)" >&2
   apt-get update -qq >/dev/null
