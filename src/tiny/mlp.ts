@@ -4,29 +4,35 @@
  * clones the inputs its gradient needs (five `[N, dFF]` copies per block on the wasm backend) and
  * the tape adds a host round trip per op; here the gelu and its derivative are one WebAssembly SIMD
  * loop each (`simd.ts`), the pre-activations and sigmoids stay in JS arrays for the gradient, and
- * the tape keeps two tensors (h and the activations). The matMuls stay plain, untransposed tfjs matMuls
- * (transposed operands take a slow path on wasm); bias gradients are matMuls too (`sumRows`).
+ * the tape keeps no tensors. The matrix products and bias gradients are the SIMD module's
+ * (`matmul.ts`): tfjs-wasm's matMul takes a slow path for transposed operands.
  */
 import * as tf from "@tensorflow/tfjs";
+import { colSums, matmul } from "./matmul.js";
 import { simdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
-const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+const data = (t: tf.Tensor) => t.dataSync() as Float32Array;
+const dims = (t: tf.Tensor) => t.shape as [number, number];
 
-/**
- * Σ over the rows of `[N, k]` as a `[1, N]·[N, k]` matMul: tfjs wasm's Sum over axis 0 transposes
- * the whole input first.
- */
-export const sumRows = (x: tf.Tensor) => tf.reshape(mm(tf.ones([1, x.shape[0]!]), x), [x.shape[1]!]);
-
-/** `x·w + b` for `x` `[N, din]`, differentiable; the gradient saves only `x` and `w`. */
+/** `x·w + b` for `x` `[N, din]`, differentiable; the gradient keeps `x` and `w` as JS arrays. */
 export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  const f = tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([xt, wt]);
+  const f = tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => {
+    const [n, din] = dims(xt);
+    const dout = wt.shape[1]!;
+    const xa = data(xt);
+    const wa = data(wt);
     return {
-      value: tf.add(mm(xt, wt), bt),
-      gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [mm(dy, tf.transpose(ws!)), mm(tf.transpose(xs!), dy), sumRows(dy)],
+      value: tf.tensor2d(matmul(xa, wa, n, din, dout, { bias: data(bt) }), [n, dout]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = data(dy);
+        return [
+          tf.tensor2d(matmul(g, wa, n, dout, din, { transB: true }), [n, din]),
+          tf.tensor2d(matmul(xa, g, din, n, dout, { transA: true }), [din, dout]),
+          tf.tensor1d(colSums(g, n, dout)),
+        ];
+      },
     };
   }) as unknown as CGF) as unknown as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
   return f(x, w, b);
@@ -34,18 +40,24 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
 
 /** `gelu(h·w1 + b1)·w2 + b2` for `h` `[N, d]`, differentiable in all five inputs. */
 export function mlpBlock(h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Tensor2D {
-  const f = tf.customGrad(((ht: tf.Tensor, w1t: tf.Tensor, b1t: tf.Tensor, w2t: tf.Tensor, b2t: tf.Tensor, save: tf.GradSaveFunc) => {
-    const pre = tf.add(mm(ht, w1t), b1t);
-    const shape = pre.shape as [number, number];
-    const u = pre.dataSync() as Float32Array;
+  const f = tf.customGrad(((ht: tf.Tensor, w1t: tf.Tensor, b1t: tf.Tensor, w2t: tf.Tensor, b2t: tf.Tensor) => {
+    const [n, d] = dims(ht);
+    const dff = w1t.shape[1]!;
+    const [ha, w1a, w2a] = [data(ht), data(w1t), data(w2t)];
+    const u = matmul(ha, w1a, n, d, dff, { bias: data(b1t) });
     const { a, s } = geluForward(u);
-    const act = tf.tensor2d(a, shape);
-    save([ht, act]);
     return {
-      value: tf.add(mm(act, w2t), b2t),
-      gradFunc: (dy: tf.Tensor, [hs, as]: tf.Tensor[]) => {
-        const du = tf.tensor2d(geluBackward(mm(dy, tf.transpose(w2t)).dataSync() as Float32Array, u, s), shape);
-        return [mm(du, tf.transpose(w1t)), mm(tf.transpose(hs!), du), sumRows(du), mm(tf.transpose(as!), dy), sumRows(dy)];
+      value: tf.tensor2d(matmul(a, w2a, n, dff, d, { bias: data(b2t) }), [n, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = data(dy);
+        const du = geluBackward(matmul(g, w2a, n, d, dff, { transB: true }), u, s);
+        return [
+          tf.tensor2d(matmul(du, w1a, n, dff, d, { transB: true }), [n, d]),
+          tf.tensor2d(matmul(ha, du, d, n, dff, { transA: true }), [d, dff]),
+          tf.tensor1d(colSums(du, n, dff)),
+          tf.tensor2d(matmul(a, g, dff, n, d, { transA: true }), [dff, d]),
+          tf.tensor1d(colSums(g, n, d)),
+        ];
       },
     };
   }) as unknown as CGF) as unknown as (h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Tensor2D;
