@@ -18,6 +18,12 @@ export interface MatMulOptions {
   bias?: Float32Array;
 }
 
+/**
+ * Rows of B per kernel call: a long K (the weight gradients' Aᵀ·B, K = batch × length) in slices
+ * whose operands stay in the L2 cache, each slice adding to C; the same sums in the same order.
+ */
+const KC = 256;
+
 const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** `op(A)·op(B) (+ bias)` as a row-major `[M, N]` array, for `op(A)` `[M, K]` and `op(B)` `[K, N]`. */
@@ -36,7 +42,10 @@ export function matmul(a: Float32Array, b: Float32Array, M: number, K: number, N
   f.fill(0, lay.bias, lay.c);
   if (o.bias) f.set(o.bias, lay.bias);
   const [ars, aks] = o.transA ? [4, Mp * 4] : [K * 4, 4];
-  k.mm(0, ars, aks, lay.b * 4, Np * 4, lay.c * 4, Np * 4, Mp, Np, K, lay.bias * 4, 0);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const [bias, bs] = k0 === 0 ? [lay.bias * 4, 0] : [lay.c * 4, Np * 4];
+    k.mm(k0 * aks, ars, aks, (lay.b + k0 * Np) * 4, Np * 4, lay.c * 4, Np * 4, Mp, Np, Math.min(KC, K - k0), bias, bs);
+  }
   return unpad(f, lay.c, M, N, Np);
 }
 

@@ -17,10 +17,12 @@
  *   `out = p·(dP − Σ p·dP)` (padding zeroed by the caller);
  * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
  *   row in registers (a third of the loads and loop steps).
- * - `mm`, `colsum`: matrix products in 4 × 8 tiles and column sums (`matmul-kernels.ts`).
+ * - `mm`, `colsum`: matrix products in 4 × 8 tiles and column sums (`matmul-kernels.ts`);
+ * - `lnf`, `lnb`: LayerNorm forward and backward over rows (`layernorm-kernels.ts`).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
  */
 
+import { lnbBody, lnfBody } from "./layernorm-kernels.js";
 import { colsumBody, mmBody } from "./matmul-kernels.js";
 import { EMPTY, F32, I32, V128, f32, get, op, section, set, simd, splat, str, uleb, vec, zero4 } from "./wasm-asm.js";
 
@@ -270,11 +272,11 @@ function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32]), fn(Array<number>(12).fill(I32))])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32]), fn(Array<number>(12).fill(I32)), fn(Array<number>(8).fill(I32)), fn(Array<number>(9).fill(I32))])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5], [7], [3]])),
-    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft", "mm", "colsum"].map((name, i) => [...str(name), 0x00, i]))),
-    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody, mmBody, colsumBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5], [7], [3], [8], [9]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft", "mm", "colsum", "lnf", "lnb"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody, mmBody, colsumBody, lnfBody, lnbBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -291,6 +293,9 @@ export interface SimdKernels {
   /** See `matmul-kernels.ts`. */
   mm(a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, M: number, N: number, K: number, bias: number, bs: number): void;
   colsum(x: number, ld: number, M: number, N: number, out: number): void;
+  /** See `layernorm-kernels.ts`. */
+  lnf(x: number, g: number, b: number, dBytes: number, n: number, y: number, xhat: number, inv: number): void;
+  lnb(dy: number, xhat: number, inv: number, g: number, dBytes: number, n: number, dx: number, dg: number, db: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -327,6 +332,8 @@ export function simdKernels(): SimdKernels | null {
       dsoft: ex.dsoft,
       mm: ex.mm,
       colsum: ex.colsum,
+      lnf: ex.lnf,
+      lnb: ex.lnb,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;

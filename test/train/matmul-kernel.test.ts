@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { colSums, matmul, type MatMulOptions } from "../../src/tiny/matmul.js";
+import { layerNormBackward, layerNormForward } from "../../src/tiny/layernorm.js";
 import { simdKernels } from "../../src/tiny/simd.js";
 import { seededRandom } from "../../src/random.js";
 
@@ -22,9 +23,9 @@ function reference(a: Float32Array, b: Float32Array, M: number, K: number, N: nu
 
 const maxErr = (x: ArrayLike<number>, y: ArrayLike<number>) => Array.from(x, (v, i) => Math.abs(v - y[i]!)).reduce((m, e) => Math.max(m, e), 0);
 
-test("the SIMD matrix products A·B, Aᵀ·B, A·Bᵀ (with and without bias, padded and aligned shapes) match float64 JS", () => {
+test("the SIMD matrix products A·B, Aᵀ·B, A·Bᵀ (with and without bias, padded and aligned shapes, K in slices) match float64 JS", () => {
   assert.ok(simdKernels(), "WebAssembly SIMD is available in this Node");
-  const shapes: [number, number, number][] = [[8, 16, 16], [7, 5, 13], [4, 64, 8], [33, 70, 99], [1, 1, 1], [64, 160, 24]];
+  const shapes: [number, number, number][] = [[8, 16, 16], [7, 5, 13], [4, 64, 8], [33, 70, 99], [1, 1, 1], [64, 160, 24], [12, 600, 20]];
   const variants: MatMulOptions[] = [{}, { transA: true }, { transB: true }, { transA: true, transB: true }];
   for (const [M, K, N] of shapes) {
     for (const v of variants) {
@@ -75,4 +76,20 @@ test("column sums (bias gradients) match float64 JS, SIMD and JS paths alike", (
 test("matmul rejects operands of the wrong size, naming its file", () => {
   assert.throws(() => matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2), /src\/tiny\/matmul\.ts/);
   assert.throws(() => matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { bias: new Float32Array(3) }), /src\/tiny\/matmul\.ts/);
+});
+
+test("LayerNorm's SIMD kernels (forward, and dx, dg, db backward) match the float64 JS path", () => {
+  const k = simdKernels();
+  assert.ok(k, "WebAssembly SIMD is available in this Node");
+  for (const [N, d] of [[40, 64], [3, 4], [9, 12]] as const) {
+    const x = Float32Array.from(rnd(N * d), (v, i) => 3 * v + (i % d) * 0.1 + 1);
+    const [g, b, dy] = [rnd(d), rnd(d), rnd(N * d)];
+    const js = layerNormForward(x, g, b, d, null);
+    const sd = layerNormForward(x, g, b, d, k);
+    assert.ok(sd.inv instanceof Float32Array, "the SIMD path ran");
+    for (const key of ["y", "xhat", "inv"] as const) assert.ok(maxErr(sd[key], js[key]) < 2e-5, `${N}×${d} ${key}: max error ${maxErr(sd[key], js[key])}`);
+    const gj = layerNormBackward(dy, js.xhat, js.inv, g, d, null);
+    const gs = layerNormBackward(dy, sd.xhat, sd.inv, g, d, k);
+    gs.forEach((a, i) => assert.ok(maxErr(a, gj[i]!) < 2e-5 * Math.sqrt(N), `${N}×${d} gradient ${i}: max error ${maxErr(a, gj[i]!)}`));
+  }
 });
