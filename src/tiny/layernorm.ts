@@ -4,13 +4,17 @@
  * and ~20 backward on the wasm backend, each a pass over memory and a host call; here it is two loops.
  */
 import * as tf from "@tensorflow/tfjs";
+import { tensorOf } from "./matmul.js";
 import { simdKernels, type SimdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
 export const LN_EPS = 1e-5;
 
-/** `y = (x - mean)/√(var + eps)·g + b` per row; also the normalised rows and each row's 1/√(var + eps). */
+/**
+ * `y = (x - mean)/√(var + eps)·g + b` per row; also the normalised rows and each row's 1/√(var + eps).
+ * On the SIMD path `y` is a view into the module's memory (valid until its next kernel call).
+ */
 export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Array, d: number, k: SimdKernels | null = simdKernels()): { y: Float32Array; xhat: Float32Array; inv: Float32Array | Float64Array } {
   const N = x.length / d;
   if (k && d % 4 === 0) return layerNormForwardSimd(k, x, g, b, d);
@@ -38,7 +42,7 @@ export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Arr
   return { y, xhat, inv };
 }
 
-/** Gradients `[dx, dg, db]` of `layerNormForward` given dy. */
+/** Gradients `[dx, dg, db]` of `layerNormForward` given dy; on the SIMD path `dx` is a view into the module's memory. */
 export function layerNormBackward(dy: Float32Array, xhat: Float32Array, inv: Float32Array | Float64Array, g: Float32Array, d: number, k: SimdKernels | null = simdKernels()): [Float32Array, Float32Array, Float32Array] {
   const N = dy.length / d;
   if (k && d % 4 === 0 && inv instanceof Float32Array) return layerNormBackwardSimd(k, dy, xhat, inv, g, d);
@@ -76,7 +80,7 @@ function layerNormForwardSimd(k: SimdKernels, x: Float32Array, g: Float32Array, 
   f.set(g, at.g);
   f.set(b, at.b);
   k.lnf(0, at.g * 4, at.b * 4, d * 4, N, at.y * 4, at.xhat * 4, at.inv * 4);
-  return { y: f.slice(at.y, at.y + n), xhat: f.slice(at.xhat, at.xhat + n), inv: f.slice(at.inv, at.inv + N) };
+  return { y: f.subarray(at.y, at.y + n), xhat: f.slice(at.xhat, at.xhat + n), inv: f.slice(at.inv, at.inv + N) };
 }
 
 function layerNormBackwardSimd(k: SimdKernels, dy: Float32Array, xhat: Float32Array, inv: Float32Array, g: Float32Array, d: number): [Float32Array, Float32Array, Float32Array] {
@@ -91,7 +95,7 @@ function layerNormBackwardSimd(k: SimdKernels, dy: Float32Array, xhat: Float32Ar
   f.set(g, at.g);
   f.fill(0, at.dg, at.db + d);
   k.lnb(0, at.xhat * 4, at.inv * 4, at.g * 4, d * 4, N, at.dx * 4, at.dg * 4, at.db * 4);
-  return [f.slice(at.dx, at.dx + n), f.slice(at.dg, at.dg + d), f.slice(at.db, at.db + d)];
+  return [f.subarray(at.dx, at.dx + n), f.slice(at.dg, at.dg + d), f.slice(at.db, at.db + d)];
 }
 
 /** LayerNorm of `x` `[N, d]` with gain `g` and bias `b` `[d]`, differentiable. */
@@ -101,10 +105,10 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D
     const G = gt.dataSync() as Float32Array;
     const { y, xhat, inv } = layerNormForward(xt.dataSync() as Float32Array, G, bt.dataSync() as Float32Array, d);
     return {
-      value: tf.tensor2d(y, [N, d]),
+      value: tensorOf(y, [N, d]),
       gradFunc: (dy: tf.Tensor) => {
         const [dx, dg, db] = layerNormBackward(dy.dataSync() as Float32Array, xhat, inv, G, d);
-        return [tf.tensor2d(dx, [N, d]), tf.tensor1d(dg), tf.tensor1d(db)];
+        return [tensorOf(dx, [N, d]), tf.tensor1d(dg), tf.tensor1d(db)];
       },
     };
   }) as unknown as CGF) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;

@@ -7,6 +7,7 @@
  * output element is summed in ascending k, starting from its bias, so the results are the same on
  * every run. Without WebAssembly SIMD, plain JS loops in the same order (float32 rounding per step).
  */
+import * as tf from "@tensorflow/tfjs";
 import { simdKernels, type SimdKernels } from "./simd.js";
 
 export interface MatMulOptions {
@@ -28,6 +29,21 @@ const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** `op(A)·op(B) (+ bias)` as a row-major `[M, N]` array, for `op(A)` `[M, K]` and `op(B)` `[K, N]`. */
 export function matmul(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}): Float32Array {
+  const v = matmulView(a, b, M, K, N, o);
+  return v.buffer === simdKernels()?.f32.buffer ? v.slice() : v;
+}
+
+/**
+ * A tensor of `v`, which may be a view into the SIMD module's memory: the wasm backend copies it into
+ * its own heap at once; other backends keep the array they are given, so they get a copy.
+ */
+export const tensorOf = (v: Float32Array, shape: [number, number]) => tf.tensor2d(tf.getBackend() === "wasm" ? v : v.slice(), shape);
+
+/**
+ * `matmul`, but the product may be a view into the SIMD module's memory, valid only until the next
+ * kernel call: for a result copied at once (into a tensor), without allocating an array for it.
+ */
+export function matmulView(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}): Float32Array {
   if (a.length !== M * K || b.length !== K * N) throw new Error(`src/tiny/matmul.ts: matmul of ${M}×${K} by ${K}×${N} got ${a.length} and ${b.length} floats`);
   if (o.bias && o.bias.length !== N) throw new Error(`src/tiny/matmul.ts: bias of ${o.bias.length} floats for ${N} columns`);
   const k = simdKernels();
@@ -80,7 +96,7 @@ function packB(f: Float32Array, at: number, b: Float32Array, K: number, N: numbe
 }
 
 function unpad(f: Float32Array, at: number, M: number, N: number, Np: number): Float32Array {
-  if (Np === N) return f.slice(at, at + M * N);
+  if (Np === N) return f.subarray(at, at + M * N);
   const out = new Float32Array(M * N);
   for (let i = 0; i < M; i++) out.set(f.subarray(at + i * Np, at + i * Np + N), i * N);
   return out;

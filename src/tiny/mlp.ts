@@ -8,7 +8,7 @@
  * (`matmul.ts`): tfjs-wasm's matMul takes a slow path for transposed operands.
  */
 import * as tf from "@tensorflow/tfjs";
-import { colSums, matmul } from "./matmul.js";
+import { colSums, matmul, matmulView, tensorOf } from "./matmul.js";
 import { simdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
@@ -24,12 +24,12 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
     const xa = data(xt);
     const wa = data(wt);
     return {
-      value: tf.tensor2d(matmul(xa, wa, n, din, dout, { bias: data(bt) }), [n, dout]),
+      value: tensorOf(matmulView(xa, wa, n, din, dout, { bias: data(bt) }), [n, dout]),
       gradFunc: (dy: tf.Tensor) => {
         const g = data(dy);
         return [
-          tf.tensor2d(matmul(g, wa, n, dout, din, { transB: true }), [n, din]),
-          tf.tensor2d(matmul(xa, g, din, n, dout, { transA: true }), [din, dout]),
+          tensorOf(matmulView(g, wa, n, dout, din, { transB: true }), [n, din]),
+          tensorOf(matmulView(xa, g, din, n, dout, { transA: true }), [din, dout]),
           tf.tensor1d(colSums(g, n, dout)),
         ];
       },
@@ -47,15 +47,15 @@ export function mlpBlock(h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tens
     const u = matmul(ha, w1a, n, d, dff, { bias: data(b1t) });
     const { a, s } = geluForward(u);
     return {
-      value: tf.tensor2d(matmul(a, w2a, n, dff, d, { bias: data(b2t) }), [n, d]),
+      value: tensorOf(matmulView(a, w2a, n, dff, d, { bias: data(b2t) }), [n, d]),
       gradFunc: (dy: tf.Tensor) => {
         const g = data(dy);
         const du = geluBackward(matmul(g, w2a, n, d, dff, { transB: true }), u, s);
         return [
-          tf.tensor2d(matmul(du, w1a, n, dff, d, { transB: true }), [n, d]),
-          tf.tensor2d(matmul(ha, du, d, n, dff, { transA: true }), [d, dff]),
+          tensorOf(matmulView(du, w1a, n, dff, d, { transB: true }), [n, d]),
+          tensorOf(matmulView(ha, du, d, n, dff, { transA: true }), [d, dff]),
           tf.tensor1d(colSums(du, n, dff)),
-          tf.tensor2d(matmul(a, g, dff, n, d, { transA: true }), [dff, d]),
+          tensorOf(matmulView(a, g, dff, n, d, { transA: true }), [dff, d]),
           tf.tensor1d(colSums(g, n, d)),
         ];
       },
