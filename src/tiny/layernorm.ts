@@ -4,7 +4,7 @@
  * and ~20 backward on the wasm backend, each a pass over memory and a host call; here it is two loops.
  */
 import * as tf from "@tensorflow/tfjs";
-import { tensorOf } from "./matmul.js";
+import { peek, tensorOf } from "./matmul.js";
 import { simdKernels, type SimdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
@@ -13,7 +13,7 @@ export const LN_EPS = 1e-5;
 
 /**
  * `y = (x - mean)/√(var + eps)·g + b` per row; also the normalised rows and each row's 1/√(var + eps).
- * On the SIMD path `y` is a view into the module's memory (valid until its next kernel call).
+ * On the SIMD path `y` and `xhat` are views into the module's memory (valid until its next kernel call).
  */
 export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Array, d: number, k: SimdKernels | null = simdKernels()): { y: Float32Array; xhat: Float32Array; inv: Float32Array | Float64Array } {
   const N = x.length / d;
@@ -80,7 +80,7 @@ function layerNormForwardSimd(k: SimdKernels, x: Float32Array, g: Float32Array, 
   f.set(g, at.g);
   f.set(b, at.b);
   k.lnf(0, at.g * 4, at.b * 4, d * 4, N, at.y * 4, at.xhat * 4, at.inv * 4);
-  return { y: f.subarray(at.y, at.y + n), xhat: f.slice(at.xhat, at.xhat + n), inv: f.slice(at.inv, at.inv + N) };
+  return { y: f.subarray(at.y, at.y + n), xhat: f.subarray(at.xhat, at.xhat + n), inv: f.slice(at.inv, at.inv + N) };
 }
 
 function layerNormBackwardSimd(k: SimdKernels, dy: Float32Array, xhat: Float32Array, inv: Float32Array, g: Float32Array, d: number): [Float32Array, Float32Array, Float32Array] {
@@ -101,13 +101,14 @@ function layerNormBackwardSimd(k: SimdKernels, dy: Float32Array, xhat: Float32Ar
 /** LayerNorm of `x` `[N, d]` with gain `g` and bias `b` `[d]`, differentiable. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   const [N, d] = x.shape as [number, number];
-  const f = tf.customGrad(((xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
-    const G = gt.dataSync() as Float32Array;
-    const { y, xhat, inv } = layerNormForward(xt.dataSync() as Float32Array, G, bt.dataSync() as Float32Array, d);
+  const f = tf.customGrad(((xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { y, xhat, inv } = layerNormForward(peek(xt), peek(gt), peek(bt), d);
+    const value = tensorOf(y, [N, d]);
+    save([tensorOf(xhat, [N, d]), gt]);
     return {
-      value: tensorOf(y, [N, d]),
-      gradFunc: (dy: tf.Tensor) => {
-        const [dx, dg, db] = layerNormBackward(dy.dataSync() as Float32Array, xhat, inv, G, d);
+      value,
+      gradFunc: (dy: tf.Tensor, [xh, gs]: tf.Tensor[]) => {
+        const [dx, dg, db] = layerNormBackward(peek(dy), peek(xh!), inv, peek(gs!), d);
         return [tensorOf(dx, [N, d]), tf.tensor1d(dg), tf.tensor1d(db)];
       },
     };

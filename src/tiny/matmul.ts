@@ -39,6 +39,21 @@ export function matmul(a: Float32Array, b: Float32Array, M: number, K: number, N
  */
 export const tensorOf = (v: Float32Array, shape: [number, number]) => tf.tensor2d(tf.getBackend() === "wasm" ? v : v.slice(), shape);
 
+/** The part of tfjs-wasm's backend used by `peek`. */
+interface HeapBackend {
+  typedArrayFromHeap?(t: tf.Tensor): Float32Array;
+}
+
+/**
+ * The values of a float32 tensor, on the wasm backend as a view of its heap (no copy: valid only
+ * until the next tfjs call, which may grow the heap), elsewhere `dataSync`'s array. Why: every
+ * `dataSync` allocates an array, and a training step read ~50 MB that way, collected by the GC.
+ */
+export function peek(t: tf.Tensor): Float32Array {
+  const b = tf.getBackend() === "wasm" && t.dtype === "float32" ? (tf.backend() as unknown as HeapBackend) : null;
+  return b?.typedArrayFromHeap ? b.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+}
+
 /**
  * `matmul`, but the product may be a view into the SIMD module's memory, valid only until the next
  * kernel call: for a result copied at once (into a tensor), without allocating an array for it.
