@@ -29,7 +29,7 @@ const storeRow = (r: number) => [...get(L.cp), ...get(L.acc + 2 * r), ...simd.st
 
 /** acc[r] += A[i+r, k]·B[k, j..j+8] for one k: the A element at `pa + rowOffset`, splatted. */
 const kStepRow = (r: number, rowOffset: number[]) => [
-  ...get(L.pa), ...rowOffset, ...op.f32load, ...simd.splat, ...set(L.s),
+  ...get(L.pa), ...rowOffset, ...simd.load32Splat, ...set(L.s),
   ...get(L.acc + 2 * r), ...get(L.s), ...get(L.bv0), ...simd.mul, ...simd.add, ...set(L.acc + 2 * r),
   ...get(L.acc + 2 * r + 1), ...get(L.s), ...get(L.bv1), ...simd.mul, ...simd.add, ...set(L.acc + 2 * r + 1),
 ];
