@@ -121,7 +121,7 @@ export function embed(ids: Int32Array, B: number, T: number, wte: tf.Tensor, wpe
     return {
       value: tf.tensor2d(x, [B * T, d]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
+        const g = peek(dy);
         const dE = new Float32Array(V * d);
         const dP = new Float32Array(pe.size);
         for (let r = 0; r < B * T; r++) {
