@@ -27,10 +27,13 @@ const KC = 256;
 
 const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
-/** `op(A)·op(B) (+ bias)` as a row-major `[M, N]` array, for `op(A)` `[M, K]` and `op(B)` `[K, N]`. */
-export function matmul(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}): Float32Array {
-  const v = matmulView(a, b, M, K, N, o);
-  return v.buffer === simdKernels()?.f32.buffer ? v.slice() : v;
+/**
+ * `op(A)·op(B) (+ bias)` as a row-major `[M, N]` array, for `op(A)` `[M, K]` and `op(B)` `[K, N]`;
+ * `k = null` takes the JS path (the same bits).
+ */
+export function matmul(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}, k: SimdKernels | null = simdKernels()): Float32Array {
+  const v = matmulView(a, b, M, K, N, o, k);
+  return k && v.buffer === k.f32.buffer ? v.slice() : v;
 }
 
 /**
@@ -58,10 +61,9 @@ export function peek(t: tf.Tensor): Float32Array {
  * `matmul`, but the product may be a view into the SIMD module's memory, valid only until the next
  * kernel call: for a result copied at once (into a tensor), without allocating an array for it.
  */
-export function matmulView(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}): Float32Array {
+export function matmulView(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}, k: SimdKernels | null = simdKernels()): Float32Array {
   if (a.length !== M * K || b.length !== K * N) throw new Error(`src/tiny/matmul.ts: matmul of ${M}×${K} by ${K}×${N} got ${a.length} and ${b.length} floats`);
   if (o.bias && o.bias.length !== N) throw new Error(`src/tiny/matmul.ts: bias of ${o.bias.length} floats for ${N} columns`);
-  const k = simdKernels();
   if (!k || K === 0) return matmulJs(a, b, M, K, N, o);
   const Mp = up(M, 4);
   const Np = up(N, 8);

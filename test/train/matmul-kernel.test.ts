@@ -23,7 +23,7 @@ function reference(a: Float32Array, b: Float32Array, M: number, K: number, N: nu
 
 const maxErr = (x: ArrayLike<number>, y: ArrayLike<number>) => Array.from(x, (v, i) => Math.abs(v - y[i]!)).reduce((m, e) => Math.max(m, e), 0);
 
-test("the SIMD matrix products A·B, Aᵀ·B, A·Bᵀ (with and without bias, padded and aligned shapes, K in slices) match float64 JS", () => {
+test("the SIMD matrix products A·B, Aᵀ·B, A·Bᵀ (with and without bias, padded and aligned shapes, K in slices) match float64 JS, and the JS path bit for bit", () => {
   assert.ok(simdKernels(), "WebAssembly SIMD is available in this Node");
   const shapes: [number, number, number][] = [[8, 16, 16], [7, 5, 13], [4, 64, 8], [33, 70, 99], [1, 1, 1], [64, 160, 24], [12, 600, 20]];
   const variants: MatMulOptions[] = [{}, { transA: true }, { transB: true }, { transA: true, transB: true }];
@@ -39,6 +39,7 @@ test("the SIMD matrix products A·B, Aᵀ·B, A·Bᵀ (with and without bias, pa
         const err = maxErr(got, want);
         assert.ok(err < 1e-5 * Math.sqrt(K + 1) * 4, `${M}×${K}×${N} ${JSON.stringify({ ...v, bias: !!bias })}: max error ${err}`);
         assert.deepEqual(matmul(a, b, M, K, N, o), got, "same inputs, same bits");
+        assert.deepEqual(matmul(a, b, M, K, N, o, null), got, "the JS path gives the same bits");
       }
     }
   }
