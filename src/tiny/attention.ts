@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { simdKernels, type SimdKernels } from "./simd.js";
 import { rowDots, softmaxRow } from "./dots.js";
+import { peek, tensorOf } from "./matmul.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
@@ -139,7 +140,7 @@ function softmaxSimd(k: SimdKernels, r0: number, t: number, scale: number, po: n
   k.softmax(r0 * 4, n4, scale, po * 4);
 }
 
-/** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD. */
+/** `attentionForward` with the dot products, weighted sums and exponentials in WebAssembly SIMD; the results are views into the module's memory (valid until its next kernel call). */
 export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims): { out: Float32Array; probs: Float32Array } {
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
@@ -161,10 +162,10 @@ export function attentionForwardSimd(k: SimdKernels, qkv: Float32Array, o: Dims)
       }
     }
   }
-  return { out: f.slice(O0, O0! + B * T * d), probs: f.slice(P0, P0! + B * H * T * T) };
+  return { out: f.subarray(O0, O0! + B * T * d), probs: f.subarray(P0, P0! + B * H * T * T) };
 }
 
-/** `attentionBackward` with the dot products and weighted sums in WebAssembly SIMD. */
+/** `attentionBackward` with the dot products and weighted sums in WebAssembly SIMD; the result is a view into the module's memory. */
 export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: Float32Array, dO: Float32Array, o: Dims): Float32Array {
   const { B, T, H, dh, scale } = o;
   const d = H * dh;
@@ -198,7 +199,7 @@ export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: 
       }
     }
   }
-  return f.slice(G0, G0! + B * T * 3 * d);
+  return f.subarray(G0, G0! + B * T * 3 * d);
 }
 
 /**
@@ -208,16 +209,20 @@ export function attentionBackwardSimd(k: SimdKernels, qkv: Float32Array, probs: 
 export function causalAttention(qkv: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
   const d = qkv.shape[1] / 3;
   const dims: Dims = { B, T, H: heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads) };
-  const f = tf.customGrad(((x: tf.Tensor) => {
-    const X = x.dataSync() as Float32Array;
-    const k = dims.dh % 4 === 0 ? simdKernels() : null;
-    const { out, probs } = k ? attentionForwardSimd(k, X, dims) : attentionForward(X, dims);
+  const k = dims.dh % 4 === 0 ? simdKernels() : null;
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    if (!k) {
+      const X = x.dataSync() as Float32Array;
+      const { out, probs } = attentionForward(X, dims);
+      return { value: tf.tensor2d(out, [B * T, d]), gradFunc: (dy: tf.Tensor) => tf.tensor2d(attentionBackward(X, probs, dy.dataSync() as Float32Array, dims), [B * T, 3 * d]) };
+    }
+    // The SIMD path keeps its inputs and probabilities as tensors (on the wasm backend, in its heap, which the garbage collector does not scan).
+    const { out, probs } = attentionForwardSimd(k, peek(x), dims);
+    const value = tensorOf(out, [B * T, d]);
+    save([x, tensorOf(probs, [B * heads * T, T])]);
     return {
-      value: tf.tensor2d(out, [B * T, d]),
-      gradFunc: (dy: tf.Tensor) => {
-        const dO = dy.dataSync() as Float32Array;
-        return tf.tensor2d(k ? attentionBackwardSimd(k, X, probs, dO, dims) : attentionBackward(X, probs, dO, dims), [B * T, 3 * d]);
-      },
+      value,
+      gradFunc: (dy: tf.Tensor, [xs, ps]: tf.Tensor[]) => tensorOf(attentionBackwardSimd(k, peek(xs!), peek(ps!), peek(dy), dims), [B * T, 3 * d]),
     };
   }) as unknown as CGF) as unknown as (x: tf.Tensor) => tf.Tensor2D;
   return f(qkv);

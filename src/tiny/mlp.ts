@@ -4,55 +4,73 @@
  * clones the inputs its gradient needs (five `[N, dFF]` copies per block on the wasm backend) and
  * the tape adds a host round trip per op; here the gelu and its derivative are one WebAssembly SIMD
  * loop each (`simd.ts`), the pre-activations and sigmoids stay in JS arrays for the gradient, and
- * the tape keeps two tensors (h and the activations). The matMuls stay plain, untransposed tfjs matMuls
- * (transposed operands take a slow path on wasm); bias gradients are matMuls too (`sumRows`).
+ * the tape keeps no tensors. The matrix products and bias gradients are the SIMD module's
+ * (`matmul.ts`): tfjs-wasm's matMul takes a slow path for transposed operands.
  */
 import * as tf from "@tensorflow/tfjs";
+import { colSums, matmulView, peek, tensorOf } from "./matmul.js";
 import { simdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
 
-const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+const dims = (t: tf.Tensor) => t.shape as [number, number];
 
-/**
- * Σ over the rows of `[N, k]` as a `[1, N]·[N, k]` matMul: tfjs wasm's Sum over axis 0 transposes
- * the whole input first.
- */
-export const sumRows = (x: tf.Tensor) => tf.reshape(mm(tf.ones([1, x.shape[0]!]), x), [x.shape[1]!]);
-
-/** `x·w + b` for `x` `[N, din]`, differentiable; the gradient saves only `x` and `w`. */
+/** `x·w + b` for `x` `[N, din]`, differentiable; the gradient saves `x` and `w`. */
 export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   const f = tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [n, din] = dims(xt);
+    const dout = wt.shape[1]!;
     save([xt, wt]);
     return {
-      value: tf.add(mm(xt, wt), bt),
-      gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [mm(dy, tf.transpose(ws!)), mm(tf.transpose(xs!), dy), sumRows(dy)],
+      value: tensorOf(matmulView(peek(xt), peek(wt), n, din, dout, { bias: peek(bt) }), [n, dout]),
+      gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+        tensorOf(matmulView(peek(dy), peek(ws!), n, dout, din, { transB: true }), [n, din]),
+        tensorOf(matmulView(peek(xs!), peek(dy), din, n, dout, { transA: true }), [din, dout]),
+        tf.tensor1d(colSums(peek(dy), n, dout)),
+      ],
     };
   }) as unknown as CGF) as unknown as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
   return f(x, w, b);
 }
 
-/** `gelu(h·w1 + b1)·w2 + b2` for `h` `[N, d]`, differentiable in all five inputs. */
+/**
+ * `gelu(h·w1 + b1)·w2 + b2` for `h` `[N, d]`, differentiable in all five inputs. The gradient saves
+ * h, the pre-activations u, the sigmoids s and the activations a as tensors (on the wasm backend they
+ * live in its heap, which the JS garbage collector does not scan).
+ */
 export function mlpBlock(h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Tensor2D {
   const f = tf.customGrad(((ht: tf.Tensor, w1t: tf.Tensor, b1t: tf.Tensor, w2t: tf.Tensor, b2t: tf.Tensor, save: tf.GradSaveFunc) => {
-    const pre = tf.add(mm(ht, w1t), b1t);
-    const shape = pre.shape as [number, number];
-    const u = pre.dataSync() as Float32Array;
-    const { a, s } = geluForward(u);
-    const act = tf.tensor2d(a, shape);
-    save([ht, act]);
+    const [n, d] = dims(ht);
+    const dff = w1t.shape[1]!;
+    const ut = tensorOf(matmulView(peek(ht), peek(w1t), n, d, dff, { bias: peek(b1t) }), [n, dff]);
+    const { a, s } = geluForward(peek(ut));
+    const st = tensorOf(s, [n, dff]);
+    const at = tensorOf(a, [n, dff]);
+    save([ht, ut, st, at, w1t, w2t]);
     return {
-      value: tf.add(mm(act, w2t), b2t),
-      gradFunc: (dy: tf.Tensor, [hs, as]: tf.Tensor[]) => {
-        const du = tf.tensor2d(geluBackward(mm(dy, tf.transpose(w2t)).dataSync() as Float32Array, u, s), shape);
-        return [mm(du, tf.transpose(w1t)), mm(tf.transpose(hs!), du), sumRows(du), mm(tf.transpose(as!), dy), sumRows(dy)];
-      },
+      value: tensorOf(matmulView(peek(at), peek(w2t), n, dff, d, { bias: peek(b2t) }), [n, d]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => mlpGrads(dy, saved, n, d, dff),
     };
   }) as unknown as CGF) as unknown as (h: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Tensor2D;
   return f(h, w1, b1, w2, b2);
 }
 
-/** `u·σ(1.702u)` per element, and the sigmoids (for the gradient); in WebAssembly SIMD when available. */
+/** `[dh, dw1, db1, dw2, db2]` of `mlpBlock` from dy and the saved `[h, u, s, a, w1, w2]`. */
+function mlpGrads(dy: tf.Tensor, [h, u, s, a, w1, w2]: tf.Tensor[], n: number, d: number, dff: number): tf.Tensor[] {
+  const du = tensorOf(geluBackward(matmulView(peek(dy), peek(w2!), n, d, dff, { transB: true }), peek(u!), peek(s!)), [n, dff]);
+  return [
+    tensorOf(matmulView(peek(du), peek(w1!), n, dff, d, { transB: true }), [n, d]),
+    tensorOf(matmulView(peek(h!), peek(du), d, n, dff, { transA: true }), [d, dff]),
+    tf.tensor1d(colSums(peek(du), n, dff)),
+    tensorOf(matmulView(peek(a!), peek(dy), dff, n, d, { transA: true }), [dff, d]),
+    tf.tensor1d(colSums(peek(dy), n, d)),
+  ];
+}
+
+/**
+ * `u·σ(1.702u)` per element, and the sigmoids (for the gradient); in WebAssembly SIMD when available,
+ * then both are views into the module's memory (valid until its next kernel call).
+ */
 export function geluForward(u: Float32Array): { a: Float32Array; s: Float32Array } {
   const n = u.length;
   const k = simdKernels();
@@ -64,22 +82,24 @@ export function geluForward(u: Float32Array): { a: Float32Array; s: Float32Array
   k.reserve(3 * n4 * 4);
   k.f32.set(u, 0);
   k.geluf(0, n4 * 4, 2 * n4 * 4, n4);
-  return { a: k.f32.slice(n4, n4 + n), s: k.f32.slice(2 * n4, 2 * n4 + n) };
+  return { a: k.f32.subarray(n4, n4 + n), s: k.f32.subarray(2 * n4, 2 * n4 + n) };
 }
 
-/** `da · d/du[u·σ(1.702u)] = da·(σ + 1.702·u·σ·(1 − σ))`. */
+/** `da · d/du[u·σ(1.702u)] = da·(σ + 1.702·u·σ·(1 − σ))`; on the SIMD path a view into the module's memory. */
 export function geluBackward(da: Float32Array, u: Float32Array, s: Float32Array): Float32Array {
   const k = simdKernels();
   if (!k) return da.map((g, i) => g * (s[i]! + 1.702 * u[i]! * s[i]! * (1 - s[i]!)));
   const n = da.length;
   const n4 = (n + 3) & ~3;
+  // Growing the memory detaches views of it, da among them when it is one.
+  const src = da.buffer === k.f32.buffer && 4 * n4 * 4 > k.f32.byteLength ? da.slice() : da;
   k.reserve(4 * n4 * 4);
   const f = k.f32;
-  f.set(da, 0);
+  f.set(src, 0);
   f.set(u, n4);
   f.set(s, 2 * n4);
   k.gelub(0, n4 * 4, 2 * n4 * 4, 3 * n4 * 4, n4);
-  return f.slice(3 * n4, 3 * n4 + n);
+  return f.subarray(3 * n4, 3 * n4 + n);
 }
 
 /**
@@ -101,7 +121,7 @@ export function embed(ids: Int32Array, B: number, T: number, wte: tf.Tensor, wpe
     return {
       value: tf.tensor2d(x, [B * T, d]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
+        const g = peek(dy);
         const dE = new Float32Array(V * d);
         const dP = new Float32Array(pe.size);
         for (let r = 0; r < B * T; r++) {

@@ -2,11 +2,11 @@
  * The built-in tiny policy: a decoder-only transformer over a character vocabulary.
  *
  * Two implementations of the same function share one set of weights:
- * - a TensorFlow.js forward pass over whole sequences, differentiable, for training: the matMuls
- *   are tfjs's (XNNPACK on wasm); embeddings, LayerNorm, attention, gelu and the dense layers'
- *   gradients are ops with hand-written gradients in JS and WebAssembly SIMD (`attention.ts`,
- *   `layernorm.ts`, `mlp.ts`, `simd.ts`), because composed from tfjs ops they are slow on wasm or
- *   missing there (no gather gradient; transposed matMuls take a slow path);
+ * - a TensorFlow.js forward pass over whole sequences, differentiable, for training: embeddings,
+ *   LayerNorm, attention, the dense layers and the MLP are ops with hand-written gradients in JS and
+ *   WebAssembly SIMD (`attention.ts`, `layernorm.ts`, `mlp.ts`, `matmul.ts`, `simd.ts`), because
+ *   composed from tfjs ops they are slow on wasm or missing there (no gather gradient; transposed
+ *   matMuls take a slow path); tfjs keeps the tape, the loss and the tensors between ops;
  * - a plain-JS incremental forward pass with a KV cache for generation (`runtime.ts`: a prompt or
  *   an observation in one pass, then one token at a time, each costing O(params + position·d), not a
  *   whole-prefix recomputation), deterministic, so a saved and re-loaded model gives the same greedy

@@ -1,5 +1,5 @@
 /**
- * Two float32 kernels in WebAssembly SIMD (128-bit, f32x4) for the training pass's attention, where
+ * Float32 kernels in WebAssembly SIMD (128-bit, f32x4) for the training pass (attention, gelu, matrix products), where
  * plain JS reaches ~1 GMAC/s. The module is assembled here from its bytes (the project has no wasm
  * toolchain); it imports its memory, so JS fills inputs and reads outputs through typed-array views.
  * Wasm forbids fusing a multiply and an add and fixes every lane's order, so the results are the
@@ -17,74 +17,14 @@
  *   `out = p·(dP − Σ p·dP)` (padding zeroed by the caller);
  * - `dots16`, `mix16`: the same for dh = 16 (the tiny models' head size), with the four vectors of a
  *   row in registers (a third of the loads and loop steps).
+ * - `mm`, `colsum`: matrix products in 4 × 8 tiles and column sums (`matmul-kernels.ts`);
+ * - `lnf`, `lnb`: LayerNorm forward and backward over rows (`layernorm-kernels.ts`).
  * Every address and stride is in bytes; `dhBytes` is a positive multiple of 16 (dh a multiple of 4).
  */
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  tee: 0x22,
-  i32const: 0x41,
-  f32const: 0x43,
-  f32load: [0x2a, 0x02, 0x00],
-  f32store: [0x38, 0x02, 0x00],
-  i32eqz: 0x45,
-  i32ltu: 0x49,
-  i32geu: 0x4f,
-  i32add: 0x6a,
-  i32sub: 0x6b,
-  i32shl: 0x74,
-  f32add: 0x92,
-  f32max: 0x97,
-} as const;
-const simd = {
-  load: [0xfd, 0x00, 0x02, 0x00],
-  /** v128.load at a constant byte offset (< 128) from the address on the stack. */
-  loadAt: (offset: number) => [0xfd, 0x00, 0x02, offset],
-  store: [0xfd, 0x0b, 0x02, 0x00],
-  storeAt: (offset: number) => [0xfd, 0x0b, 0x02, offset],
-  splat: [0xfd, 0x13],
-  lane: (i: number) => [0xfd, 0x1f, i],
-  add: [0xfd, 0xe4, 0x01],
-  sub: [0xfd, 0xe5, 0x01],
-  mul: [0xfd, 0xe6, 0x01],
-  div: [0xfd, 0xe7, 0x01],
-  min: [0xfd, 0xe8, 0x01],
-  max: [0xfd, 0xe9, 0x01],
-  nearest: [0xfd, 0x6a],
-  truncSat: [0xfd, 0xf8, 0x01],
-  i32splat: [0xfd, 0x11],
-  i32add: [0xfd, 0xae, 0x01],
-  i32shl: [0xfd, 0xab, 0x01],
-};
-const EMPTY = 0x40;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const get = (i: number) => [op.get, i];
-const set = (i: number) => [op.set, i];
-const f32 = (x: number) => [op.f32const, ...new Uint8Array(Float32Array.of(x).buffer)];
-const zero4 = [...f32(0), ...simd.splat];
-const splat = (x: number) => [...f32(x), ...simd.splat];
+import { lnbBody, lnfBody } from "./layernorm-kernels.js";
+import { colsumBody, mmBody } from "./matmul-kernels.js";
+import { EMPTY, F32, I32, V128, f32, get, op, section, set, simd, splat, str, uleb, vec, zero4 } from "./wasm-asm.js";
 
 /** dots(a0 b1 stride2 dh3 n4 out5), locals: c6 end7 acc8. */
 const dotsBody = [
@@ -131,7 +71,7 @@ const mixBody = [
   ...get(11), op.i32eqz, op.brIf, 0,
   op.loop, EMPTY,
   ...get(12),
-  ...get(9), ...op.f32load, ...simd.splat,
+  ...get(9), ...simd.load32Splat,
   ...get(10), ...simd.load,
   ...simd.mul, ...simd.add, ...set(12),
   ...get(9), ...get(1), op.i32add, ...set(9),
@@ -252,7 +192,7 @@ const mix16Body = [
   op.block, EMPTY,
   ...get(4), op.i32eqz, op.brIf, 0,
   op.loop, EMPTY,
-  ...get(0), ...op.f32load, ...simd.splat, ...set(7),
+  ...get(0), ...simd.load32Splat, ...set(7),
   ...[0, 16, 32, 48].flatMap((o, i) => [...get(8 + i), ...get(7), ...get(2), ...simd.loadAt(o), ...simd.mul, ...simd.add, ...set(8 + i)]),
   ...get(0), ...get(1), op.i32add, ...set(0),
   ...get(2), ...get(3), op.i32add, ...set(2),
@@ -332,11 +272,11 @@ function moduleBytes(): Uint8Array {
   const fn = (params: number[]) => [0x60, ...uleb(params.length), ...params, 0];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32])])),
+    ...section(1, vec([fn([I32, I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, F32]), fn([I32, I32, I32, I32, I32]), fn([I32, I32, I32, I32, I32, I32, F32]), fn([I32, I32, I32, I32]), fn([I32, I32, F32, I32]), fn(Array<number>(12).fill(I32)), fn(Array<number>(8).fill(I32)), fn(Array<number>(9).fill(I32))])),
     ...section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5]])),
-    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft"].map((name, i) => [...str(name), 0x00, i]))),
-    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody].map((b) => [...uleb(b.length), ...b]))),
+    ...section(3, vec([[0], [1], [2], [3], [4], [5], [3], [6], [5], [7], [3], [8], [9]])),
+    ...section(7, vec(["dots", "mix", "expv", "dots16", "mix16", "geluf", "gelub", "softmax", "dsoft", "mm", "colsum", "lnf", "lnb"].map((name, i) => [...str(name), 0x00, i]))),
+    ...section(10, vec([dotsBody, mixBody, expBody, dots16Body, mix16Body, geluBody, geluGradBody, softmaxBody, dsoftBody, mmBody, colsumBody, lnfBody, lnbBody].map((b) => [...uleb(b.length), ...b]))),
   ]);
 }
 
@@ -350,6 +290,12 @@ export interface SimdKernels {
   gelub(da: number, u: number, s: number, out: number, n: number): void;
   softmax(row: number, n: number, scale: number, out: number): void;
   dsoft(p: number, dp: number, n: number, out: number): void;
+  /** See `matmul-kernels.ts`. */
+  mm(a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, M: number, N: number, K: number, bias: number, bs: number): void;
+  colsum(x: number, ld: number, M: number, N: number, out: number): void;
+  /** See `layernorm-kernels.ts`. */
+  lnf(x: number, g: number, b: number, dBytes: number, n: number, y: number, xhat: number, inv: number): void;
+  lnb(dy: number, xhat: number, inv: number, g: number, dBytes: number, n: number, dx: number, dg: number, db: number): void;
   /** The memory as floats; a new view after `reserve` grows it. */
   f32: Float32Array;
   /** Make the memory at least `bytes` long. */
@@ -384,6 +330,10 @@ export function simdKernels(): SimdKernels | null {
       gelub: ex.gelub,
       softmax: ex.softmax,
       dsoft: ex.dsoft,
+      mm: ex.mm,
+      colsum: ex.colsum,
+      lnf: ex.lnf,
+      lnb: ex.lnb,
       f32: new Float32Array(mem.buffer),
       reserve(bytes: number) {
         const have = mem.buffer.byteLength;
