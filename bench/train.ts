@@ -66,8 +66,14 @@ function sharedSettings(): Partial<IterateSettings> {
  * Test problems `--test-from` … `--test-from + --test − 1` of the synthetic test split. The table uses the
  * first 1,000; a setting is chosen on problems 1,000 and up (a validation slice the table never reads).
  */
-function testProblems() {
+function testFrom(): number {
   const from = Number(values["test-from"]);
+  if (!Number.isInteger(from) || from < 0) throw new Error(`--test-from must be an integer ≥ 0, got "${values["test-from"]}"`);
+  return from;
+}
+
+function testProblems() {
+  const from = testFrom();
   return syntheticProblems({ split: "test", n: from + Number(values.test) }).slice(from);
 }
 
@@ -146,6 +152,7 @@ async function main(): Promise<void> {
     const saved = (JSON.parse(fs.readFileSync(values.aggregate, "utf8")) as { table: SummaryRow[] }).table;
     return values.markdown ? printMarkdown(saved) : printTable(saved);
   }
+  testFrom();
   const seeds = values.seeds!.split(",").map(Number);
   const dir = values.dir ?? fs.mkdtempSync(path.join("/tmp", "tiny-table-"));
   fs.mkdirSync(dir, { recursive: true });
@@ -162,7 +169,7 @@ async function main(): Promise<void> {
     model: values.model,
     seeds,
     test: Number(values.test),
-    testFrom: Number(values["test-from"]),
+    testFrom: testFrom(),
     settings: { ...ITERATE_DEFAULTS, ...sharedSettings() },
     methods: values.methods!.split(","),
     table,

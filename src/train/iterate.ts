@@ -138,7 +138,7 @@ export interface IterationMetrics {
 }
 
 export interface IterateResult {
-  /** Metrics per iteration (row 0 = the starting model), as an Arquero table. */
+  /** Metrics per iteration (row 0 = the starting model), as an Arquero table (without `greedyBySubject`). */
   table: aq.ColumnTable;
   rows: IterationMetrics[];
   /** The policy after each iteration (index 0 = the starting model). */
@@ -297,5 +297,6 @@ export async function iterate(o: IterateOptions): Promise<IterateResult> {
     await c.grader.close();
     await own?.close();
   }
-  return { table: aq.from(rows), rows, models, training, settings: s };
+  // Flat columns for display; the per-subject accuracies stay in `rows`.
+  return { table: aq.from(rows.map(({ greedyBySubject: _bySubject, ...r }) => r)), rows, models, training, settings: s };
 }
