@@ -2,11 +2,12 @@
  * LayerNorm's kernels in the SIMD module (`simd.ts`), as WebAssembly bytes, for rows of d floats (a
  * multiple of 4), float32 throughout; every sum runs four lanes then lane 0 + 1 + 2 + 3:
  * - `lnf(x, g, b, dBytes, n, y, xhat, inv)`: per row, mean = Σx/d, var = Σ(x − mean)²/d,
- *   k = 1/√(var + 1e-5), xhat = (x − mean)·k, y = xhat·g + b; k stored in `inv` (one float per row);
+ *   k = 1/√(var + LN_EPS), xhat = (x − mean)·k, y = xhat·g + b; k stored in `inv` (one float per row);
  * - `lnb(dy, xhat, inv, g, dBytes, n, dx, dg, db)`: dg += dy·xhat and db += dy (rows in order; the
  *   caller zeroes them), and dx = k·(dy·g − mean(dy·g) − xhat·mean(dy·g·xhat)).
  * Addresses are in bytes.
  */
+import { LN_EPS } from "./config.js";
 import { EMPTY, F32, I32, V128, f32, get, op, set, simd, vec, zero4 } from "./wasm-asm.js";
 
 const tee = (i: number) => [op.tee, i];
@@ -36,7 +37,7 @@ export const lnfBody = [
     ...hsum(12), ...get(9), F32_DIV, ...tee(10), ...simd.splat, ...set(14),
     ...zero4, ...set(12),
     ...rowLoop(8, 3, [...load(0, 8), ...get(14), ...simd.sub, ...set(13), ...get(12), ...get(13), ...get(13), ...simd.mul, ...simd.add, ...set(12)]),
-    ...f32(1), ...hsum(12), ...get(9), F32_DIV, ...f32(1e-5), op.f32add, F32_SQRT, F32_DIV, ...set(11),
+    ...f32(1), ...hsum(12), ...get(9), F32_DIV, ...f32(LN_EPS), op.f32add, F32_SQRT, F32_DIV, ...set(11),
     ...get(7), ...get(11), ...op.f32store,
     ...get(11), ...simd.splat, ...set(15),
     ...rowLoop(8, 3, [
