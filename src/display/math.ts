@@ -99,10 +99,35 @@ function spanAt(text: string, find: Finder, i: number): Span | null {
   return text[i] === "$" ? inlineDollar(text, i) : null;
 }
 
-/** TeX as MathML, or null when it does not parse (the caller shows the raw text instead). */
+/** The largest length a formula may draw (`\\rule`, `\\kern`, `\\hspace`, `\\raisebox`, …), in em; 1 em = 12 pt. */
+export const MAX_EM = 10;
+
+/** em per unit of the lengths temml writes into MathML attributes. */
+const EM_PER: Record<string, number> = { em: 1, ex: 0.431, mu: 1 / 18, pt: 1 / 12, bp: 1 / 12, pc: 1, px: 1 / 16, in: 6, cm: 6 / 2.54, mm: 0.6 / 2.54 };
+
+/**
+ * Whether every length in the MathML's attributes (the TeX annotation is text, not an attribute) is
+ * at most `MAX_EM` either way. temml's `maxSize` caps positive lengths only: `\\raisebox{-9999em}`
+ * and `\\def\\arraystretch{999}` still give giant boxes.
+ */
+function bounded(mathml: string): boolean {
+  for (const [, value] of mathml.matchAll(/="([^"]*)"/g)) {
+    for (const [, n, unit] of value!.matchAll(/([+-]?(?:\d+\.?\d*|\.\d+))(em|ex|mu|pt|bp|pc|px|in|cm|mm)\b/g)) {
+      if (Math.abs(Number(n)) * EM_PER[unit!]! > MAX_EM * (1 + 1e-9)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * TeX as MathML, or null when it does not parse or draws a length beyond `MAX_EM` (the caller shows
+ * the raw text instead). Rows are untrusted: lengths are capped (`maxSize`, [em, pt]) and macro
+ * expansions limited (`maxExpand`, temml's default made explicit).
+ */
 export function texToMathml(tex: string, display: boolean): string | null {
   try {
-    return temml.renderToString(tex, { displayMode: display, throwOnError: true, annotate: true, trust: false });
+    const mathml = temml.renderToString(tex, { displayMode: display, throwOnError: true, annotate: true, trust: false, maxSize: [MAX_EM, 12 * MAX_EM], maxExpand: 1000 });
+    return bounded(mathml) ? mathml : null;
   } catch {
     return null;
   }
