@@ -38,7 +38,8 @@ function nextDollar(text: string, from: number): number {
  * `$…$` at `open`. It is a formula only if the next unescaped `$` closes it and the pair does not look
  * like prices: no whitespace just inside either delimiter ("$5 and $6"), no blank line between, no
  * digit just after the closing `$` ("$140-$100") unless the formula ends in a dollar sign (MATH writes
- * "$\$$105"), and no `<<` on either side (GSM8K's calculator notes: "= $<<9*2=18>>18").
+ * "$\$$105"), and no `<<` just after the opening `$` or just after the closing one (GSM8K's calculator
+ * notes: "= $<<9*2=18>>18").
  */
 function inlineDollar(text: string, open: number): Span | null {
   const close = nextDollar(text, open + 1);
