@@ -3,7 +3,7 @@ export { showTable, tableBundle, type ShowTableOptions, type TableLike } from ".
 export { showPlot, plotBundle, plotHtml, plotlyScript, type Figure } from "./plot.js";
 export { showProgress, withProgress, Progress, type ProgressOptions } from "./progress.js";
 export { reportKeyFigure, type KeyFigure } from "./report.js";
-export { mathHtml, proseMathHtml, splitMath, texToMathml, type TextSegment } from "./math.js";
+export { MAX_EM, mathHtml, proseMathHtml, splitMath, texToMathml, type TextSegment } from "./math.js";
 export { showRecord, recordBundle, recordEntries, formatValue, type ShowRecordOptions } from "./record.js";
 export {
   showTrajectory,

@@ -38,7 +38,8 @@ function nextDollar(text: string, from: number): number {
  * `$…$` at `open`. It is a formula only if the next unescaped `$` closes it and the pair does not look
  * like prices: no whitespace just inside either delimiter ("$5 and $6"), no blank line between, no
  * digit just after the closing `$` ("$140-$100") unless the formula ends in a dollar sign (MATH writes
- * "$\$$105"), and no `<<` on either side (GSM8K's calculator notes: "= $<<9*2=18>>18").
+ * "$\$$105"), and no `<<` just after the opening `$` or just after the closing one (GSM8K's calculator
+ * notes: "= $<<9*2=18>>18").
  */
 function inlineDollar(text: string, open: number): Span | null {
   const close = nextDollar(text, open + 1);
@@ -49,37 +50,85 @@ function inlineDollar(text: string, open: number): Span | null {
   return { texStart: open + 1, texEnd: close, end: close + 1, display: false };
 }
 
+/** `text.indexOf(closer, from)` for one text, called with `from` non-decreasing per closer. */
+type Finder = (closer: string, from: number) => number;
+
+/**
+ * A `Finder` that remembers, per closer, its last search: where it started and what it found (-1: no
+ * closer from there on). Openers that never close then cost one scan in all, not one each (a row full
+ * of `\\(` would otherwise take quadratic time).
+ */
+function finder(text: string): Finder {
+  const hits = new Map<string, { from: number; at: number }>();
+  return (closer, from) => {
+    const hit = hits.get(closer);
+    if (hit && from >= hit.from && (hit.at < 0 || from <= hit.at)) return hit.at;
+    const at = text.indexOf(closer, from);
+    hits.set(closer, { from, at });
+    return at;
+  };
+}
+
 /** A formula between `open` (of length `openLength`) and the first `closer` after it. */
-function delimited(text: string, open: number, openLength: number, closer: string, display: boolean): Span | null {
-  const close = text.indexOf(closer, open + openLength);
+function delimited(find: Finder, open: number, openLength: number, closer: string, display: boolean): Span | null {
+  const close = find(closer, open + openLength);
   if (close < 0 || close === open + openLength) return null;
   return { texStart: open + openLength, texEnd: close, end: close + closer.length, display };
 }
 
 /** `\begin{align*}…\end{align*}` and the like outside any `$`: the environment is the TeX. */
-function environment(text: string, open: number): Span | null {
+function environment(text: string, find: Finder, open: number): Span | null {
   const name = /^\\begin\{([a-z]+\*?)\}/.exec(text.slice(open, open + 24))?.[1];
   if (name === undefined || !ENVIRONMENTS.has(name)) return null;
   const end = `\\end{${name}}`;
-  const close = text.indexOf(end, open);
+  const close = find(end, open);
   return close < 0 ? null : { texStart: open, texEnd: close + end.length, end: close + end.length, display: true };
 }
 
+/** The formula that starts with each two-character opener at `i`, if it closes. */
+const OPENERS = new Map<string, (text: string, find: Finder, i: number) => Span | null>([
+  ["$$", (_, find, i) => delimited(find, i, 2, "$$", true)],
+  ["\\[", (_, find, i) => delimited(find, i, 2, "\\]", true)],
+  ["\\(", (_, find, i) => delimited(find, i, 2, "\\)", false)],
+  ["\\b", environment],
+]);
+
 /** The formula that starts at `i`, if the delimiters there open one that closes. */
-function spanAt(text: string, i: number): Span | null {
-  const two = text.slice(i, i + 2);
-  if (two === "$$") return delimited(text, i, 2, "$$", true);
-  if (two === "\\[") return delimited(text, i, 2, "\\]", true);
-  if (two === "\\(") return delimited(text, i, 2, "\\)", false);
-  if (two === "\\b") return environment(text, i);
-  if (text[i] === "$") return inlineDollar(text, i);
-  return null;
+function spanAt(text: string, find: Finder, i: number): Span | null {
+  const opener = OPENERS.get(text.slice(i, i + 2));
+  if (opener) return opener(text, find, i);
+  return text[i] === "$" ? inlineDollar(text, i) : null;
 }
 
-/** TeX as MathML, or null when it does not parse (the caller shows the raw text instead). */
+/** The largest length a formula may draw (`\\rule`, `\\kern`, `\\hspace`, `\\raisebox`, …), in em; 1 em = 12 pt. */
+export const MAX_EM = 10;
+
+/** em per unit of the lengths temml writes into MathML attributes. */
+const EM_PER: Record<string, number> = { em: 1, ex: 0.431, mu: 1 / 18, pt: 1 / 12, bp: 1 / 12, pc: 1, px: 1 / 16, in: 6, cm: 6 / 2.54, mm: 0.6 / 2.54 };
+
+/**
+ * Whether every length in the MathML's attributes (the TeX annotation is text, not an attribute) is
+ * at most `MAX_EM` either way. temml's `maxSize` caps positive lengths only: `\\raisebox{-9999em}`
+ * and `\\def\\arraystretch{999}` still give giant boxes.
+ */
+function bounded(mathml: string): boolean {
+  for (const [, value] of mathml.matchAll(/="([^"]*)"/g)) {
+    for (const [, n, unit] of value!.matchAll(/([+-]?(?:\d+\.?\d*|\.\d+))(em|ex|mu|pt|bp|pc|px|in|cm|mm)\b/g)) {
+      if (Math.abs(Number(n)) * EM_PER[unit!]! > MAX_EM * (1 + 1e-9)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * TeX as MathML, or null when it does not parse or draws a length beyond `MAX_EM` (the caller shows
+ * the raw text instead). Rows are untrusted: lengths are capped (`maxSize`, [em, pt]) and macro
+ * expansions limited (`maxExpand`, temml's default made explicit).
+ */
 export function texToMathml(tex: string, display: boolean): string | null {
   try {
-    return temml.renderToString(tex, { displayMode: display, throwOnError: true, annotate: true, trust: false });
+    const mathml = temml.renderToString(tex, { displayMode: display, throwOnError: true, annotate: true, trust: false, maxSize: [MAX_EM, 12 * MAX_EM], maxExpand: 1000 });
+    return bounded(mathml) ? mathml : null;
   } catch {
     return null;
   }
@@ -93,8 +142,9 @@ export function texToMathml(tex: string, display: boolean): string | null {
 export function splitMath(text: string): TextSegment[] {
   const out: TextSegment[] = [];
   let plain = "";
+  const find = finder(text);
   for (let i = 0; i < text.length; ) {
-    const span = text[i] === "$" || text[i] === "\\" ? spanAt(text, i) : null;
+    const span = text[i] === "$" || text[i] === "\\" ? spanAt(text, find, i) : null;
     const tex = span ? text.slice(span.texStart, span.texEnd) : "";
     const mathml = span ? texToMathml(tex, span.display) : null;
     if (span && mathml !== null) {

@@ -1,13 +1,14 @@
 /**
- * Causal self-attention of the training pass as one differentiable op, computed in plain JS.
+ * Causal self-attention of the training pass as one differentiable op, with hand-written forward and
+ * backward passes (no tfjs ops inside).
  *
  * Why: on the tfjs wasm backend a batched matMul (one matrix per sequence and head) takes a naive
  * path, ~0.4 GMAC/s, and made 55 % of a training step; per-slice 2-D matMuls are slower still (each
  * call packs its right operand). Here only the causal half of the score matrix is computed (the
- * masked half never is), forward and backward: the dot products, weighted sums and exponentials in
- * WebAssembly SIMD (`simd.ts`, float32) when the head size is a multiple of 4, else in plain JS
- * (float64); the rest of the softmax and its gradient per row in JS. Every sum has a fixed order, so the numbers are the same on every
- * run of the same path.
+ * masked half never is), forward and backward: when the head size is a multiple of 4, the dot
+ * products, weighted sums, softmax and softmax gradient run in WebAssembly SIMD (`simd.ts`, float32);
+ * else all of it runs in plain JS (float64). Every sum has a fixed order, so the numbers are the same
+ * on every run of the same path.
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernels, type SimdKernels } from "./simd.js";

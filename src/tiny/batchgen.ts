@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { seededRandom } from "../random.js";
+import { LN_EPS } from "./config.js";
 import { paramShapes, type TinyModel, type Weights } from "./model.js";
 import { type GenerateOptions, type Generated, sampleToken } from "./generate.js";
 
@@ -157,7 +158,7 @@ export class BatchGenerator {
   private ln(x: tf.Tensor, gn: string, bn: string): tf.Tensor {
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
-      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), this.g(gn)), this.g(bn));
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), this.g(gn)), this.g(bn));
     });
   }
 

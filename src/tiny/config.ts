@@ -13,6 +13,9 @@ export interface TinyConfig {
   maxLen: number;
 }
 
+/** LayerNorm's ε, added to the variance: one value for the training pass, its SIMD kernel and the runtimes. */
+export const LN_EPS = 1e-5;
+
 /** Every parameter as float32, by name. */
 export type Weights = Map<string, Float32Array>;
 

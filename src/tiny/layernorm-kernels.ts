@@ -2,18 +2,13 @@
  * LayerNorm's kernels in the SIMD module (`simd.ts`), as WebAssembly bytes, for rows of d floats (a
  * multiple of 4), float32 throughout; every sum runs four lanes then lane 0 + 1 + 2 + 3:
  * - `lnf(x, g, b, dBytes, n, y, xhat, inv)`: per row, mean = Σx/d, var = Σ(x − mean)²/d,
- *   k = 1/√(var + 1e-5), xhat = (x − mean)·k, y = xhat·g + b; k stored in `inv` (one float per row);
+ *   k = 1/√(var + LN_EPS), xhat = (x − mean)·k, y = xhat·g + b; k stored in `inv` (one float per row);
  * - `lnb(dy, xhat, inv, g, dBytes, n, dx, dg, db)`: dg += dy·xhat and db += dy (rows in order; the
  *   caller zeroes them), and dx = k·(dy·g − mean(dy·g) − xhat·mean(dy·g·xhat)).
  * Addresses are in bytes.
  */
-import { EMPTY, F32, I32, V128, f32, get, op, set, simd, vec, zero4 } from "./wasm-asm.js";
-
-const tee = (i: number) => [op.tee, i];
-const F32_DIV = 0x95;
-const F32_SQRT = 0x91;
-const F32_FROM_U32 = 0xb3;
-const I32_SHR_U = 0x76;
+import { LN_EPS } from "./config.js";
+import { EMPTY, F32, I32, V128, f32, get, op, set, simd, tee, vec, zero4 } from "./wasm-asm.js";
 
 const hsum = (v: number) => [...get(v), ...simd.lane(0), ...get(v), ...simd.lane(1), op.f32add, ...get(v), ...simd.lane(2), op.f32add, ...get(v), ...simd.lane(3), op.f32add];
 /** A loop over the row's bytes `o = 0, 16, … < d` (locals `o`, `d`). */
@@ -24,7 +19,7 @@ const load = (p: number, o: number) => [...at(p, o), ...simd.load];
 const advance = (ptrs: number[], by: number[]) => ptrs.flatMap((p) => [...get(p), ...by, op.i32add, ...set(p)]);
 /** Rows: `n` counts down to 0 (nothing when n = 0). */
 const rows = (n: number, body: number[]) => [op.block, EMPTY, ...get(n), op.i32eqz, op.brIf, 0, op.loop, EMPTY, ...body, ...get(n), op.i32const, 1, op.i32sub, ...tee(n), op.brIf, 0, op.end, op.end];
-const floatsOf = (dBytes: number) => [...get(dBytes), op.i32const, 2, I32_SHR_U, F32_FROM_U32];
+const floatsOf = (dBytes: number) => [...get(dBytes), op.i32const, 2, op.i32shrU, op.f32FromU32];
 
 /** lnf(x0 g1 b2 d3 n4 y5 xhat6 inv7), locals: o8 | dF9 mean10 k11 | acc12 u13 vm14 vk15. */
 export const lnfBody = [
@@ -33,10 +28,10 @@ export const lnfBody = [
   ...rows(4, [
     ...zero4, ...set(12),
     ...rowLoop(8, 3, [...get(12), ...load(0, 8), ...simd.add, ...set(12)]),
-    ...hsum(12), ...get(9), F32_DIV, ...tee(10), ...simd.splat, ...set(14),
+    ...hsum(12), ...get(9), op.f32div, ...tee(10), ...simd.splat, ...set(14),
     ...zero4, ...set(12),
     ...rowLoop(8, 3, [...load(0, 8), ...get(14), ...simd.sub, ...set(13), ...get(12), ...get(13), ...get(13), ...simd.mul, ...simd.add, ...set(12)]),
-    ...f32(1), ...hsum(12), ...get(9), F32_DIV, ...f32(1e-5), op.f32add, F32_SQRT, F32_DIV, ...set(11),
+    ...f32(1), ...hsum(12), ...get(9), op.f32div, ...f32(LN_EPS), op.f32add, op.f32sqrt, op.f32div, ...set(11),
     ...get(7), ...get(11), ...op.f32store,
     ...get(11), ...simd.splat, ...set(15),
     ...rowLoop(8, 3, [
@@ -64,8 +59,8 @@ export const lnbBody = [
       ...get(13), ...get(15), ...simd.add, ...set(13),
       ...get(14), ...get(15), ...get(17), ...simd.mul, ...simd.add, ...set(14),
     ]),
-    ...hsum(13), ...get(10), F32_DIV, ...set(11),
-    ...hsum(14), ...get(10), F32_DIV, ...set(12),
+    ...hsum(13), ...get(10), op.f32div, ...set(11),
+    ...hsum(14), ...get(10), op.f32div, ...set(12),
     ...rowLoop(9, 4, [
       ...at(6, 9),
       ...get(2), ...op.f32load, ...simd.splat,

@@ -4,12 +4,11 @@
  * and ~20 backward on the wasm backend, each a pass over memory and a host call; here it is two loops.
  */
 import * as tf from "@tensorflow/tfjs";
+import { LN_EPS } from "./config.js";
 import { peek, tensorOf } from "./matmul.js";
 import { simdKernels, type SimdKernels } from "./simd.js";
 
 type CGF = Parameters<typeof tf.customGrad>[0];
-
-export const LN_EPS = 1e-5;
 
 /**
  * `y = (x - mean)/√(var + eps)·g + b` per row; also the normalised rows and each row's 1/√(var + eps).

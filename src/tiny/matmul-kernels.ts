@@ -13,9 +13,8 @@
  *   multiple of 4.
  * Addresses and strides are in bytes.
  */
-import { EMPTY, I32, V128, get, op, set, simd, vec, zero4 } from "./wasm-asm.js";
+import { EMPTY, I32, V128, get, op, set, simd, tee, vec, zero4 } from "./wasm-asm.js";
 
-const tee = (i: number) => [op.tee, i];
 const addTo = (local: number, by: number[]) => [...get(local), ...by, op.i32add, ...set(local)];
 
 /** Locals of mm past its 12 parameters. */
@@ -70,7 +69,7 @@ export const mmBody = [
   ...get(P.N), op.i32const, 2, op.i32shl, ...set(L.nb),
   ...get(P.ars), op.i32const, 1, op.i32shl, ...tee(L.r2), ...get(P.ars), op.i32add, ...set(L.r3),
   ...get(P.a), ...set(L.ai), ...get(P.c), ...set(L.ci), ...get(P.bias), ...set(L.bi),
-  ...get(P.M), op.i32const, 2, 0x76 /* i32.shr_u */, ...set(P.M),
+  ...get(P.M), op.i32const, 2, op.i32shrU, ...set(P.M),
   op.block, EMPTY,
   ...get(P.M), op.i32eqz, op.brIf, 0,
   ...get(L.nb), op.i32eqz, op.brIf, 0,

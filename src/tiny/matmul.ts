@@ -60,11 +60,15 @@ export function peek(t: tf.Tensor): Float32Array {
 /**
  * `matmul`, but the product may be a view into the SIMD module's memory, valid only until the next
  * kernel call: for a result copied at once (into a tensor), without allocating an array for it.
+ * Precondition: `a`, `b` and the bias are not views into that memory (the operands are packed over
+ * it, and growing it detaches them); copy such an input first (`.slice()`). It throws if one is.
  */
 export function matmulView(a: Float32Array, b: Float32Array, M: number, K: number, N: number, o: MatMulOptions = {}, k: SimdKernels | null = simdKernels()): Float32Array {
   if (a.length !== M * K || b.length !== K * N) throw new Error(`src/tiny/matmul.ts: matmul of ${M}×${K} by ${K}×${N} got ${a.length} and ${b.length} floats`);
   if (o.bias && o.bias.length !== N) throw new Error(`src/tiny/matmul.ts: bias of ${o.bias.length} floats for ${N} columns`);
   if (!k || K === 0) return matmulJs(a, b, M, K, N, o);
+  const mem = k.f32.buffer;
+  if (a.buffer === mem || b.buffer === mem || o.bias?.buffer === mem) throw new Error("src/tiny/matmul.ts: an operand of matmulView is a view into the SIMD module's memory, which the product overwrites; pass a copy (.slice())");
   const Mp = up(M, 4);
   const Np = up(N, 8);
   const lay = { a: 0, b: Mp * K, bias: Mp * K + K * Np, c: Mp * K + K * Np + Np };

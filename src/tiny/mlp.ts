@@ -3,9 +3,10 @@
  * (x·W + b) and the MLP of a transformer block, `gelu(h·W1 + b1)·W2 + b2` with gelu(u) = u·σ(1.702u). Why: composed from tfjs ops, every op on the tape
  * clones the inputs its gradient needs (five `[N, dFF]` copies per block on the wasm backend) and
  * the tape adds a host round trip per op; here the gelu and its derivative are one WebAssembly SIMD
- * loop each (`simd.ts`), the pre-activations and sigmoids stay in JS arrays for the gradient, and
- * the tape keeps no tensors. The matrix products and bias gradients are the SIMD module's
- * (`matmul.ts`): tfjs-wasm's matMul takes a slow path for transposed operands.
+ * loop each (`simd.ts`), and each op saves, as tensors, only what its gradient reads (`mlpBlock`: h,
+ * the pre-activations u, the sigmoids s, the activations a, w1 and w2). The matrix
+ * products and bias gradients are the SIMD module's (`matmul.ts`): tfjs-wasm's matMul takes a slow
+ * path for transposed operands.
  */
 import * as tf from "@tensorflow/tfjs";
 import { colSums, matmulView, peek, tensorOf } from "./matmul.js";

@@ -9,7 +9,7 @@
  * by token give the same logits and the same cache, bit for bit: the prefix cache and the seeds stay
  * exact. Keys and values are stored in float32 (the tfjs training pass computes in float32 too).
  */
-import { checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
+import { LN_EPS, checkConfig, paramShapes, type TinyConfig, type Weights } from "./config.js";
 import { rowDots, softmaxRow } from "./dots.js";
 
 /** The per-sequence state of incremental decoding: keys and values of every position read so far. */
@@ -177,7 +177,7 @@ function layerNormRow(x: Float64Array, xo: number, n: number, p: Norm, out: Floa
   mean /= n;
   let v = 0;
   for (let i = 0; i < n; i++) v += (x[xo + i]! - mean) ** 2;
-  const inv = 1 / Math.sqrt(v / n + 1e-5);
+  const inv = 1 / Math.sqrt(v / n + LN_EPS);
   for (let i = 0; i < n; i++) out[xo + i] = (x[xo + i]! - mean) * inv * p.g[i]! + p.b[i]!;
 }
 

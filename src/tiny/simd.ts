@@ -1,6 +1,6 @@
 /**
- * Float32 kernels in WebAssembly SIMD (128-bit, f32x4) for the training pass (attention, gelu, matrix products), where
- * plain JS reaches ~1 GMAC/s. The module is assembled here from its bytes (the project has no wasm
+ * Float32 kernels in WebAssembly SIMD (128-bit, f32x4) for the training pass (attention, gelu, matrix
+ * products, LayerNorm), where plain JS reaches ~1 GMAC/s. The module is assembled here from its bytes (the project has no wasm
  * toolchain); it imports its memory, so JS fills inputs and reads outputs through typed-array views.
  * Wasm forbids fusing a multiply and an add and fixes every lane's order, so the results are the
  * same on every run and machine.

@@ -1,4 +1,7 @@
-/** A few WebAssembly opcodes and encoders, enough to assemble the SIMD kernels (`simd.ts`, `matmul-kernels.ts`) from their bytes. */
+/**
+ * A few WebAssembly opcodes and encoders, enough to assemble the SIMD module (`simd.ts`) and the kernels
+ * it takes from `matmul-kernels.ts` and `layernorm-kernels.ts` from their bytes.
+ */
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
@@ -21,8 +24,13 @@ export const op = {
   i32add: 0x6a,
   i32sub: 0x6b,
   i32shl: 0x74,
+  i32shrU: 0x76,
+  f32sqrt: 0x91,
   f32add: 0x92,
+  f32div: 0x95,
   f32max: 0x97,
+  /** f32.convert_i32_u */
+  f32FromU32: 0xb3,
 } as const;
 export const simd = {
   load: [0xfd, 0x00, 0x02, 0x00],
@@ -64,6 +72,7 @@ export const section = (id: number, body: number[]) => [id, ...uleb(body.length)
 export const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 export const get = (i: number) => [op.get, i];
 export const set = (i: number) => [op.set, i];
+export const tee = (i: number) => [op.tee, i];
 export const f32 = (x: number) => [op.f32const, ...new Uint8Array(Float32Array.of(x).buffer)];
 export const zero4 = [...f32(0), ...simd.splat];
 export const splat = (x: number) => [...f32(x), ...simd.splat];

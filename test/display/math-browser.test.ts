@@ -52,6 +52,7 @@ test("the report page of a notebook showing MATH and GSM8K rows draws their form
     { outputs: v["outputs"], maths: v["maths"], sized: v["sized"], typesetInside: v["typesetInside"], gsm8k: v["gsm8k"], code: v["code"] },
     { outputs: 3, maths: 6 + 3, sized: 6 + 3, typesetInside: 0, gsm8k: true, code: true },
   );
-  if (v["mathjax"]) assert.equal(v["typesetOutside"], 1, "MathJax ran: it typeset the markdown cell's formula");
+  assert.equal(v["mathjax"], true, "the report page carries MathJax (setup installs jupyter-notebook, whose python3-notebook depends on libjs-mathjax)");
+  assert.equal(v["typesetOutside"], 1, "MathJax ran: it typeset the markdown cell's formula");
   fs.rmSync(tmp, { recursive: true, force: true });
 });

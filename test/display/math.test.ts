@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadProblems, type Problem } from "../../src/data/index.js";
-import { escapeHtml, mathHtml, recordBundle, splitMath, trajectoryHtml, type TrajectoryView } from "../../src/display/index.js";
+import { MAX_EM, escapeHtml, mathHtml, recordBundle, splitMath, trajectoryHtml, type TrajectoryView } from "../../src/display/index.js";
 import { seededRandom } from "../../src/random.js";
 import { sharedDataDir } from "../helpers/env.js";
 
@@ -70,9 +70,31 @@ test("malformed LaTeX never throws and stays visible as written", async () => {
     const segments = splitMath(cut);
     assert.equal(segments.map((s) => (s.kind === "text" ? s.text : s.raw)).join(""), cut, p.id);
   }
-  const started = Date.now();
-  mathHtml(`$${"{".repeat(5000)}$ $\\def\\a{\\a\\a}\\a$ $${"x^".repeat(3000)}x$`);
-  assert.ok(Date.now() - started < 2000, "hostile input is refused quickly");
+  const hostile = `$${"{".repeat(5000)}$ $\\def\\a{\\a\\a}\\a$ $${"x^".repeat(3000)}x$`;
+  assert.deepEqual(splitMath(hostile), [{ kind: "text", text: hostile }], "unbalanced braces, an endless macro and 3,000 nested superscripts stay text");
+});
+
+// The timeout only makes a quadratic scan fail (it took ~44 s on 200 kB of `\(`; linear: ~50 ms).
+test("openers that never close (200 kB of them) come back as the raw text", { timeout: 20_000 }, () => {
+  for (const opener of ["\\(", "\\[", "\\begin{align}", "\\(x"]) {
+    const row = opener.repeat(Math.ceil(200_000 / opener.length));
+    assert.deepEqual(splitMath(row), [{ kind: "text", text: row }], opener);
+  }
+});
+
+test("a formula cannot draw a giant box: every length in the MathML is at most MAX_EM, else the row stays raw", () => {
+  const huge = ["\\rule{9999em}{9999em}", "\\kern9999em x", "\\hspace{9999em}x", "\\hskip 9999pt x", "\\mkern99999mu x", "\\rule{99cm}{1pt}", "a\\\\[9999em] b", "\\raisebox{9999em}{x}", "\\raisebox{-9999em}{x}", "\\rule[-9999em]{1em}{1em}", "\\kern-9999em x", "\\def\\arraystretch{999}\\begin{matrix}a\\\\b\\end{matrix}"];
+  const emPer: Record<string, number> = { em: 1, ex: 0.431, mu: 1 / 18, pt: 1 / 12, bp: 1 / 12, pc: 1, px: 1 / 16, in: 6, cm: 6 / 2.54, mm: 0.6 / 2.54 };
+  for (const tex of huge) {
+    const html = mathHtml(`before $${tex}$ after`);
+    const attributes = (html.match(/<m\w*\s[^>]*>/g) ?? []).join(" ");
+    const lengths = Array.from(attributes.matchAll(/([+-]?(?:\d+\.?\d*|\.\d+))(em|ex|mu|pt|bp|pc|px|in|cm|mm)\b/g), ([, n, u]) => Math.abs(Number(n)) * emPer[u!]!);
+    assert.ok(lengths.every((l) => l <= MAX_EM + 1e-9), `${tex}: ${Math.max(...lengths)} em`);
+    assert.ok(visibleText(html).startsWith("before ") && visibleText(html).endsWith(" after"), tex);
+  }
+  assert.match(mathHtml("$\\hspace{9999em}x$"), new RegExp(`<mspace width="${MAX_EM}em">`), "a positive length is capped");
+  assert.equal(visibleText(mathHtml("$\\raisebox{-9999em}{x}$")), "$\\raisebox{-9999em}{x}$", "a negative one (temml does not cap it) leaves the formula raw");
+  assert.equal(mathCount(mathHtml("$a\\quad b \\hspace{2cm} c \\rule{1em}{0.4pt}$")), 1, "ordinary spacing renders");
 });
 
 test("HTML in a row stays text: no script, no event handler, no link or image survives", () => {

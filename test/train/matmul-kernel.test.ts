@@ -79,6 +79,17 @@ test("matmul rejects operands of the wrong size, naming its file", () => {
   assert.throws(() => matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { bias: new Float32Array(3) }), /src\/tiny\/matmul\.ts/);
 });
 
+test("matmul rejects an operand that is a view into the SIMD module's memory, and takes a copy of it", () => {
+  const k = simdKernels()!;
+  k.reserve(4096);
+  const [x, y] = [rnd(6), rnd(6)];
+  const view = (v: Float32Array, at: number) => (k.f32.set(v, at), k.f32.subarray(at, at + v.length));
+  assert.throws(() => matmul(view(x, 0), y, 2, 3, 2, {}, k), /src\/tiny\/matmul\.ts: .*view into the SIMD module's memory/);
+  assert.throws(() => matmul(x, view(y, 512), 2, 3, 2, {}, k), /view into the SIMD module's memory/);
+  assert.throws(() => matmul(x, y, 2, 3, 2, { bias: view(rnd(2), 512) }, k), /view into the SIMD module's memory/);
+  assert.deepEqual(matmul(view(x, 0).slice(), y, 2, 3, 2, {}, k), matmul(x, y, 2, 3, 2, {}, k));
+});
+
 test("LayerNorm's SIMD kernels (forward, and dx, dg, db backward) match the float64 JS path", () => {
   const k = simdKernels();
   assert.ok(k, "WebAssembly SIMD is available in this Node");
