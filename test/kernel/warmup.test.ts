@@ -28,7 +28,7 @@ test("the idle warm-up puts the library's declarations in every program and load
   assert.equal(libraryEntries(root, "none").length, 0);
   const cwd = process.cwd();
   process.chdir(root);
-  const { createConverter } = require(projectPath("node_modules", "tslab", "dist", "converter.js")) as { createConverter(o: object): Converter };
+  const { createConverter } = require(projectPath("kernel", "converter.cjs")) as { createConverter(o: object): Converter };
   const raw = createConverter({ isJS: false, isBrowser: false });
   process.chdir(cwd);
   const declsSeen: string[] = [];
