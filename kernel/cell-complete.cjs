@@ -7,10 +7,10 @@
  * the span they replace in the cell's own offsets.
  */
 function completeAt(ts, program, srcFile, pos, srcPrefix) {
-  const info = ts.Completions.getCompletionsAtPositionForTslab({}, program, () => {}, srcFile, pos, {}, undefined, ts.CompletionTriggerKind.Invoked, {
-    isCancellationRequested: () => false,
-    throwIfCancellationRequested: () => void 0,
-  });
+    const info = ts.Completions.getCompletionsAtPositionForTslab({}, program, () => { }, srcFile, pos, {}, undefined, ts.CompletionTriggerKind.Invoked, {
+        isCancellationRequested: () => false,
+        throwIfCancellationRequested: () => void 0,
+    });
     if (info === null || info === void 0 ? void 0 : info.optionalReplacementSpan) {
         info.optionalReplacementSpan.start -= srcPrefix.length;
     }
