@@ -158,7 +158,8 @@ function createConverter(options) {
   }
 
   function inspect(prevDecl, src, position) {
-    const { srcFile } = update(prevDecl, src);
+    let { srcFile } = update(prevDecl, src);
+    if (progs.restoreDocs()) ({ srcFile } = update(prevDecl, src));
     const cancel = { isCancellationRequested: () => false, throwIfCancellationRequested: () => {} };
     const info = ts.getQuickInfoAtPosition(srcFile, program.getTypeChecker(), cancel, position + srcPrefix.length);
     if (info && info.textSpan) info.textSpan.start -= srcPrefix.length;
@@ -184,7 +185,9 @@ function createConverter(options) {
   // Builds and checks the first program now, as tslab's converter did, so the first cell costs only its own work.
   const first = update("", "");
   progs.diagnostics(first.srcFile, []);
-  return { close() {}, convert, inspect, complete, addModule };
+  /** Builds and binds the program with `decls` (the idle warm-up's step; documentation is left for later). */
+  const prepare = (decls) => void update(decls, "");
+  return { close() {}, convert, inspect, complete, addModule, prepare };
 }
 
 module.exports = { createConverter };

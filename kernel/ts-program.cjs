@@ -13,6 +13,23 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 /**
+ * Declaration files outside the project at least this large are parsed without their doc comments
+ * until a cell asks for documentation (plotly.js's generated schema, 1.2 MB, is nine tenths doc
+ * comments, and parsing those was a third of the cell that first imports `display`).
+ */
+const LAZY_DOCS_BYTES = 512 * 1024;
+/** A declaration file's doc comments, with the line comments, strings and templates that may hold one. */
+const DOC_TOKENS = /\/\/[^\n]*|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|`[^`\\]*(?:\\[\s\S][^`\\]*)*`|\/\*[\s\S]*?\*\//g;
+const blankLines = (comment) => comment.split("\n").map((line) => " ".repeat(line.length)).join("\n");
+
+/** `text` parsed with its doc comments blanked (positions unchanged); undefined if that does not parse cleanly. */
+function parseWithoutDocs(ts, fileName, text, languageVersion) {
+  const blanked = text.replace(DOC_TOKENS, (m) => (m.startsWith("/**") ? blankLines(m) : m));
+  const sf = ts.createSourceFile(fileName, blanked, languageVersion);
+  return sf.parseDiagnostics.length === 0 ? sf : undefined;
+}
+
+/**
  * A compiler host keeping its source files between programs. `virtualText(fileName)` is the text
  * of an in-memory file (undefined for a file on disk); `readFile` reads the others; `watched(file)`
  * is true for files that may change on disk while the kernel runs.
@@ -38,9 +55,21 @@ function cachingHost(ts, { sys, options, cwd, virtualText, watched }) {
       files.delete(fileName);
       return undefined;
     }
-    const sf = ts.createSourceFile(fileName, text, languageVersion);
-    files.set(fileName, { key, sf, seen: generation, watched: isWatched });
+    const lazy = !isWatched && text.length >= LAZY_DOCS_BYTES && fileName.endsWith(".d.ts") ? parseWithoutDocs(ts, fileName, text, languageVersion) : undefined;
+    const sf = lazy || ts.createSourceFile(fileName, text, languageVersion);
+    files.set(fileName, { key, sf, seen: generation, watched: isWatched, docs: lazy ? { text, languageVersion } : null });
     return sf;
+  }
+  /** Parses the files of `program` read without doc comments again with them; true if there were any. */
+  function restoreDocs(program) {
+    let restored = false;
+    for (const entry of files.values()) {
+      if (!entry.docs || program.getSourceFile(entry.sf.fileName) !== entry.sf) continue;
+      entry.sf = ts.createSourceFile(entry.sf.fileName, entry.docs.text, entry.docs.languageVersion);
+      entry.docs = null;
+      restored = true;
+    }
+    return restored;
   }
   function getSourceFile(fileName, languageVersion) {
     const text = virtualText(fileName);
@@ -53,6 +82,7 @@ function cachingHost(ts, { sys, options, cwd, virtualText, watched }) {
   }
   return {
     getSourceFile,
+    restoreDocs,
     watched,
     nextGeneration: () => ++generation,
     getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
@@ -184,7 +214,7 @@ function programs(ts, hostOptions) {
     for (const file of kept.keys()) if (program.getSourceFile(file.fileName) !== file) kept.delete(file);
     return ts.sortAndDeduplicateDiagnostics(all);
   }
-  return { build, diagnostics, reachable: (sf) => reachable(program, sf) };
+  return { build, diagnostics, reachable: (sf) => reachable(program, sf), restoreDocs: () => host.restoreDocs(program) };
 }
 
-module.exports = { programs, reachable, cachingHost, cachedResolution };
+module.exports = { programs, reachable, cachingHost, cachedResolution, parseWithoutDocs, LAZY_DOCS_BYTES };

@@ -85,6 +85,15 @@ test("the kernel's converter gives what tslab's gives: output, declarations, typ
       assert.deepEqual(pick(ours.inspect(decl, src, pos)), pick(theirs.inspect(decl, src, pos)), `inspect ${src}`);
     }
     assert.ok(JSON.stringify(ours.inspect(decl, "seededRandom", 0)).includes("seed"));
+    // plotly.js's schema is read without its doc comments until a cell asks for documentation.
+    const plot = 'import type { Layout } from "plotly.js-dist-min";\nconst layout: Partial<Layout> = { activeselection: { fillcolor: "red" } };\nlayout';
+    const [plotOurs] = run(ours, [plot]);
+    assert.deepEqual(plotOurs, run(theirs, [plot])[0]);
+    const docs = (c: Converter) => c.inspect(plotOurs!.decl, "layout.activeselection.fillcolor", 26)?.documentation;
+    assert.match(JSON.stringify(docs(ours)), /Sets the color filling the active selection/);
+    assert.deepEqual(docs(ours), docs(theirs));
+    const wrong = 'import type { Layout } from "plotly.js-dist-min";\nconst bad: Partial<Layout> = { activeselection: { fillcolor: 1 } };';
+    assert.deepEqual(run(ours, [wrong]), run(theirs, [wrong]));
     const mod = "export const fromModule: number = 1;";
     assert.deepEqual(ours.addModule("kmod", mod), theirs.addModule("kmod", mod));
     assert.deepEqual(ours.addModule("kbad", "export const x: string = 1;"), theirs.addModule("kbad", "export const x: string = 1;"));
