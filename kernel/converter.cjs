@@ -14,7 +14,7 @@ const { remainingDecls, getCustomTransformers } = require("./cell-decls.cjs");
 const { completeAt } = require("./cell-complete.cjs");
 const { diagnosticConverter } = require("./cell-diagnostics.cjs");
 
-/** tslab's compiler options for Node cells (converter.js `createConverter`). */
+/** tslab's compiler options for Node cells (converter.js `createConverter`; its target and lib for Node ≥ 18). */
 function compilerOptions(ts, cwd, typeRoots) {
   return {
     module: ts.ModuleKind.ESNext,

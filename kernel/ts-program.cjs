@@ -1,13 +1,12 @@
-// The TypeScript program the kernel's converter checks and emits cells with. tslab kept a watch
-// program whose builder recomputed, for every file of every new program, the files it references
-// (resolving each import through a type checker), and it built two programs per cell: with the
-// library's declarations in the program that was 60–200 ms of a cell's time, and checking a cell
-// also re-checked every `./src` file the cell reaches. Here a program is a plain `createProgram`
-// from the previous one (so unchanged files keep their parse, binding and module resolutions), a
-// file is parsed again only when it changed (virtual files: their text; the project's own files
-// outside node_modules: mtime and size, looked at once per program, so an edited `./src` file is
-// compiled by the next cell), and a dependency found without errors is not checked again while neither it, nor any file it
-// reaches, nor any global declaration changed.
+// The TypeScript programs the kernel's converter checks and emits cells with. A watch program's
+// builder (what tslab's converter uses) recomputes, for every file of every new program, the files
+// it references, resolving each import through a type checker: with the library's declarations in
+// the program that is most of a trivial cell's time. So a program here is a plain `createProgram`
+// from the previous one (unchanged files keep their parse, binding and module resolutions); a file
+// is parsed again only when it changed (in-memory files: their text; the project's own files outside
+// node_modules: mtime and size, looked at once per program, so the next cell compiles an edited
+// `./src` file); and a dependency found without errors is not checked again while neither it, nor
+// any file it reaches, nor any global declaration changed.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
