@@ -15,7 +15,7 @@ const STEP_GAP_MS = 5;
 
 /**
  * The areas warmed by default: those the notebooks import most. Every file kept in the program
- * costs each later cell a little (tslab rebuilds the program per cell), so not all areas are.
+ * costs each later cell a little (each cell is checked in a new program), so not all areas are.
  */
 const DEFAULT_AREAS = ["data", "display", "grading", "inspect"];
 
