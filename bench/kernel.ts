@@ -10,7 +10,9 @@
  * 0) measure the worst case.
  *
  * Prints the median of the runs per cell. Goals (issue 21): first result ≤ 1.5× IPython's, every
- * library import cell ≤ 150 ms.
+ * library import cell ≤ 150 ms. `MATHAGENT_KERNEL_CONVERTER=tslab` in the environment runs the
+ * kernel with tslab's own converter instead of kernel/converter.cjs (run the two alternately to
+ * compare them on a shared machine).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

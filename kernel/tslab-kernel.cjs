@@ -21,11 +21,12 @@ require("./ts-watch.cjs").limitWatchers(ts, root);
 // changes the kernel tslab starts.
 const { warmConverter, libraryEntries } = require("./warmup.cjs");
 const converter = tslab("converter.js");
-const createConverter = converter.createConverter;
+const tslabCreateConverter = converter.createConverter;
+const ownConverter = process.env.MATHAGENT_KERNEL_CONVERTER !== "tslab";
 let node = null;
 converter.createConverter = (options) => {
-  const conv = createConverter(options);
-  if (options && options.isBrowser) return conv;
+  if (options && options.isBrowser) return tslabCreateConverter(options);
+  const conv = ownConverter ? require("./converter.cjs").createConverter(options) : tslabCreateConverter(options);
   node = warmConverter(conv, libraryEntries(root));
   return node;
 };

@@ -15,7 +15,7 @@ const STEP_GAP_MS = 5;
 
 /**
  * The areas warmed by default: those the notebooks import most. Every file kept in the program
- * costs each later cell a little (tslab rebuilds the program per cell), so not all areas are.
+ * costs each later cell a little (each cell is checked in a new program), so not all areas are.
  */
 const DEFAULT_AREAS = ["data", "display", "grading", "inspect"];
 
@@ -48,10 +48,12 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
   const warmed = [];
   let lastDecl = "";
   let timer = null;
-  // A step builds the program with one more area (quick info on a one-character cell type-checks it).
+  // A step builds the program with one more area (the kernel's converter has `prepare`; with
+  // tslab's, quick info on a one-character cell does it).
   const addTypes = (file) => () => {
     warmed.push(file);
-    conv.inspect(withWarm(lastDecl), "0", 0);
+    if (conv.prepare) conv.prepare(withWarm(lastDecl));
+    else conv.inspect(withWarm(lastDecl), "0", 0);
   };
   const steps = entries.flatMap((file) => [addTypes(file), () => load(file)]);
   const withWarm = (decl) => decl + warmed.map((f) => `\nimport {} from ${JSON.stringify(f)};`).join("");

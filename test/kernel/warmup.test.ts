@@ -6,6 +6,7 @@ import { projectPath } from "../../src/paths.js";
 interface Diag { messageText: string }
 interface Converted { diagnostics: Diag[]; declOutput?: string }
 interface Converter {
+  prepare?(decl: string): void;
   convert(decl: string, src: string): Converted;
   complete(decl: string, src: string, pos: number): { candidates: string[] };
   inspect(decl: string, src: string, pos: number): unknown;
@@ -28,11 +29,17 @@ test("the idle warm-up puts the library's declarations in every program and load
   assert.equal(libraryEntries(root, "none").length, 0);
   const cwd = process.cwd();
   process.chdir(root);
-  const { createConverter } = require(projectPath("node_modules", "tslab", "dist", "converter.js")) as { createConverter(o: object): Converter };
+  const { createConverter } = require(projectPath("kernel", "converter.cjs")) as { createConverter(o: object): Converter };
   const raw = createConverter({ isJS: false, isBrowser: false });
   process.chdir(cwd);
   const declsSeen: string[] = [];
-  const spy: Converter = { ...raw, convert: (d, s) => (declsSeen.push(d), raw.convert(d, s)), complete: (d, s, p) => raw.complete(d, s, p), inspect: (d, s, p) => (declsSeen.push(d), raw.inspect(d, s, p)) };
+  const spy: Converter = {
+    ...raw,
+    convert: (d, s) => (declsSeen.push(d), raw.convert(d, s)),
+    complete: (d, s, p) => raw.complete(d, s, p),
+    inspect: (d, s, p) => (declsSeen.push(d), raw.inspect(d, s, p)),
+    prepare: (d) => (declsSeen.push(d), raw.prepare!(d)),
+  };
   const loaded: string[] = [];
   const conv = warmConverter(spy, libraryEntries(root, "inspect"), (f) => void loaded.push(f));
   try {
