@@ -1,3 +1,4 @@
+// Parts copyright 2019 Yu Watanabe (tslab), under the Apache License 2.0: kernel/LICENSE-tslab. Modified.
 // Completion at a position of a cell, copied from tslab 1.0.22's converter (Apache-2.0,
 // node_modules/tslab/dist/converter.js) with its closure's values made parameters.
 "use strict";

@@ -1,3 +1,4 @@
+// Parts copyright 2019 Yu Watanabe (tslab), under the Apache License 2.0: kernel/LICENSE-tslab. Modified.
 // What a cell's emit keeps across cells, copied from tslab 1.0.22's converter (Apache-2.0,
 // node_modules/tslab/dist/converter.js) with its closure's values made parameters:
 // `remainingDecls` keeps the earlier cells' declarations a cell did not redefine, and the
@@ -75,6 +76,7 @@ function remainingDecls(ts, checker, srcSF, declsSF) {
                         // Overwritten with a new value.
                         return;
                     }
+                    // tslab's test (`&&`, true for any flags), kept so that the declarations equal tslab's.
                     if (aliased.flags && ts.SymbolFlags.Type) {
                         addName(node, key);
                     }

@@ -1,3 +1,4 @@
+// Parts copyright 2019 Yu Watanabe (tslab), under the Apache License 2.0: kernel/LICENSE-tslab. Modified.
 // How tslab reports a cell's diagnostics, copied from tslab 1.0.22's converter (Apache-2.0,
 // node_modules/tslab/dist/converter.js) with its closure's values made parameters: positions in the
 // cell's own lines and columns, files outside the project dropped, and a top-level `await` (allowed
@@ -16,7 +17,7 @@ function diagnosticConverter(ts, { cwd, srcFilename, prefixed, offsets, getProgr
             return false;
         }
         const await = ts.findPrecedingToken(d.start + d.length, srcFile);
-        if (await.kind !== ts.SyntaxKind.AwaitKeyword) {
+        if (!await || await.kind !== ts.SyntaxKind.AwaitKeyword) {
             // This must not happen, though.
             return false;
         }
@@ -95,12 +96,14 @@ function diagnosticConverter(ts, { cwd, srcFilename, prefixed, offsets, getProgr
             messageText: msg.messageText,
             category: msg.category,
             code: msg.code,
+            // tslab drops the file of a chained message; an error in another file keeps it here.
+            ...(fileName !== undefined ? { fileName } : {}),
         });
         if (!msg.next) {
             return;
         }
         for (const child of msg.next) {
-            traverseDiagnosticMessageChain(start, end, child, out);
+            traverseDiagnosticMessageChain(start, end, child, out, fileName);
         }
     }
     return convertDiagnostics;

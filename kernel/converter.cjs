@@ -1,3 +1,4 @@
+// Parts copyright 2019 Yu Watanabe (tslab), under the Apache License 2.0: kernel/LICENSE-tslab. Modified.
 // The kernel's replacement for tslab 1.0.22's `createConverter` (node_modules/tslab/dist/converter.js,
 // Apache-2.0) for Node cells: the same compiler options, files and results, on the programs of
 // ts-program.cjs instead of a watch program. A cell costs one program, not two: the names it declares
@@ -99,7 +100,7 @@ function createConverter(options) {
     const declsFile = program.getSourceFile(declFilename);
     const srcFile = program.getSourceFile(srcFilename);
     srcFile.parent = declsFile;
-    // The checker binds every file (completion reads the parents binding sets).
+    // Creating the checker binds every file: completion needs their symbols and parent pointers.
     program.getTypeChecker();
     return { declsFile, srcFile };
   }
@@ -137,6 +138,8 @@ function createConverter(options) {
     }
     if (result.sideOutputs) result.sideOutputs.sort((a, b) => a.path.localeCompare(b.path));
     result.declOutput += remainingDecls(ts, checker, srcFile, declsFile);
+    // remainingDecls edits the declarations' tree in place: the next program must parse the text again.
+    progs.forget(declFilename);
     return result;
   }
 

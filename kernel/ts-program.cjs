@@ -12,7 +12,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 /**
- * Declaration files outside the project at least this large are parsed without their doc comments
+ * Declaration files in node_modules or outside the project with at least this many characters are parsed without their doc comments
  * until a cell asks for documentation (plotly.js's generated schema, 1.2 MB, is nine tenths doc
  * comments, and parsing those was a third of the cell that first imports `display`).
  */
@@ -82,6 +82,7 @@ function cachingHost(ts, { sys, options, cwd, virtualText, watched }) {
   return {
     getSourceFile,
     restoreDocs,
+    forget: (fileName) => files.delete(fileName),
     watched,
     nextGeneration: () => ++generation,
     getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
@@ -213,7 +214,7 @@ function programs(ts, hostOptions) {
     for (const file of kept.keys()) if (program.getSourceFile(file.fileName) !== file) kept.delete(file);
     return ts.sortAndDeduplicateDiagnostics(all);
   }
-  return { build, diagnostics, reachable: (sf) => reachable(program, sf), restoreDocs: () => host.restoreDocs(program) };
+  return { build, diagnostics, reachable: (sf) => reachable(program, sf), restoreDocs: () => host.restoreDocs(program), forget: (fileName) => host.forget(fileName) };
 }
 
 module.exports = { programs, reachable, cachingHost, cachedResolution, parseWithoutDocs, LAZY_DOCS_BYTES };

@@ -1,10 +1,9 @@
-// Idle-time warm-up of the kernel's TypeScript program and module cache. tslab type-checks each
-// cell in a program that holds only the files the cell reaches, so a cell importing the compiled
-// library parsed and bound its declaration files (and arquero's) anew whenever they had dropped out
-// of the program: 0.5–1.5 s per import cell. While the kernel is idle, this adds the library's entry
-// declarations to the program one area at a time (as `import {} from` lines of the declarations
-// file every cell is checked against, which name nothing, so completion and type errors are as
-// before) and loads the library's modules, so an import cell finds both ready.
+// Idle-time warm-up of the kernel's TypeScript program and module cache. The first cell that imports
+// an area of the compiled library parses and binds its declaration files (and arquero's) and loads
+// its modules: hundreds of ms. While the kernel is idle, this adds the library's entry declarations
+// to the program one area at a time (as `import {} from` lines of the declarations file every cell
+// is checked against, which name nothing, so completion and type errors are as before) and loads the
+// library's modules, so an import cell finds both ready.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -40,7 +39,7 @@ function libraryEntries(root, spec = process.env.MATHAGENT_KERNEL_WARM) {
 }
 
 /**
- * Wraps tslab's converter: every program it builds also holds the warmed entries, and `scheduleIdle`
+ * Wraps the converter (the kernel's, or tslab's with MATHAGENT_KERNEL_CONVERTER=tslab): every program it builds also holds the warmed entries, and `scheduleIdle`
  * runs the remaining warm-up steps (types of one area, then its modules) once the kernel is idle
  * (after tslab's 200 ms reset of its queue following a failed cell).
  */

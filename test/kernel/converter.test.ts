@@ -63,6 +63,26 @@ const CELLS = [
   "seededRandom(2)() + g.length + a.length",
 ];
 
+test("a cell that converts but fails when run leaves the earlier declarations whole for the next cells", () => {
+  const theirs = inProject(() => tslab.createConverter({ isJS: false, isBrowser: false }));
+  const ours = inProject(() => own.createConverter({ isJS: false, isBrowser: false }));
+  try {
+    for (const conv of [theirs, ours]) {
+      const first = conv.convert("", "let x = 1;\nlet y = 2;");
+      assert.deepEqual(first.diagnostics, []);
+      // Cell 2 redefines x and converts, but throws when run: tslab's executor keeps cell 1's declarations.
+      assert.deepEqual(conv.convert(first.declOutput!, 'let x = "s";\nthrow new Error("boom");').diagnostics, []);
+      const third = conv.convert(first.declOutput!, "y");
+      assert.deepEqual(third.diagnostics, []);
+      assert.match(third.declOutput!, /\bx: number/, "cell 3's declarations still have x");
+      assert.deepEqual(conv.convert(third.declOutput!, "x + 1").diagnostics, [], "x is still declared in cell 4");
+    }
+  } finally {
+    theirs.close();
+    ours.close();
+  }
+});
+
 test("the kernel's converter gives what tslab's gives: output, declarations, type errors with positions, completion and inspection", () => {
   const theirs = inProject(() => tslab.createConverter({ isJS: false, isBrowser: false }));
   const ours = inProject(() => own.createConverter({ isJS: false, isBrowser: false }));
@@ -115,11 +135,12 @@ test("a project source edited between cells is checked and emitted anew; a modul
     const first = conv.convert("", cell);
     assert.deepEqual(first.diagnostics, []);
     assert.match(first.sideOutputs!.map((s) => s.data).join(""), /version = 1/);
-    fs.writeFileSync(path.join(dir, "mod.ts"), 'export const version: string = 2;\n');
+    // Each version has another length, so the edit is seen whatever the file system's time resolution.
+    fs.writeFileSync(path.join(dir, "mod.ts"), 'export const version: string = 20;\n');
     const broken = conv.convert("", cell);
     assert.deepEqual(broken.diagnostics.map((d) => [d.fileName, d.messageText]), [[path.relative(root, path.join(dir, "mod.ts")), "Type 'number' is not assignable to type 'string'."]]);
-    fs.writeFileSync(path.join(dir, "mod.ts"), "export const version: number = 22;\n");
-    assert.match(conv.convert("", cell).sideOutputs!.map((s) => s.data).join(""), /version = 22/);
+    fs.writeFileSync(path.join(dir, "mod.ts"), "export const version: number = 222;\n");
+    assert.match(conv.convert("", cell).sideOutputs!.map((s) => s.data).join(""), /version = 222/);
     assert.equal(conv.convert("", cell).sideOutputs, undefined, "an unchanged source is not emitted again");
     const later = `import { late } from "${rel("late.ts")}";\nlate`;
     assert.match(conv.convert("", later).diagnostics.map((d) => d.messageText).join(""), /Cannot find module/);
