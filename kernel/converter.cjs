@@ -70,127 +70,144 @@ const inProject = (cwd) => (file) => {
   return !rel.startsWith("..") && !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes("node_modules");
 };
 
-/** tslab's `createConverter({ isJS, isBrowser: false })`. */
-function createConverter(options) {
+/** The converter's fixed names, its in-memory files and its programs (`c.program` is the latest). */
+function converterContext(options) {
   const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(__dirname, "..", "node_modules", "tslab")] }));
   const cwd = ts.sys.getCurrentDirectory();
-  const srcFilename = normalizeJoin(cwd, options && options.isJS ? "__tslab__.js" : "__tslab__.ts");
-  const declFilename = normalizeJoin(cwd, "__prev__.d.ts");
-  const outDir = "outDir";
-  const dstFilename = normalizeJoin(outDir, "__tslab__.js");
-  const dstDeclFilename = normalizeJoin(outDir, "__tslab__.d.ts");
   const srcPrefix = "export {};" + ts.sys.newLine;
+  const outDir = "outDir";
+  const c = {
+    ts,
+    cwd,
+    isJS: Boolean(options && options.isJS),
+    srcFilename: normalizeJoin(cwd, options && options.isJS ? "__tslab__.js" : "__tslab__.ts"),
+    declFilename: normalizeJoin(cwd, "__prev__.d.ts"),
+    outDir,
+    dstFilename: normalizeJoin(outDir, "__tslab__.js"),
+    dstDeclFilename: normalizeJoin(outDir, "__tslab__.d.ts"),
+    srcPrefix,
+    /** In-memory files, prefix included: the cell, the declarations, `%module` files. */
+    memory: new Map(),
+    moduleFiles: new Set(),
+    sideInputsConverted: new Map(),
+    program: null,
+  };
+  c.rootFiles = [c.declFilename, c.srcFilename];
+  const sys = cellSys(ts, cwd, c.memory);
+  c.opts = compilerOptions(ts, cwd, typeRoots(ts, cwd, sys));
+  c.progs = programs(ts, { sys, options: c.opts, cwd, virtualText: (f) => c.memory.get(f), watched: inProject(cwd) });
   const offsets = { offset: srcPrefix.length, line: (srcPrefix.match(/\n/g) || []).length, char: srcPrefix.length - (srcPrefix.lastIndexOf("\n") + 1) };
-  /** In-memory files, prefix included: the cell, the declarations, `%module` files. */
-  const memory = new Map();
-  const moduleFiles = new Set();
-  const rootFiles = [declFilename, srcFilename];
-  const sideInputsConverted = new Map();
-  const sys = cellSys(ts, cwd, memory);
-  const opts = compilerOptions(ts, cwd, typeRoots(ts, cwd, sys));
-  const progs = programs(ts, { sys, options: opts, cwd, virtualText: (f) => memory.get(f), watched: inProject(cwd) });
-  let program = null;
-  const convertDiagnostics = diagnosticConverter(ts, { cwd, srcFilename, prefixed: (f) => moduleFiles.has(f), offsets, getProgram: () => program });
+  c.convertDiagnostics = diagnosticConverter(ts, { cwd, srcFilename: c.srcFilename, prefixed: (f) => c.moduleFiles.has(f), offsets, getProgram: () => c.program });
+  return c;
+}
 
-  /** The program with `decls` and `src` as the earlier cells' declarations and the cell. */
-  function update(decls, src) {
-    memory.set(declFilename, srcPrefix + decls);
-    memory.set(srcFilename, srcPrefix + src);
-    program = progs.build(rootFiles);
-    const declsFile = program.getSourceFile(declFilename);
-    const srcFile = program.getSourceFile(srcFilename);
-    srcFile.parent = declsFile;
-    // Creating the checker binds every file: completion needs their symbols and parent pointers.
-    program.getTypeChecker();
-    return { declsFile, srcFile };
-  }
+/** The program with `decls` and `src` as the earlier cells' declarations and the cell. */
+function update(c, decls, src) {
+  c.memory.set(c.declFilename, c.srcPrefix + decls);
+  c.memory.set(c.srcFilename, c.srcPrefix + src);
+  c.program = c.progs.build(c.rootFiles);
+  const declsFile = c.program.getSourceFile(c.declFilename);
+  const srcFile = c.program.getSourceFile(c.srcFilename);
+  srcFile.parent = declsFile;
+  // Creating the checker binds every file: completion needs their symbols and parent pointers.
+  c.program.getTypeChecker();
+  return { declsFile, srcFile };
+}
 
-  /** The names the cell declares at its top level (binding the cell on its own). */
-  function localNames(src) {
-    const sf = ts.createSourceFile(srcFilename, srcPrefix + src, opts.target);
-    ts.bindSourceFile(sf, opts);
-    return new Set(sf.locals ? sf.locals.keys() : []);
-  }
+/** The names the cell declares at its top level (binding the cell on its own). */
+function localNames(c, src) {
+  const sf = c.ts.createSourceFile(c.srcFilename, c.srcPrefix + src, c.opts.target);
+  c.ts.bindSourceFile(sf, c.opts);
+  return new Set(sf.locals ? sf.locals.keys() : []);
+}
 
-  /** The cell and the project sources and JavaScript files it reaches. */
-  function sourceDependencies(srcFile) {
-    return [...progs.reachable(srcFile).keys()].filter((f) => f.endsWith(".js") || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
-  }
+/** The cell and the project sources and JavaScript files it reaches. */
+function sourceDependencies(c, srcFile) {
+  return [...c.progs.reachable(srcFile).keys()].filter((f) => f.endsWith(".js") || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
+}
 
-  function emitCell(deps, srcFile, declsFile, keys) {
-    const result = { output: undefined, declOutput: undefined, lastExpressionVar: undefined, sideOutputs: undefined };
-    const checker = program.getTypeChecker();
-    const transformers = getCustomTransformers(ts, checker, declsFile, keys, (name) => (result.lastExpressionVar = name));
-    const write = (fileName, data) => {
-      if (fileName === dstFilename) result.output = data;
-      else if (fileName === dstDeclFilename) result.declOutput = data;
-      else if (fileName.endsWith(".js")) {
-        const rel = path.relative(outDir, fileName);
-        if (rel.startsWith("..")) throw new Error("unexpected emit path: " + fileName);
-        (result.sideOutputs ??= []).push({ path: normalizeJoin(cwd, rel), data: tslabConverter.esModuleToCommonJSModule(data, opts.target) });
-      }
-    };
-    for (const dep of deps) {
-      const file = program.getSourceFile(dep);
-      if (sideInputsConverted.get(dep) === file) continue;
-      if (dep !== srcFilename) sideInputsConverted.set(dep, file);
-      program.emit(file, write, undefined, undefined, transformers);
+/** Emits the cell and the sources it reaches that changed since they were last emitted. */
+function emitCell(c, deps, srcFile, declsFile, keys) {
+  const result = { output: undefined, declOutput: undefined, lastExpressionVar: undefined, sideOutputs: undefined };
+  const checker = c.program.getTypeChecker();
+  const transformers = getCustomTransformers(c.ts, checker, declsFile, keys, (name) => (result.lastExpressionVar = name));
+  const write = (fileName, data) => {
+    if (fileName === c.dstFilename) result.output = data;
+    else if (fileName === c.dstDeclFilename) result.declOutput = data;
+    else if (fileName.endsWith(".js")) {
+      const rel = path.relative(c.outDir, fileName);
+      if (rel.startsWith("..")) throw new Error("unexpected emit path: " + fileName);
+      (result.sideOutputs ??= []).push({ path: normalizeJoin(c.cwd, rel), data: tslabConverter.esModuleToCommonJSModule(data, c.opts.target) });
     }
-    if (result.sideOutputs) result.sideOutputs.sort((a, b) => a.path.localeCompare(b.path));
-    result.declOutput += remainingDecls(ts, checker, srcFile, declsFile);
-    // remainingDecls edits the declarations' tree in place: the next program must parse the text again.
-    progs.forget(declFilename);
-    return result;
+  };
+  for (const dep of deps) {
+    const file = c.program.getSourceFile(dep);
+    if (c.sideInputsConverted.get(dep) === file) continue;
+    if (dep !== c.srcFilename) c.sideInputsConverted.set(dep, file);
+    c.program.emit(file, write, undefined, undefined, transformers);
   }
+  if (result.sideOutputs) result.sideOutputs.sort((a, b) => a.path.localeCompare(b.path));
+  result.declOutput += remainingDecls(c.ts, checker, srcFile, declsFile);
+  // remainingDecls edits the declarations' tree in place: the next program must parse the text again.
+  c.progs.forget(c.declFilename);
+  return result;
+}
 
-  function convert(prevDecl, src) {
-    const keys = localNames(src);
-    const { declsFile, srcFile } = update(prevDecl, keys.size > 0 ? src + "\nexport {" + [...keys].join(", ") + "}" : src);
-    const deps = sourceDependencies(srcFile);
-    const diag = convertDiagnostics(progs.diagnostics(srcFile, deps.map((d) => program.getSourceFile(d))));
-    if (diag.diagnostics.length > 0) return { diagnostics: diag.diagnostics };
-    const out = emitCell(deps, srcFile, declsFile, keys);
-    return {
-      output: tslabConverter.esModuleToCommonJSModule(out.output, opts.target),
-      declOutput: out.declOutput,
-      diagnostics: diag.diagnostics,
-      hasToplevelAwait: diag.hasToplevelAwait,
-      sideOutputs: out.sideOutputs,
-      lastExpressionVar: out.lastExpressionVar,
-    };
-  }
+function convert(c, prevDecl, src) {
+  const keys = localNames(c, src);
+  const { declsFile, srcFile } = update(c, prevDecl, keys.size > 0 ? src + "\nexport {" + [...keys].join(", ") + "}" : src);
+  const deps = sourceDependencies(c, srcFile);
+  const diag = c.convertDiagnostics(c.progs.diagnostics(srcFile, deps.map((d) => c.program.getSourceFile(d))));
+  if (diag.diagnostics.length > 0) return { diagnostics: diag.diagnostics };
+  const out = emitCell(c, deps, srcFile, declsFile, keys);
+  return {
+    output: tslabConverter.esModuleToCommonJSModule(out.output, c.opts.target),
+    declOutput: out.declOutput,
+    diagnostics: diag.diagnostics,
+    hasToplevelAwait: diag.hasToplevelAwait,
+    sideOutputs: out.sideOutputs,
+    lastExpressionVar: out.lastExpressionVar,
+  };
+}
 
-  function inspect(prevDecl, src, position) {
-    let { srcFile } = update(prevDecl, src);
-    if (progs.restoreDocs()) ({ srcFile } = update(prevDecl, src));
-    const cancel = { isCancellationRequested: () => false, throwIfCancellationRequested: () => {} };
-    const info = ts.getQuickInfoAtPosition(srcFile, program.getTypeChecker(), cancel, position + srcPrefix.length);
-    if (info && info.textSpan) info.textSpan.start -= srcPrefix.length;
-    return info;
-  }
+function inspect(c, prevDecl, src, position) {
+  let { srcFile } = update(c, prevDecl, src);
+  if (c.progs.restoreDocs()) ({ srcFile } = update(c, prevDecl, src));
+  const cancel = { isCancellationRequested: () => false, throwIfCancellationRequested: () => {} };
+  const info = c.ts.getQuickInfoAtPosition(srcFile, c.program.getTypeChecker(), cancel, position + c.srcPrefix.length);
+  if (info && info.textSpan) info.textSpan.start -= c.srcPrefix.length;
+  return info;
+}
 
-  function complete(prevDecl, src, position) {
-    const { srcFile } = update(prevDecl, src);
-    return completeAt(ts, program, srcFile, position + srcPrefix.length, srcPrefix);
-  }
+function addModule(c, name, content, meta) {
+  if (!isValidModuleName(name)) throw new Error("invalid module name: " + JSON.stringify(name));
+  const file = normalizeJoin(c.cwd, name + (c.isJS ? ".js" : ".ts") + (meta && meta.jsx ? "x" : ""));
+  c.memory.set(file, c.srcPrefix + content);
+  c.moduleFiles.add(file);
+  c.sideInputsConverted.delete(file);
+  if (!c.rootFiles.includes(file)) c.rootFiles.push(file);
+  c.program = c.progs.build(c.rootFiles);
+  return c.convertDiagnostics(c.ts.getPreEmitDiagnostics(c.program, c.program.getSourceFile(file))).diagnostics;
+}
 
-  function addModule(name, content, meta) {
-    if (!isValidModuleName(name)) throw new Error("invalid module name: " + JSON.stringify(name));
-    const file = normalizeJoin(cwd, name + (options && options.isJS ? ".js" : ".ts") + (meta && meta.jsx ? "x" : ""));
-    memory.set(file, srcPrefix + content);
-    moduleFiles.add(file);
-    sideInputsConverted.delete(file);
-    if (!rootFiles.includes(file)) rootFiles.push(file);
-    program = progs.build(rootFiles);
-    return convertDiagnostics(ts.getPreEmitDiagnostics(program, program.getSourceFile(file))).diagnostics;
-  }
-
+/** tslab's `createConverter({ isJS, isBrowser: false })`. */
+function createConverter(options) {
+  const c = converterContext(options);
   // Builds and checks the first program now, as tslab's converter did, so the first cell costs only its own work.
-  const first = update("", "");
-  progs.diagnostics(first.srcFile, []);
-  /** Builds and binds the program with `decls` (the idle warm-up's step; documentation is left for later). */
-  const prepare = (decls) => void update(decls, "");
-  return { close() {}, convert, inspect, complete, addModule, prepare };
+  const first = update(c, "", "");
+  c.progs.diagnostics(first.srcFile, []);
+  return {
+    close() {},
+    convert: (prevDecl, src) => convert(c, prevDecl, src),
+    inspect: (prevDecl, src, position) => inspect(c, prevDecl, src, position),
+    complete(prevDecl, src, position) {
+      const { srcFile } = update(c, prevDecl, src);
+      return completeAt(c.ts, c.program, srcFile, position + c.srcPrefix.length, c.srcPrefix);
+    },
+    addModule: (name, content, meta) => addModule(c, name, content, meta),
+    /** Builds and binds the program with `decls` (the idle warm-up's step; documentation is left for later). */
+    prepare: (decls) => void update(c, decls, ""),
+  };
 }
 
 module.exports = { createConverter };
