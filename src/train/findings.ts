@@ -73,3 +73,40 @@ export function findingsView(fs: readonly Finding[]): Record<string, string | nu
     "same sign as the paper": x.sameSign,
   }));
 }
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/**
+ * The targets of issue 19 for the default setting, checked on a summary. A difference is the finding's
+ * (the mean of the per-seed differences); its "seed sd" is the larger sd of the two rows, as the issue states it.
+ */
+export function checkTargets(rows: readonly SummaryRow[]): TargetCheck[] {
+  const at = (method: string, iteration: number) => rows.find((r) => r.method === method && r.iteration === iteration);
+  const found = new Map(tableFindings(rows).map((x) => [x.finding, x]));
+  const rowSd = (...rs: (SummaryRow | undefined)[]) => Math.max(...rs.map((r) => r?.sd ?? 0));
+  const sft = at("sft", 0);
+  const m = [1, 2, 3].map((i) => at("mdpo", i));
+  const out: TargetCheck[] = [];
+  const gain = found.get("M-DPO iteration 3 − SFT");
+  if (gain && m[2]?.sd != null) {
+    out.push({ target: "M-DPO iteration 3 − SFT ≥ 10 points and ≥ 3 seed sd", measured: `${gain.tiny.toFixed(1)} points, sd ${m[2].sd.toFixed(1)}`, met: gain.tiny >= 10 && gain.tiny >= 3 * m[2].sd });
+  }
+  const curve = [sft, ...m].map((r) => r?.mean ?? null);
+  if (curve.every((x) => x !== null)) {
+    out.push({ target: "the M-DPO curve rises in the mean at every iteration", measured: curve.map((x) => x!.toFixed(1)).join(" → "), met: curve.every((x, i) => i === 0 || x! > curve[i - 1]!) });
+  }
+  const masking = found.get("masking: M-DPO − single-turn DPO");
+  if (masking) {
+    const sd = rowSd(m[2], at("st-dpo", 3));
+    out.push({ target: "masked − unmasked (M-DPO − single-turn DPO) ≥ 2 seed sd", measured: `${masking.tiny.toFixed(1)} points, larger sd ${sd.toFixed(1)}`, met: masking.tiny >= 2 * sd });
+  }
+  const reference = found.get("reference: updated − fixed");
+  if (reference) {
+    out.push({ target: "updated reference ≥ fixed reference", measured: `${m[2]!.mean!.toFixed(1)} vs ${at("mdpo-fixed", 3)!.mean!.toFixed(1)}`, met: reference.tiny >= 0 });
+  }
+  return out;
+}

@@ -155,34 +155,3 @@ export function tableView(rows: readonly SummaryRow[]): Record<string, string | 
     "paper MATH": r.math,
   }));
 }
-
-export interface TargetCheck {
-  target: string;
-  measured: string;
-  met: boolean;
-}
-
-/** The targets of issue 19 for the default setting, checked on a summary. */
-export function checkTargets(rows: readonly SummaryRow[]): TargetCheck[] {
-  const at = (method: string, iteration: number) => rows.find((r) => r.method === method && r.iteration === iteration);
-  const sft = rows.find((r) => r.method === "sft");
-  const m = [1, 2, 3].map((i) => at("mdpo", i));
-  const out: TargetCheck[] = [];
-  const m3 = m[2];
-  if (sft?.mean != null && m3?.mean != null && m3.sd != null) {
-    const gain = m3.mean - sft.mean;
-    out.push({ target: "M-DPO iteration 3 − SFT ≥ 10 points and ≥ 3 seed sd", measured: `${gain.toFixed(1)} points, sd ${m3.sd.toFixed(1)}`, met: gain >= 10 && gain >= 3 * m3.sd });
-  }
-  const curve = [sft, ...m].map((r) => r?.mean ?? null);
-  if (curve.every((x) => x !== null)) {
-    out.push({ target: "the M-DPO curve rises in the mean at every iteration", measured: curve.map((x) => x!.toFixed(1)).join(" → "), met: curve.every((x, i) => i === 0 || x! > curve[i - 1]!) });
-  }
-  const st = at("st-dpo", 3);
-  if (m3?.mean != null && st?.mean != null) {
-    const sd = Math.max(m3.sd ?? 0, st.sd ?? 0);
-    out.push({ target: "masked − unmasked (M-DPO − single-turn DPO) ≥ 2 seed sd", measured: `${(m3.mean - st.mean).toFixed(1)} points, larger sd ${sd.toFixed(1)}`, met: m3.mean - st.mean >= 2 * sd });
-  }
-  const fx = at("mdpo-fixed", 3);
-  if (m3?.mean != null && fx?.mean != null) out.push({ target: "updated reference ≥ fixed reference", measured: `${m3.mean.toFixed(1)} vs ${fx.mean.toFixed(1)}`, met: m3.mean >= fx.mean });
-  return out;
-}

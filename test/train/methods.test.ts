@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { paperResults } from "../../src/report/paper.js";
 import { ITERATE_DEFAULTS } from "../../src/train/iterate.js";
-import { findingsView, tableFindings } from "../../src/train/findings.js";
+import { checkTargets, findingsView, tableFindings } from "../../src/train/findings.js";
 import { METHODS, tableRows } from "../../src/train/methods.js";
 
 test("the miniature table's paper columns come from data/paper-results.json", () => {
@@ -51,4 +51,9 @@ test("findings pair each seed's runs and put the paper's difference of the same 
   assert.deepEqual(nll.perSeed, [5, 2, -2]);
   assert.equal(nll.sameSign, false, "the paper's NLL row is below M-DPO; +1.7 here is the other sign");
   assert.equal(findingsView(fs)[0]!["paper GSM8K"], "+6.4");
+  // The targets read the same differences; rows that did not run give no target.
+  assert.deepEqual(checkTargets(rows.map((r) => (r.method === "mdpo" ? { ...r, sd: 6 } : r))), [
+    { target: "M-DPO iteration 3 − SFT ≥ 10 points and ≥ 3 seed sd", measured: "20.0 points, sd 6.0", met: true },
+    { target: "updated reference ≥ fixed reference", measured: "70.0 vs 69.3", met: true },
+  ]);
 });
