@@ -9,6 +9,7 @@
  *   node --import tsx bench/train.ts --aggregate data/tiny/results.json --markdown   # its tables as docs/train.md shows them
  *   node --import tsx bench/train.ts ... --dir DIR --no-run    # the table from the (partial) per-seed files in DIR
  *   node --import tsx bench/train.ts ... --test 300 --test-from 1000   # a validation slice, disjoint from the table's test set
+ *   node --import tsx bench/train.ts ... --select best [--validation 300] [--checkpoint-every 10]   # keep each iteration's best checkpoint (chosen on test problems 1,000+)
  *
  * Each worker saves its seed's runs after every method (DIR/seed-S.json), so a run cut short still gives
  * the rows it finished.
@@ -18,7 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { projectPath } from "../src/paths.js";
-import { syntheticProblems } from "../src/data/synthetic.js";
+import { syntheticProblems, syntheticValidationProblems } from "../src/data/synthetic.js";
 import { ensureBackend } from "../src/losses/index.js";
 import { PyodidePool } from "../src/interpreter/index.js";
 import { checkTargets, findingsView, ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, tableFindings, tableView, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
@@ -38,6 +39,9 @@ const { values } = parseArgs({
     epochs: { type: "string", default: String(ITERATE_DEFAULTS.epochs) },
     temperature: { type: "string", default: String(ITERATE_DEFAULTS.temperature) },
     nll: { type: "string", default: String(ITERATE_DEFAULTS.nllCoef) },
+    select: { type: "string", default: ITERATE_DEFAULTS.select },
+    "checkpoint-every": { type: "string", default: String(ITERATE_DEFAULTS.checkpointEvery) },
+    validation: { type: "string", default: "300" },
     jobs: { type: "string", default: "3" },
     out: { type: "string", default: "data/tiny/results.json" },
     worker: { type: "string" },
@@ -59,6 +63,8 @@ function sharedSettings(): Partial<IterateSettings> {
     epochs: Number(values.epochs),
     temperature: Number(values.temperature),
     nllCoef: Number(values.nll),
+    select: values.select as IterateSettings["select"],
+    checkpointEvery: Number(values["checkpoint-every"]),
   };
 }
 
@@ -77,6 +83,11 @@ function testProblems() {
   return syntheticProblems({ split: "test", n: from + Number(values.test) }).slice(from);
 }
 
+/** With `--select best`: the held-out problems the checkpoints are chosen on (never the table's). */
+function validationProblems() {
+  return values.select === "best" ? syntheticValidationProblems(Number(values.validation), testFrom() + Number(values.test)) : undefined;
+}
+
 /** Worker: one seed, every method; writes {seed, seconds, runs} to `file`. */
 async function worker(seed: number, file: string): Promise<void> {
   await ensureBackend();
@@ -89,6 +100,7 @@ async function worker(seed: number, file: string): Promise<void> {
       ...(values.previous ? { previousPolicy: TinyModel.load(values.previous) } : {}),
       problems: syntheticProblems({ n: settings.promptsPerIteration! * 3, seed: 100 + seed }),
       testProblems: testProblems(),
+      ...(values.select === "best" ? { validationProblems: validationProblems() } : {}),
       methods: values.methods!.split(",") as MethodName[],
       settings,
       interpreter: () => pool.session(),
@@ -153,6 +165,7 @@ async function main(): Promise<void> {
     return values.markdown ? printMarkdown(saved) : printTable(saved);
   }
   testFrom();
+  validationProblems();
   const seeds = values.seeds!.split(",").map(Number);
   const dir = values.dir ?? fs.mkdtempSync(path.join("/tmp", "tiny-table-"));
   fs.mkdirSync(dir, { recursive: true });

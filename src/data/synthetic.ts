@@ -297,3 +297,15 @@ export function syntheticProblems(opts: SyntheticOptions = {}): SyntheticProblem
   return generate(split, n, opts.seed ?? 1);
 }
 
+
+/** Where the held-out (validation) problems start in the test split: the tables test on the problems before it. */
+export const SYNTHETIC_VALIDATION_FROM = 1000;
+
+/**
+ * `n` held-out problems (test problems 1,000 and up) for choosing settings or checkpoints, never the
+ * tables' test problems; `testProblems` (how many test problems the run uses, from the first) must end before them.
+ */
+export function syntheticValidationProblems(n: number, testProblems: number): SyntheticProblem[] {
+  if (testProblems > SYNTHETIC_VALIDATION_FROM) throw new Error(`validation problems start at test problem ${SYNTHETIC_VALIDATION_FROM + 1}: use at most ${SYNTHETIC_VALIDATION_FROM} test problems beside them, got ${testProblems}`);
+  return syntheticProblems({ split: "test", n: SYNTHETIC_VALIDATION_FROM + n }).slice(SYNTHETIC_VALIDATION_FROM);
+}

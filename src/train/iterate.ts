@@ -15,7 +15,7 @@ import { promptStats } from "../metrics/index.js";
 import { accuracyOf, evaluate, type Evaluation } from "../evaluate/index.js";
 import { Progress } from "../display/index.js";
 import { tinyTemplate } from "./encode.js";
-import type { TinyModel } from "../tiny/model.js";
+import type { TinyModel, Weights } from "../tiny/model.js";
 import type { AdamOptions } from "./optim.js";
 import { TinyPolicy } from "../tiny/policy.js";
 import type { TrainResult } from "./trainer.js";
@@ -50,6 +50,13 @@ export interface IterateSettings extends UpdateSettings {
   concurrency: number;
   /** Which iterations' models are evaluated on the test problems: every one, or only the last (iteration 0 always). */
   evaluate: "every" | "last";
+  /**
+   * Which model an iteration keeps: the last of its update, or the checkpoint (every `checkpointEvery`
+   * steps, and the last) with the best greedy accuracy on `validationProblems` (the paper evaluates every
+   * 50 steps on held-out prompts and keeps the best).
+   */
+  select: "last" | "best";
+  checkpointEvery: number;
 }
 
 export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
@@ -75,6 +82,8 @@ export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
   maxTokens: 160,
   concurrency: 16,
   evaluate: "every",
+  select: "last",
+  checkpointEvery: 10,
   seed: 0,
 };
 
@@ -100,6 +109,8 @@ export interface IterateOptions extends Partial<IterateSettings> {
   problems: readonly Problem[];
   /** The fixed test set for greedy accuracy. */
   testProblems: readonly Problem[];
+  /** Held-out problems the checkpoints are chosen on (`select: "best"`); never the test problems. */
+  validationProblems?: readonly Problem[];
   /** Adam settings of the updates (eps, betas, clipNorm, weightDecay). */
   optimizer?: AdamOptions;
   /** A shared interpreter or a session factory; default: a PyodidePool made and closed here. */
@@ -119,6 +130,9 @@ export interface IterationMetrics {
   iteration: number;
   /** Greedy accuracy on the test problems (null: not evaluated, see `evaluate`). */
   greedyAccuracy: number | null;
+  /** With `select: "best"`: the update step of the kept checkpoint and its validation accuracy. */
+  selectedStep: number | null;
+  validationAccuracy: number | null;
   /** The same per problem subject (a synthetic problem's subject is its template), when evaluated. */
   greedyBySubject: Record<string, number> | null;
   /** Share of training prompts with at least one correct sample among N. */
@@ -206,6 +220,32 @@ function collectFor(c: Ctx, models: readonly TinyModel[], it: number): Promise<C
   return c.cache.get(`collect:${JSON.stringify({ samplesPerPrompt, previousSamples, promptsPerIteration, temperature, topP, horizon, maxTokens, filters, seed })}`, run);
 }
 
+/** The paper's checkpoint choice: greedy accuracy on the validation problems of each checkpoint and of the last model; the best is kept (the earliest on a tie). */
+class CheckpointSelection {
+  private best: { step: number; accuracy: number; weights: Weights | null } | null = null;
+  constructor(private readonly c: Ctx, private readonly model: TinyModel) {}
+
+  private async consider(step: number, weights: Weights | null): Promise<void> {
+    const m = this.model.clone();
+    if (weights) m.setWeights(weights);
+    const { s, o } = this.c;
+    const e = await evaluateGreedy(m, o.validationProblems!, { interpreter: this.c.interpreter, horizon: s.horizon, maxTokens: s.maxTokens, concurrency: s.concurrency, grader: this.c.grader, ...(o.signal ? { signal: o.signal } : {}) });
+    if (!this.best || e.accuracy > this.best.accuracy) this.best = { step, accuracy: e.accuracy, weights };
+  }
+
+  hook() {
+    return { every: this.c.s.checkpointEvery, on: (step: number, weights: Weights) => this.consider(step, weights) };
+  }
+
+  /** Considers the last model (`steps`), then puts the best checkpoint's weights into the model. */
+  async finish(steps: number): Promise<{ step: number; accuracy: number }> {
+    await this.consider(steps, null);
+    const b = this.best!;
+    if (b.weights) this.model.setWeights(b.weights);
+    return { step: b.step, accuracy: b.accuracy };
+  }
+}
+
 function lastEpochMean(logs: TrainResult["logs"], key: string, epochs: number): number | null {
   const n = Math.max(1, Math.floor(logs.length / Math.max(1, epochs)));
   const xs = logs.slice(-n).map((l) => (key === "loss" ? l.loss : l.extra?.[key])).filter((x): x is number => typeof x === "number");
@@ -225,12 +265,16 @@ async function iteration(c: Ctx, models: readonly TinyModel[], it: number, log: 
   const next = cur.clone();
   next.meta = { ...cur.meta, iteration: it, loss: s.loss, reference: s.reference, mask: s.mask, beta: s.beta };
   log(`iteration ${it}: ${rows.length} trajectories, ${kept.length} kept by the filters, sample accuracy ${(stats.sampleAccuracy * 100).toFixed(1)}%, coverage ${(stats.coverage * 100).toFixed(1)}%`);
-  const { tr, used } = await UPDATES[s.loss]({ s, next, ref, kept, it, ...(o.optimizer ? { optimizer: o.optimizer } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const sel = s.select === "best" ? new CheckpointSelection(c, next) : null;
+  const { tr, used } = await UPDATES[s.loss]({ s, next, ref, kept, it, ...(o.optimizer ? { optimizer: o.optimizer } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(sel ? { checkpoints: sel.hook() } : {}) });
+  const picked = sel ? await sel.finish(tr.steps) : null;
   const ev = s.evaluate === "every" || it === s.iterations ? await greedyOf(c, next) : null;
   const row: IterationMetrics = {
     iteration: it,
     greedyAccuracy: ev ? ev.accuracy : null,
     greedyBySubject: ev ? ev.bySubject : null,
+    selectedStep: picked ? picked.step : null,
+    validationAccuracy: picked ? picked.accuracy : null,
     passAtK: stats.passAtN,
     sampleAccuracy: stats.sampleAccuracy,
     coverage: stats.coverage,
@@ -241,7 +285,7 @@ async function iteration(c: Ctx, models: readonly TinyModel[], it: number, log: 
     loss: lastEpochMean(tr.logs, "loss", s.epochs),
     seconds: (performance.now() - t0) / 1000,
   };
-  log(`iteration ${it}: greedy accuracy ${ev ? `${(ev.accuracy * 100).toFixed(1)}%` : "not evaluated"} (${used} used, ${tr.steps} steps, ${row.seconds.toFixed(0)} s)`);
+  log(`iteration ${it}: greedy accuracy ${ev ? `${(ev.accuracy * 100).toFixed(1)}%` : "not evaluated"} (${used} used, ${tr.steps} steps${picked ? `, kept step ${picked.step}: validation ${(picked.accuracy * 100).toFixed(1)}%` : ""}, ${row.seconds.toFixed(0)} s)`);
   return { row, next, tr };
 }
 
@@ -251,6 +295,8 @@ function checkSettings(s: IterateSettings, o: IterateOptions): void {
   if (!Number.isInteger(s.previousSamples) || s.previousSamples < 0 || s.previousSamples >= s.samplesPerPrompt) throw new Error(`previousSamples must be an integer in [0, samplesPerPrompt), got ${s.previousSamples}`);
   if (!(s.loss in UPDATES)) throw new Error(`unknown loss "${s.loss}": use ${Object.keys(UPDATES).join(", ")}`);
   if (o.problems.length === 0) throw new Error("no training problems");
+  if (s.select === "best" && !o.validationProblems?.length) throw new Error('select "best" needs validationProblems (held-out problems, not the test problems)');
+  if (!Number.isInteger(s.checkpointEvery) || s.checkpointEvery < 1) throw new Error(`checkpointEvery must be a positive integer, got ${s.checkpointEvery}`);
 }
 
 function settingsOf(o: IterateOptions): IterateSettings {
@@ -265,7 +311,7 @@ async function startRow(c: Ctx): Promise<IterationMetrics> {
   const t0 = performance.now();
   const { s } = c;
   const e0 = await c.cache.get(`eval0:${JSON.stringify({ horizon: s.horizon, maxTokens: s.maxTokens })}`, () => greedyOf(c, c.o.policy));
-  return { iteration: 0, greedyAccuracy: e0.accuracy, greedyBySubject: e0.bySubject, passAtK: null, sampleAccuracy: null, coverage: null, kept: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
+  return { iteration: 0, greedyAccuracy: e0.accuracy, greedyBySubject: e0.bySubject, selectedStep: null, validationAccuracy: null, passAtK: null, sampleAccuracy: null, coverage: null, kept: null, pairsUsed: null, rewardAccuracy: null, margin: null, loss: null, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Run the iterative M-DPO / M-KTO / RAFT loop; returns the metrics table and the models. */

@@ -74,6 +74,8 @@ export interface MethodRunOptions {
   previousPolicy?: TinyModel;
   problems: readonly Problem[];
   testProblems: readonly Problem[];
+  /** Held-out problems for `select: "best"`. */
+  validationProblems?: readonly Problem[];
   methods: readonly MethodName[];
   /** Settings shared by every method (seed included); each method's own settings go over them. */
   settings: Partial<IterateSettings>;
@@ -98,6 +100,7 @@ export async function runMethods(o: MethodRunOptions): Promise<Record<string, It
       ...(o.previousPolicy ? { previousPolicy: o.previousPolicy } : {}),
       problems: o.problems,
       testProblems: o.testProblems,
+      ...(o.validationProblems ? { validationProblems: o.validationProblems } : {}),
       cache,
       ...(o.interpreter ? { interpreter: o.interpreter } : {}),
       progress: o.progress ?? false,

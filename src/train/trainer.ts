@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend, mdpoLoss, mktoLoss, ReferenceLogProbCache, tokenLogProbs, type MdpoOptions, type MktoOptions } from "../losses/index.js";
 import { seededRandom, shuffledIndices } from "../random.js";
 import { batchOf, type EncodedSequence, type MaskMode } from "./encode.js";
-import { forwardLogits, type TfParams, type TinyModel, toVariables, weightsFromVariables } from "../tiny/model.js";
+import { forwardLogits, type TfParams, type TinyModel, toVariables, type Weights, weightsFromVariables } from "../tiny/model.js";
 import { Adam, learningRate, type AdamOptions, type ScheduleOptions } from "./optim.js";
 
 export interface TrainOptions extends ScheduleOptions, AdamOptions {
@@ -22,6 +22,9 @@ export interface TrainOptions extends ScheduleOptions, AdamOptions {
   onStep?: (s: StepLog) => void;
   /** Which parameters train (default all); the others stay frozen. See `TRAINABLE`. */
   trainable?: (name: string) => boolean;
+  /** Every `checkpointEvery` steps before the last, `onCheckpoint` gets the weights so far (the paper evaluates checkpoints). */
+  checkpointEvery?: number;
+  onCheckpoint?: (step: number, weights: Weights) => Promise<void>;
 }
 
 /**
@@ -100,7 +103,8 @@ async function optimise(
       const log: StepLog = { step: s + 1, steps: plan.length, loss, lr, gradNorm, ...(extra ? { extra } : {}) };
       logs.push(log);
       o.onStep?.(log);
-      if (s % 4 === 3) await new Promise<void>((r) => setImmediate(r));
+      if (o.onCheckpoint && o.checkpointEvery && (s + 1) % o.checkpointEvery === 0 && s + 1 < plan.length) await o.onCheckpoint(s + 1, weightsFromVariables(vars));
+      else if (s % 4 === 3) await new Promise<void>((r) => setImmediate(r));
     }
     model.setWeights(weightsFromVariables(vars));
   } finally {

@@ -6,7 +6,7 @@
  */
 import { ReferenceLogProbCache } from "../losses/index.js";
 import type { Annotated } from "../trajectory/index.js";
-import type { TinyModel } from "../tiny/model.js";
+import type { TinyModel, Weights } from "../tiny/model.js";
 import { encodeTrajectory, tinyTemplate, type EncodedSequence } from "./encode.js";
 import type { AdamOptions } from "./optim.js";
 import { ktoReference, TRAINABLE, mdpoTrain, mktoTrain, pairReference, sft, type KtoItem, type PreferencePair, type TrainResult } from "./trainer.js";
@@ -43,6 +43,8 @@ export interface UpdateInput {
   it: number;
   optimizer?: AdamOptions;
   signal?: AbortSignal;
+  /** Called with the weights every `every` steps of the update (before its last step). */
+  checkpoints?: { every: number; on: (step: number, weights: Weights) => Promise<void> };
 }
 
 export interface UpdateResult {
@@ -64,6 +66,7 @@ function common(u: UpdateInput) {
     trainable: TRAINABLE[s.trainable],
     ...u.optimizer,
     ...(u.signal ? { signal: u.signal } : {}),
+    ...(u.checkpoints ? { checkpointEvery: u.checkpoints.every, onCheckpoint: u.checkpoints.on } : {}),
   };
 }
 

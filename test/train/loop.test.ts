@@ -99,3 +99,24 @@ test("the reference is the previous iteration's model by default and the SFT mod
   const differs = [...prev.models[2]!.weights].some(([name, v]) => !Buffer.from(v.buffer).equals(Buffer.from(fixed.models[2]!.weights.get(name)!.buffer)));
   assert.ok(differs, "iteration 2 trains against another reference");
 });
+
+test('select: "best" keeps the checkpoint with the best validation accuracy; "last" keeps the last model', async () => {
+  await ensureBackend();
+  const validationProblems = syntheticProblems({ split: "test", n: 1030 }).slice(1000);
+  // A learning rate this high ruins the model within a few single-pair steps: an early checkpoint is the best.
+  const base = { policy: sft, problems: syntheticProblems({ n: 8, seed: 7 }), testProblems: testProblems.slice(0, 2), validationProblems, iterations: 1, promptsPerIteration: 8, samplesPerPrompt: 4, previousSamples: 1, temperature: 1, interpreter: new ArithmeticInterpreter(), progress: false, seed: 3, epochs: 3, batchSize: 1, lr: 1e-3, evaluate: "last" as const };
+  const last = await iterate(base);
+  assert.equal(last.rows[1]!.selectedStep, null);
+  const best = await iterate({ ...base, select: "best", checkpointEvery: 1 });
+  const steps = best.training[0]!.steps;
+  assert.ok(steps >= 2, `the update has several steps (${steps})`);
+  const row = best.rows[1]!;
+  assert.ok(Number.isInteger(row.selectedStep) && row.selectedStep! >= 1 && row.selectedStep! <= steps);
+  // The kept model is the checkpoint that scored `validationAccuracy`, and no worse than the last model there.
+  const { evaluateGreedy } = await import("../../src/train/iterate.js");
+  const score = async (m: TinyModel) => (await evaluateGreedy(m, validationProblems, { interpreter: new ArithmeticInterpreter() })).accuracy;
+  assert.ok(row.selectedStep! < steps, `an earlier checkpoint is kept (step ${row.selectedStep} of ${steps})`);
+  assert.equal(await score(best.models[1]!), row.validationAccuracy);
+  assert.ok(row.validationAccuracy! > (await score(last.models[1]!)), "the kept checkpoint beats the last model on the validation problems");
+  await assert.rejects(iterate({ ...base, validationProblems: undefined, select: "best" }), /select "best" needs validationProblems/);
+});

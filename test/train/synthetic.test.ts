@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evalExpr, SYNTHETIC_TEMPLATES, SYNTHETIC_TEST_MAX, syntheticProblems } from "../../src/data/synthetic.js";
+import { evalExpr, SYNTHETIC_TEMPLATES, SYNTHETIC_TEST_MAX, syntheticProblems, syntheticValidationProblems } from "../../src/data/synthetic.js";
 import { teacherDataset, teacherSolutionOfKind, type TeacherKind } from "../../src/data/synthetic-teacher.js";
 import { render } from "../../src/chat/index.js";
 import { tinyTemplate } from "../../src/train/encode.js";
@@ -68,4 +68,13 @@ test("teacher observations are what the real Pyodide interpreter prints", async 
   } finally {
     await pool.close();
   }
+});
+
+test("validation problems are held out: test problems 1,001 and up, never beside more than 1,000 test problems", () => {
+  const val = syntheticValidationProblems(50, 1000);
+  assert.equal(val.length, 50);
+  const test1000 = new Set(syntheticProblems({ split: "test", n: 1000 }).map((p) => p.question));
+  assert.equal(val.filter((p) => test1000.has(p.question)).length, 0);
+  assert.deepEqual(val.map((p) => p.id), syntheticProblems({ split: "test", n: 1050 }).slice(1000).map((p) => p.id));
+  assert.throws(() => syntheticValidationProblems(50, 1001), /validation problems start at test problem 1001: use at most 1000 test problems/);
 });

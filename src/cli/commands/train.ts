@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CommandIO, defineCommand, UsageError } from "../command.js";
 import type { Values } from "../options.js";
-import { syntheticProblems } from "../../data/synthetic.js";
+import { syntheticProblems, syntheticValidationProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
 import { TinyModel } from "../../tiny/model.js";
 import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
@@ -42,6 +42,9 @@ const OPTIONS = {
   trainable: { type: "string", choices: ["all", "mlp"], default: D.trainable, help: "iterate: parameters the preference steps train (mlp freezes attention and embeddings)" },
   beta: { type: "number", min: 0, default: D.beta, metavar: "B", help: "iterate: β" },
   nll: { type: "number", min: 0, default: D.nllCoef, metavar: "C", help: "iterate: coefficient of the NLL term" },
+  select: { type: "string", choices: ["last", "best"], default: D.select, help: "iterate: the model an iteration keeps (best: the checkpoint with the best greedy accuracy on the validation problems, as the paper keeps its best checkpoint)" },
+  "checkpoint-every": { type: "int", min: 1, default: D.checkpointEvery, metavar: "K", help: "iterate: steps between the checkpoints --select best compares" },
+  validation: { type: "int", min: 1, default: 300, metavar: "N", help: "iterate: held-out problems for --select best (synthetic test problems 1,001 and up)" },
 } as const;
 type TrainValues = Values<typeof OPTIONS>;
 
@@ -99,6 +102,9 @@ async function runIterate(values: TrainValues, io: CommandIO): Promise<number> {
     policy: model,
     problems: syntheticProblems({ n: prompts * Math.max(1, iterations), seed: 100 + seed }),
     testProblems: syntheticProblems({ split: "test", n: values.test }),
+    ...(values.select === "best" ? { validationProblems: syntheticValidationProblems(values.validation, values.test) } : {}),
+    select: values.select as "last" | "best",
+    checkpointEvery: values["checkpoint-every"],
     iterations,
     samplesPerPrompt: values.samples,
     previousSamples: values["previous-samples"],
