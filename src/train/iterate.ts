@@ -63,7 +63,7 @@ export const ITERATE_DEFAULTS: Readonly<IterateSettings> = {
   iterations: 3,
   samplesPerPrompt: 6,
   previousSamples: 2,
-  // At lr 1e-4, 200 prompts (3× the steps an iteration) make M-DPO collapse by iteration 3 (docs/train.md).
+  // At lr 1e-4, 200 prompts (3× the steps an iteration) make M-DPO collapse by iteration 3 unless select is "best" (docs/train.md).
   promptsPerIteration: 64,
   loss: "mdpo",
   reference: DEFAULT_REFERENCE,
