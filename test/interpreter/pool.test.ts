@@ -251,8 +251,9 @@ test("SubprocessPool: a planned replacement leaves no gap and keeps the worker c
       await new Promise((r) => setTimeout(r, 2));
     }
     assert.ok(pool.counters.recycles >= 2, JSON.stringify(pool.counters));
+    // Stopping the old process first would make a run wait for a whole start (at least the shortest one).
     const startMs = Math.min(...pool.startup.spawnMs.slice(1));
-    assert.ok(maxLatency < startMs / 2, `a run waited ${Math.round(maxLatency)} ms; a process start takes ${Math.round(startMs)} ms`);
+    assert.ok(maxLatency < startMs, `a run waited ${Math.round(maxLatency)} ms; a process start takes ${Math.round(startMs)} ms`);
     // replaced, not added: two runs at once still share one process, one after the other
     const pids = await Promise.all([0, 1].map(() => pool.run("import os\nos.getppid()"))); // each request runs in a fork of the one process
     assert.equal(pids[0]!.value, pids[1]!.value);
