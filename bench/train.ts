@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { projectPath } from "../src/paths.js";
-import { syntheticProblems, syntheticValidationProblems } from "../src/data/synthetic.js";
+import { SYNTHETIC_VALIDATION_SIZE, syntheticProblems, syntheticValidationProblems } from "../src/data/synthetic.js";
 import { ensureBackend } from "../src/losses/index.js";
 import { PyodidePool } from "../src/interpreter/index.js";
 import { checkTargets, findingsView, ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, tableFindings, tableView, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
@@ -41,7 +41,7 @@ const { values } = parseArgs({
     nll: { type: "string", default: String(ITERATE_DEFAULTS.nllCoef) },
     select: { type: "string", default: ITERATE_DEFAULTS.select },
     "checkpoint-every": { type: "string", default: String(ITERATE_DEFAULTS.checkpointEvery) },
-    validation: { type: "string", default: "300" },
+    validation: { type: "string", default: String(SYNTHETIC_VALIDATION_SIZE) },
     jobs: { type: "string", default: "3" },
     out: { type: "string", default: "data/tiny/results.json" },
     worker: { type: "string" },
@@ -95,12 +95,13 @@ async function worker(seed: number, file: string): Promise<void> {
   const t0 = Date.now();
   try {
     const settings = { ...sharedSettings(), seed };
+    const validation = validationProblems();
     const runs = await runMethods({
       policy: TinyModel.load(values.model!),
       ...(values.previous ? { previousPolicy: TinyModel.load(values.previous) } : {}),
       problems: syntheticProblems({ n: settings.promptsPerIteration! * 3, seed: 100 + seed }),
       testProblems: testProblems(),
-      ...(values.select === "best" ? { validationProblems: validationProblems() } : {}),
+      ...(validation ? { validationProblems: validation } : {}),
       methods: values.methods!.split(",") as MethodName[],
       settings,
       interpreter: () => pool.session(),

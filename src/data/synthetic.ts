@@ -300,6 +300,8 @@ export function syntheticProblems(opts: SyntheticOptions = {}): SyntheticProblem
 
 /** Where the held-out (validation) problems start in the test split: the tables test on the problems before it. */
 export const SYNTHETIC_VALIDATION_FROM = 1000;
+/** How many held-out problems a checkpoint choice reads by default. */
+export const SYNTHETIC_VALIDATION_SIZE = 300;
 
 /**
  * `n` held-out problems (test problems 1,000 and up) for choosing settings or checkpoints, never the

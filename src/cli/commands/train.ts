@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CommandIO, defineCommand, UsageError } from "../command.js";
 import type { Values } from "../options.js";
-import { syntheticProblems, syntheticValidationProblems } from "../../data/synthetic.js";
+import { SYNTHETIC_VALIDATION_SIZE, syntheticProblems, syntheticValidationProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
 import { TinyModel } from "../../tiny/model.js";
 import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
@@ -44,7 +44,7 @@ const OPTIONS = {
   nll: { type: "number", min: 0, default: D.nllCoef, metavar: "C", help: "iterate: coefficient of the NLL term" },
   select: { type: "string", choices: ["last", "best"], default: D.select, help: "iterate: the model an iteration keeps (best: the checkpoint with the best greedy accuracy on the validation problems, as the paper keeps its best checkpoint)" },
   "checkpoint-every": { type: "int", min: 1, default: D.checkpointEvery, metavar: "K", help: "iterate: steps between the checkpoints --select best compares" },
-  validation: { type: "int", min: 1, default: 300, metavar: "N", help: "iterate: held-out problems for --select best (synthetic test problems 1,001 and up)" },
+  validation: { type: "int", min: 1, default: SYNTHETIC_VALIDATION_SIZE, metavar: "N", help: "iterate: held-out problems for --select best (synthetic test problems 1,001 and up)" },
 } as const;
 type TrainValues = Values<typeof OPTIONS>;
 
