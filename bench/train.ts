@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { projectPath } from "../src/paths.js";
-import { SYNTHETIC_VALIDATION_SIZE, syntheticProblems, syntheticValidationProblems } from "../src/data/synthetic.js";
+import { SYNTHETIC_VALIDATION_SIZE, syntheticRunProblems, syntheticTestProblems, syntheticValidationProblems } from "../src/data/synthetic.js";
 import { ensureBackend } from "../src/losses/index.js";
 import { PyodidePool } from "../src/interpreter/index.js";
 import { checkTargets, findingsView, ITERATE_DEFAULTS, METHOD_NAMES, runMethods, summariseMethods, tableFindings, tableView, TinyModel, type IterateSettings, type IterationMetrics, type MethodName, type SummaryRow } from "../src/train/index.js";
@@ -79,8 +79,7 @@ function testFrom(): number {
 }
 
 function testProblems() {
-  const from = testFrom();
-  return syntheticProblems({ split: "test", n: from + Number(values.test) }).slice(from);
+  return syntheticTestProblems(Number(values.test), testFrom());
 }
 
 /** With `--select best`: the held-out problems the checkpoints are chosen on (never the table's). */
@@ -99,7 +98,7 @@ async function worker(seed: number, file: string): Promise<void> {
     const runs = await runMethods({
       policy: TinyModel.load(values.model!),
       ...(values.previous ? { previousPolicy: TinyModel.load(values.previous) } : {}),
-      problems: syntheticProblems({ n: settings.promptsPerIteration! * 3, seed: 100 + seed }),
+      problems: syntheticRunProblems(settings.promptsPerIteration!, settings.iterations!, seed),
       testProblems: testProblems(),
       ...(validation ? { validationProblems: validation } : {}),
       methods: values.methods!.split(",") as MethodName[],

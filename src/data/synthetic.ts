@@ -298,6 +298,22 @@ export function syntheticProblems(opts: SyntheticOptions = {}): SyntheticProblem
 }
 
 
+/** A run's problem seed is offset so that run seed 1 does not replay the SFT data's problem stream (seed 1). */
+const RUN_SEED_OFFSET = 100;
+
+/**
+ * The training prompts of a tiny-loop run with seed `seed`: `promptsPerIteration` new prompts for each
+ * iteration. The CLI, the bench and notebook 05 read them here, so a seed names the same run everywhere.
+ */
+export function syntheticRunProblems(promptsPerIteration: number, iterations: number, seed: number): SyntheticProblem[] {
+  return syntheticProblems({ n: promptsPerIteration * Math.max(1, iterations), seed: RUN_SEED_OFFSET + seed });
+}
+
+/** Test problems `from + 1` … `from + n` of the fixed synthetic test set. */
+export function syntheticTestProblems(n: number, from = 0): SyntheticProblem[] {
+  return syntheticProblems({ split: "test", n: from + n }).slice(from);
+}
+
 /** Where the held-out (validation) problems start in the test split: the tables test on the problems before it. */
 export const SYNTHETIC_VALIDATION_FROM = 1000;
 /** How many held-out problems a checkpoint choice reads by default. */
@@ -309,5 +325,5 @@ export const SYNTHETIC_VALIDATION_SIZE = 300;
  */
 export function syntheticValidationProblems(n: number, testProblems: number): SyntheticProblem[] {
   if (testProblems > SYNTHETIC_VALIDATION_FROM) throw new Error(`validation problems start at test problem ${SYNTHETIC_VALIDATION_FROM + 1}: use at most ${SYNTHETIC_VALIDATION_FROM} test problems beside them, got ${testProblems}`);
-  return syntheticProblems({ split: "test", n: SYNTHETIC_VALIDATION_FROM + n }).slice(SYNTHETIC_VALIDATION_FROM);
+  return syntheticTestProblems(n, SYNTHETIC_VALIDATION_FROM);
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evalExpr, SYNTHETIC_TEMPLATES, SYNTHETIC_TEST_MAX, syntheticProblems, syntheticValidationProblems } from "../../src/data/synthetic.js";
+import { evalExpr, SYNTHETIC_TEMPLATES, SYNTHETIC_TEST_MAX, syntheticProblems, syntheticRunProblems, syntheticTestProblems, syntheticValidationProblems } from "../../src/data/synthetic.js";
 import { teacherDataset, teacherSolutionOfKind, type TeacherKind } from "../../src/data/synthetic-teacher.js";
 import { render } from "../../src/chat/index.js";
 import { tinyTemplate } from "../../src/train/encode.js";
@@ -77,4 +77,18 @@ test("validation problems are held out: test problems 1,001 and up, never beside
   assert.equal(val.filter((p) => test1000.has(p.question)).length, 0);
   assert.deepEqual(val.map((p) => p.id), syntheticProblems({ split: "test", n: 1050 }).slice(1000).map((p) => p.id));
   assert.throws(() => syntheticValidationProblems(50, 1001), /validation problems start at test problem 1001: use at most 1000 test problems/);
+});
+
+test("a run's training prompts: the same seed draws the same prompts whatever the number of iterations, not the SFT data's stream", () => {
+  const three = syntheticRunProblems(5, 3, 2);
+  assert.equal(three.length, 15);
+  assert.deepEqual(syntheticRunProblems(5, 2, 2), three.slice(0, 10), "iteration k's prompts do not depend on how many iterations follow");
+  assert.notDeepEqual(syntheticRunProblems(5, 3, 3).map((p) => p.question), three.map((p) => p.question));
+  // Not the SFT data's stream (seed 1): only chance repeats of a question (about 2 % at 600 prompts).
+  const sftData = new Set(syntheticProblems({ n: 6000, seed: 1 }).map((p) => p.question));
+  for (const seed of [0, 1, 2]) {
+    const repeats = syntheticRunProblems(200, 3, seed).filter((p) => sftData.has(p.question)).length;
+    assert.ok(repeats < 30, `seed ${seed}: ${repeats} of 600 prompts are SFT questions`);
+  }
+  assert.deepEqual(syntheticTestProblems(4, 10).map((p) => p.id), syntheticProblems({ split: "test", n: 14 }).slice(10).map((p) => p.id));
 });

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CommandIO, defineCommand, UsageError } from "../command.js";
 import type { Values } from "../options.js";
-import { SYNTHETIC_VALIDATION_SIZE, syntheticProblems, syntheticValidationProblems } from "../../data/synthetic.js";
+import { SYNTHETIC_VALIDATION_SIZE, syntheticRunProblems, syntheticTestProblems, syntheticValidationProblems } from "../../data/synthetic.js";
 import { ensureBackend } from "../../losses/index.js";
 import { TinyModel } from "../../tiny/model.js";
 import { TINY_SIZES, trainTeacherSft } from "../../train/sft-teacher.js";
@@ -100,8 +100,8 @@ async function runIterate(values: TrainValues, io: CommandIO): Promise<number> {
   io.stderr.write(`backend: ${backend.chosen}\n`);
   const res = await iterate({
     policy: model,
-    problems: syntheticProblems({ n: prompts * Math.max(1, iterations), seed: 100 + seed }),
-    testProblems: syntheticProblems({ split: "test", n: values.test }),
+    problems: syntheticRunProblems(prompts, iterations, seed),
+    testProblems: syntheticTestProblems(values.test),
     ...(values.select === "best" ? { validationProblems: syntheticValidationProblems(values.validation, values.test) } : {}),
     select: values.select as "last" | "best",
     checkpointEvery: values["checkpoint-every"],
@@ -143,7 +143,7 @@ async function runEval(values: TrainValues, io: CommandIO): Promise<number> {
   await ensureBackend();
   const pool = new PyodidePool({ workers: 1, timeoutMs: 5000 });
   try {
-    const r = await evaluateGreedy(model, syntheticProblems({ split: "test", n: values.test }), { interpreter: () => pool.session() });
+    const r = await evaluateGreedy(model, syntheticTestProblems(values.test), { interpreter: () => pool.session() });
     io.stdout.write(`greedy accuracy ${pct(r.accuracy)} (${r.correct}/${r.total})\n`);
   } finally {
     await pool.close();
