@@ -41,8 +41,17 @@ function requireWithCodeCache(file, cacheFile) {
   return { exports: mod.exports, saveCache };
 }
 
-/** tslab's TypeScript, loaded with the project's code cache. */
+/** tslab's TypeScript: the start-up snapshot's when the kernel started from one, else loaded with the project's code cache. */
 function loadTypeScript(root) {
+  const snap = require("./snapshot.cjs").fromSnapshot();
+  if (snap) {
+    const mod = new Module(snap.tsFile, module);
+    mod.filename = snap.tsFile;
+    mod.exports = snap.ts;
+    mod.loaded = true;
+    require.cache[snap.tsFile] = mod;
+    return { exports: snap.ts, saveCache() {}, snapshot: true };
+  }
   const file = require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(root, "node_modules", "tslab")] });
   const cacheFile = path.join(root, ".cache", "kernel", `typescript-${process.versions.v8}.codecache`);
   return requireWithCodeCache(file, cacheFile);

@@ -14,7 +14,8 @@ const tslab = (file) => require(path.join(root, "node_modules", "tslab", "dist",
 const startup = require("./ts-startup.cjs");
 const typescript = startup.loadTypeScript(root);
 const ts = typescript.exports;
-startup.nodeTypesOnly(ts, root);
+// The snapshot's TypeScript has its type roots limited already (kernel/snapshot.cjs).
+if (!typescript.snapshot) startup.nodeTypesOnly(ts, root);
 require("./ts-watch.cjs").limitWatchers(ts, root);
 
 // tslab's modules look these functions up on their exports at call time, so replacing them here
@@ -26,6 +27,12 @@ const ownConverter = process.env.MATHAGENT_KERNEL_CONVERTER !== "tslab";
 let node = null;
 converter.createConverter = (options) => {
   if (options && options.isBrowser) return tslabCreateConverter(options);
+  const snap = require("./snapshot.cjs").fromSnapshot();
+  if (snap && ownConverter && !(options && options.isJS) && !snap.taken) {
+    // The snapshot's converter: its program already holds the library's declarations.
+    snap.taken = true;
+    return (node = snap.node);
+  }
   const conv = ownConverter ? require("./converter.cjs").createConverter(options) : tslabCreateConverter(options);
   node = warmConverter(conv, libraryEntries(root));
   return node;

@@ -49,12 +49,11 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
   let timer = null;
   // A step builds the program with one more area (the kernel's converter has `prepare`; with
   // tslab's, quick info on a one-character cell does it).
-  const addTypes = (file) => () => {
-    warmed.push(file);
-    if (conv.prepare) conv.prepare(withWarm(lastDecl));
-    else conv.inspect(withWarm(lastDecl), "0", 0);
-  };
-  const steps = entries.flatMap((file) => [addTypes(file), () => load(file)]);
+  const prepare = () => (conv.prepare ? conv.prepare(withWarm(lastDecl)) : conv.inspect(withWarm(lastDecl), "0", 0));
+  const steps = entries.flatMap((file) => [
+    { types: file, run: () => (warmed.push(file), prepare()) },
+    { run: () => load(file) },
+  ]);
   const withWarm = (decl) => decl + warmed.map((f) => `\nimport {} from ${JSON.stringify(f)};`).join("");
   const busy = () => {
     if (timer) clearTimeout(timer);
@@ -65,7 +64,7 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
     const step = steps.shift();
     if (!step) return false;
     try {
-      step();
+      step.run();
     } catch {
       // A library area that does not load is reported when a cell imports it, not by the warm-up.
     }
@@ -88,6 +87,14 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
       scheduleIdle();
     }
   };
+  /** Adds every area's types now, in one program, leaving the module loads to idle time (the start-up snapshot's step). */
+  function warmTypes() {
+    const types = steps.filter((step) => step.types);
+    if (!types.length) return;
+    steps.splice(0, steps.length, ...steps.filter((step) => !step.types));
+    warmed.push(...types.map((step) => step.types));
+    prepare();
+  }
   return {
     ...conv,
     convert(prevDecl, src) {
@@ -100,6 +107,7 @@ function warmConverter(conv, entries, load = (file) => require(file)) {
     complete: lookup("complete"),
     scheduleIdle,
     warmStep,
+    warmTypes,
     pendingSteps: () => steps.length,
   };
 }

@@ -41,8 +41,9 @@ finally:
 print(json.dumps(results))
 `;
 
-export function runSession(steps: Step[]): CellResult[] {
-  const r = spawnSync(JUPYTER_PYTHON, ["-c", DRIVER, JSON.stringify(steps)], { cwd: projectRoot, env: jupyterEnv(), encoding: "utf8", timeout: 240_000 });
+/** `env` is added to the kernel's environment (Jupyter passes its own on). */
+export function runSession(steps: Step[], env: NodeJS.ProcessEnv = {}): CellResult[] {
+  const r = spawnSync(JUPYTER_PYTHON, ["-c", DRIVER, JSON.stringify(steps)], { cwd: projectRoot, env: { ...jupyterEnv(), ...env }, encoding: "utf8", timeout: 240_000 });
   if (r.status !== 0) throw new Error(`kernel session failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
   const results = JSON.parse(r.stdout.trim().split("\n").pop()!) as Omit<CellResult, "stdout" | "stderr">[];
   const text = (c: Omit<CellResult, "stdout" | "stderr">, name: string) =>

@@ -15,7 +15,7 @@ import { dataDir } from "../../data/datadir.js";
  */
 export function userKernelSpec(data: string = dataDir()): object {
   return {
-    argv: [process.execPath, projectPath("kernel", "tslab-kernel.cjs"), "kernel", "--config-path", "{connection_file}"],
+    argv: ["/bin/sh", projectPath("kernel", "start.sh"), process.execPath, "kernel", "--config-path", "{connection_file}"],
     display_name: "mathagent (TypeScript)",
     language: "typescript",
     env: { MATHAGENT_DATA_DIR: data },
