@@ -10,7 +10,9 @@
  * 0) measure the worst case.
  *
  * Prints the median of the runs per cell. Goals (issue 21): first result ≤ 1.5× IPython's, every
- * library import cell ≤ 150 ms. `MATHAGENT_KERNEL_CONVERTER=tslab` in the environment runs the
+ * library import cell ≤ 150 ms. The `./lib` cells run twice, on kernels started from the start-up
+ * snapshot (kernel/snapshot.cjs; the "mathagent" set uses it too) and without it, in alternating
+ * rounds. `MATHAGENT_KERNEL_CONVERTER=tslab` in the environment runs the
  * kernel with tslab's own converter instead of kernel/converter.cjs (run the two alternately to
  * compare them on a shared machine).
  */
@@ -25,7 +27,7 @@ const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }
 const runs = Number(values.runs);
 
 /** Cell sets: the kernel each runs on, then [label, code] per cell. */
-const CELLS: Record<"mathagent" | "mathagent-lib" | "python3", [string, string][]> = {
+const CELLS: Record<"mathagent" | "mathagent-lib" | "mathagent-lib, no snapshot" | "python3", [string, string][]> = {
   mathagent: [
     ["first result (1 + 1)", "1 + 1"],
     ["import ./src/data", 'import { loadProblems } from "./src/data/index.js";\nconsole.log(typeof loadProblems);'],
@@ -40,12 +42,14 @@ const CELLS: Record<"mathagent" | "mathagent-lib" | "python3", [string, string][
     ["import ./lib/inspect", 'import { openPreferenceData } from "./lib/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
     ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
   ],
+  "mathagent-lib, no snapshot": [],
   python3: [
     ["first result (1 + 1)", "1 + 1"],
     ["import json, fractions, statistics", "import json, fractions, statistics"],
     ["a cell after the imports", "k = 6 * 7\nprint(k)"],
   ],
 };
+CELLS["mathagent-lib, no snapshot"] = CELLS["mathagent-lib"];
 
 /** The driver: starts a kernel, times each cell, prints JSON {cell: seconds}. */
 const DRIVER = `
@@ -71,11 +75,13 @@ finally:
 print(json.dumps(out))
 `;
 
-const KERNEL_OF: Record<keyof typeof CELLS, string> = { mathagent: "mathagent", "mathagent-lib": "mathagent", python3: "python3" };
+const KERNEL_OF: Record<keyof typeof CELLS, string> = { mathagent: "mathagent", "mathagent-lib": "mathagent", "mathagent-lib, no snapshot": "mathagent", python3: "python3" };
+/** Environment added per set: the same `./lib` cells on a kernel started without its start-up snapshot (kernel/snapshot.cjs). */
+const ENV_OF: Partial<Record<keyof typeof CELLS, NodeJS.ProcessEnv>> = { "mathagent-lib, no snapshot": { MATHAGENT_KERNEL_SNAPSHOT: "0" } };
 
 function runOnce(set: keyof typeof CELLS): Record<string, number> {
   const kernel = KERNEL_OF[set];
-  const r = spawnSync(JUPYTER_PYTHON, ["-c", DRIVER, kernel, JSON.stringify(CELLS[set]), values.pause], { cwd: projectRoot, env: jupyterEnv(), encoding: "utf8" });
+  const r = spawnSync(JUPYTER_PYTHON, ["-c", DRIVER, kernel, JSON.stringify(CELLS[set]), values.pause], { cwd: projectRoot, env: { ...jupyterEnv(), ...ENV_OF[set] }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${kernel} kernel run failed:\n${r.stderr}${r.stdout}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
 }
@@ -84,23 +90,29 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const libBuilt = fs.existsSync(`${projectRoot}/lib/inspect/index.js`);
 if (!libBuilt) console.log("lib/ not built (scripts/setup.d/30-kernel-lib.sh): the ./lib cells are skipped");
-const kernels: (keyof typeof CELLS)[] = ["mathagent", ...(libBuilt ? (["mathagent-lib"] as const) : []), ...(values["skip-ipython"] ? [] : (["python3"] as const))];
+const snapshotBuilt = fs.existsSync(`${projectRoot}/.cache/kernel/kernel.blob.node`);
+if (!snapshotBuilt) console.log("no start-up snapshot (scripts/setup.d/40-kernel-snapshot.sh): every kernel starts without it");
+const libSets = libBuilt ? (["mathagent-lib", ...(snapshotBuilt ? (["mathagent-lib, no snapshot"] as const) : [])] as const) : [];
+const kernels: (keyof typeof CELLS)[] = ["mathagent", ...libSets, ...(values["skip-ipython"] ? [] : (["python3"] as const))];
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const loadBefore = load();
 const results: Record<string, Record<string, number>> = {};
-for (const k of kernels) {
-  const all: Record<string, number[]> = {};
-  for (let i = 0; i < runs; i++) for (const [label, s] of Object.entries(runOnce(k))) (all[label] ??= []).push(s);
-  results[k] = Object.fromEntries(Object.entries(all).map(([label, xs]) => [label, median(xs)]));
+// Rounds alternate the kernels, so a shared machine's load falls on each alike.
+const all: Record<string, Record<string, number[]>> = {};
+for (let i = 0; i < runs; i++) {
+  for (const k of kernels) for (const [label, s] of Object.entries(runOnce(k))) ((all[k] ??= {})[label] ??= []).push(s);
 }
+for (const k of kernels) results[k] = Object.fromEntries(Object.entries(all[k]!).map(([label, xs]) => [label, median(xs)]));
 console.log(`load average (1, 5, 15 min) on ${os.cpus().length} cores: ${loadBefore} before, ${load()} after`);
 for (const k of kernels) {
   console.log(`${k} (median of ${runs} fresh kernels, ${values.pause} s between cells):`);
   for (const [label, s] of Object.entries(results[k]!)) console.log(`  ${label.padEnd(40)} ${(s * 1000).toFixed(0).padStart(6)} ms`);
 }
 if (results["python3"]) {
-  const ratio = results["mathagent"]!["first result (1 + 1)"]! / results["python3"]["first result (1 + 1)"]!;
-  console.log(`first result: mathagent / IPython = ${ratio.toFixed(2)} (goal ≤ 1.5)`);
+  for (const set of kernels.filter((k) => k !== "python3")) {
+    const ratio = results[set]!["first result (1 + 1)"]! / results["python3"]["first result (1 + 1)"]!;
+    console.log(`first result: ${set} / IPython = ${ratio.toFixed(2)} (goal ≤ 1.5)`);
+  }
 }
 for (const set of kernels.filter((k) => k !== "python3")) {
   const slowest = Math.max(...Object.entries(results[set]!).filter(([l]) => l.startsWith("import")).map(([, s]) => s));
