@@ -26,6 +26,15 @@ import { projectRoot } from "../src/paths.js";
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, pause: { type: "string", default: "0" }, json: { type: "string" }, "skip-ipython": { type: "boolean", default: false } } });
 const runs = Number(values.runs);
 
+/** The `./lib` cells, run on kernels started with and without the start-up snapshot. */
+const LIB_CELLS: [string, string][] = [
+  ["first result (1 + 1)", "1 + 1"],
+  ["import ./lib/data", 'import { loadProblems } from "./lib/data/index.js";\nconsole.log(typeof loadProblems);'],
+  ["import ./lib/grading + ./lib/display", 'import { Grader } from "./lib/grading/index.js";\nimport { showTable } from "./lib/display/index.js";\nconsole.log(typeof Grader, typeof showTable);'],
+  ["import ./lib/inspect", 'import { openPreferenceData } from "./lib/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
+  ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
+];
+
 /** Cell sets: the kernel each runs on, then [label, code] per cell. */
 const CELLS: Record<"mathagent" | "mathagent-lib" | "mathagent-lib, no snapshot" | "python3", [string, string][]> = {
   mathagent: [
@@ -35,21 +44,14 @@ const CELLS: Record<"mathagent" | "mathagent-lib" | "mathagent-lib, no snapshot"
     ["import ./src/inspect", 'import { openPreferenceData } from "./src/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
     ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
   ],
-  "mathagent-lib": [
-    ["first result (1 + 1)", "1 + 1"],
-    ["import ./lib/data", 'import { loadProblems } from "./lib/data/index.js";\nconsole.log(typeof loadProblems);'],
-    ["import ./lib/grading + ./lib/display", 'import { Grader } from "./lib/grading/index.js";\nimport { showTable } from "./lib/display/index.js";\nconsole.log(typeof Grader, typeof showTable);'],
-    ["import ./lib/inspect", 'import { openPreferenceData } from "./lib/inspect/index.js";\nconsole.log(typeof openPreferenceData);'],
-    ["a cell after the imports", "const k = 6 * 7;\nconsole.log(k);"],
-  ],
-  "mathagent-lib, no snapshot": [],
+  "mathagent-lib": LIB_CELLS,
+  "mathagent-lib, no snapshot": LIB_CELLS,
   python3: [
     ["first result (1 + 1)", "1 + 1"],
     ["import json, fractions, statistics", "import json, fractions, statistics"],
     ["a cell after the imports", "k = 6 * 7\nprint(k)"],
   ],
 };
-CELLS["mathagent-lib, no snapshot"] = CELLS["mathagent-lib"];
 
 /** The driver: starts a kernel, times each cell, prints JSON {cell: seconds}. */
 const DRIVER = `

@@ -4,7 +4,7 @@
 // with `node --build-snapshot` once: it builds the kernel's converter with those declarations in its
 // program and V8 writes the heap to .cache/kernel; `kernel/start.sh` starts the kernel from that heap
 // when the snapshot was made by the same Node, and the kernel checks the rest of the fingerprint
-// (project root, kernel sources, installed packages) before using anything in it.
+// (project, kernel sources, installed packages, warmed areas) before using anything in it.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -81,34 +81,48 @@ function build() {
   const { warmConverter, libraryEntries } = load(path.join(__dirname, "warmup.cjs"));
   // The library's modules are loaded at run time, by the kernel's require.
   const loadModule = (file) => globalThis[KEY].require(file);
-  const node = warmConverter(load(path.join(__dirname, "converter.cjs")).createConverter({ isJS: false, isBrowser: false }), libraryEntries(ROOT), loadModule);
+  const entries = libraryEntries(ROOT);
+  const node = warmConverter(load(path.join(__dirname, "converter.cjs")).createConverter({ isJS: false, isBrowser: false }), entries, loadModule);
   node.warmTypes();
   const first = node.convert("", "1 + 1");
   if (first.diagnostics.length) throw new Error(`snapshot: a first cell failed to convert: ${JSON.stringify(first.diagnostics)}`);
-  globalThis[KEY] = { fingerprint: fingerprint(), tsFile, ts, node, files: [...modules.keys()] };
+  globalThis[KEY] = { root: ROOT, fingerprint: fingerprint(), entries, libraryEntries, tsFile, ts, node, files: [...modules.keys()] };
   v8.startupSnapshot.setDeserializeMainFunction(startKernel);
 }
 
-/** After deserialising: keep the snapshot only if it still fits, then run the script named on the command line. */
+/** Why the snapshot does not fit the kernel started with `script`, or null if it does. */
+function misfit(snap, script) {
+  if (process.env.MATHAGENT_KERNEL_SNAPSHOT === "0") return "MATHAGENT_KERNEL_SNAPSHOT=0";
+  const rel = path.relative(snap.root, script);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return `built for the project in ${snap.root}`;
+  if (snap.fingerprint !== fingerprint(snap.root)) return "the kernel's sources or the installed packages changed since setup built it";
+  if (JSON.stringify(snap.libraryEntries(snap.root)) !== JSON.stringify(snap.entries)) return "MATHAGENT_KERNEL_WARM or lib/ names other areas than when it was built";
+  return null;
+}
+
+/** After deserialising: keep the snapshot only if it fits, then run the script named on the command line as the main module. */
 function startKernel() {
-  // Node leaves the snapshot without Error.stackTraceLimit (errors would carry no stack); V8's default.
-  if (typeof Error.stackTraceLimit !== "number") Error.stackTraceLimit = 10;
+  // Node leaves the snapshot without Error.stackTraceLimit (errors would carry no stack).
+  if (typeof Error.stackTraceLimit !== "number") {
+    const flag = process.execArgv.map((a) => /^--stack-trace-limit=(\d+)$/.exec(a)).find(Boolean);
+    Error.stackTraceLimit = flag ? Number(flag[1]) : 10;
+  }
+  // Processes the kernel forks start as plain Node, not from the kernel's heap.
+  process.execArgv = process.execArgv.filter((a, i, all) => a !== "--snapshot-blob" && !a.startsWith("--snapshot-blob=") && all[i - 1] !== "--snapshot-blob");
   const snap = globalThis[KEY];
-  let why = null;
+  const script = path.resolve(process.argv[1]);
+  let why;
   try {
-    if (process.env.MATHAGENT_KERNEL_SNAPSHOT === "0") why = "MATHAGENT_KERNEL_SNAPSHOT=0";
-    else if (snap.fingerprint !== fingerprint()) why = "the kernel's sources or the installed packages changed since setup built it";
+    why = misfit(snap, script);
   } catch (e) {
     why = e.message;
   }
   if (why) {
     delete globalThis[KEY];
     process.stderr.write(`[mathagent kernel] start-up snapshot not used (${why}); \`npm run setup\` rebuilds it\n`);
-  }
-  const script = path.resolve(process.argv[1]);
-  const kernelRequire = Module.createRequire(script);
-  if (!why) snap.require = kernelRequire;
-  kernelRequire(script);
+  } else snap.require = Module.createRequire(script);
+  process.argv[1] = script;
+  Module.runMain();
 }
 
 /** The snapshot's contents when this kernel started from one that fits, else undefined. */

@@ -8,6 +8,8 @@ shift
 dir=$(dirname "$0")
 blob="$dir/../.cache/kernel/kernel.blob"
 bin=$(command -v "$node")
+# The real path, as setup records it (a node on PATH is often a link).
+[ -n "$bin" ] && bin=$(readlink -f "$bin" 2>/dev/null || printf '%s' "$bin")
 if [ "${MATHAGENT_KERNEL_SNAPSHOT:-1}" != 0 ] && [ -n "$bin" ] && [ -f "$blob" ] && [ "$(cat "$blob.node" 2>/dev/null)" = "$bin $(wc -c <"$bin")" ]; then
   exec "$node" --snapshot-blob "$blob" "$dir/tslab-kernel.cjs" "$@"
 fi

@@ -53,7 +53,8 @@ test("kernel install writes a spec whose paths exist", async () => {
   assert.equal(r.code, 0, r.stderr);
   const spec = JSON.parse(fs.readFileSync(path.join(dir, "kernels/mathagent/kernel.json"), "utf8")) as { argv: string[]; display_name: string };
   assert.equal(spec.display_name, "mathagent (TypeScript)");
-  assert.ok(fs.existsSync(spec.argv[0]!) && fs.existsSync(spec.argv[1]!));
+  assert.deepEqual(spec.argv.slice(0, 3), ["/bin/sh", projectPath("kernel", "start.sh"), process.execPath]);
+  assert.ok(spec.argv.slice(0, 3).every((f) => fs.existsSync(f)));
   assert.equal((await runCli(["kernel", "uninstall", "--dir", dir])).code, 0);
   assert.ok(!fs.existsSync(path.join(dir, "kernels/mathagent")));
   fs.rmSync(dir, { recursive: true, force: true });

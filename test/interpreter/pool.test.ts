@@ -182,7 +182,7 @@ test("PyodidePool: a tight Python loop is always stopped by the interrupt, never
   // Pyodide reads and clears the interrupt buffer with two plain accesses, so a single store is
   // sometimes lost once the loop has run hot for a few hundred ms (about 1 run in 10 at 700 ms
   // here); the host re-asserts it. With a 20 s grace a lost interrupt would show up as a kill, or
-  // as a stop many seconds late; the bound leaves room for a loaded machine (CI saw 1.1 s).
+  // as a stop many seconds late; the bound leaves room for a loaded machine (over 1 s there).
   const graceMs = 20000;
   const pool = new PyodidePool({ workers: 1, graceMs, log: () => {} });
   try {

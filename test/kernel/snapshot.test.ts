@@ -51,9 +51,22 @@ out.push(conv.complete(decl, "tw", 2).candidates.slice(0, 5));
 console.log(JSON.stringify({ snapshot: Boolean(snap), out }));
 `;
 
+/** The blob and the Node it was made by; a test starting Node from the blob checks this first (another Node would exit). */
+function checkStamp(): void {
+  assert.ok(fs.existsSync(blob), "scripts/setup.d/40-kernel-snapshot.sh builds .cache/kernel/kernel.blob");
+  const stamp = fs.readFileSync(`${blob}.node`, "utf8").trim();
+  assert.equal(stamp, `${fs.realpathSync(process.execPath)} ${fs.statSync(process.execPath).size}`, "the snapshot was made by the Node running the tests");
+}
+
+/** A script inside the project (the snapshot serves only the project it was built in). */
+function projectScript(name: string, text: string): string {
+  const file = projectPath(".cache", "kernel", `${name}-${process.pid}.cjs`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
 function convertWith(snapshot: boolean) {
-  const script = path.join(os.tmpdir(), `snapshot-convert-${process.pid}.cjs`);
-  fs.writeFileSync(script, CONVERT);
+  const script = projectScript("test-convert", CONVERT);
   try {
     const r = spawnSync(process.execPath, snapshot ? ["--snapshot-blob", blob, script] : [script], { encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, `snapshot ${snapshot}: ${r.stderr}`);
@@ -64,7 +77,7 @@ function convertWith(snapshot: boolean) {
 }
 
 test("setup built the start-up snapshot; its converter converts, reports errors and completes exactly as a fresh one", () => {
-  assert.ok(fs.existsSync(blob), "scripts/setup.d/40-kernel-snapshot.sh builds .cache/kernel/kernel.blob");
+  checkStamp();
   const fresh = convertWith(false);
   const snap = convertWith(true);
   assert.equal(fresh.snapshot, false);
@@ -91,7 +104,7 @@ test("the kernel starts from the snapshot through Jupyter, and without it when M
   assert.match(JSON.stringify(withSnapshot[1]!.reply), /not assignable to type 'number'/);
 });
 
-test("a snapshot that no longer fits is not used: the fingerprint covers the kernel's sources and the installed packages", () => {
+test("a snapshot that no longer fits is not used: another project, edited kernel sources, other packages or other warmed areas", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-fp-"));
   try {
     for (const f of ["kernel/converter.cjs", "kernel/warmup.cjs", "node_modules/.package-lock.json", "node_modules/tslab/dist/converter.js"]) {
@@ -108,16 +121,24 @@ test("a snapshot that no longer fits is not used: the fingerprint covers the ker
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  // The check that falls back: the snapshot's start names why and the script still runs, without it.
-  const script = path.join(os.tmpdir(), `snapshot-off-${process.pid}.cjs`);
-  fs.writeFileSync(script, `console.log(JSON.stringify(require(${JSON.stringify(projectPath("kernel", "snapshot.cjs"))}).fromSnapshot() === undefined));`);
+  // A start that does not fit names why, and the script runs without the snapshot.
+  checkStamp();
+  const inside = projectScript("test-fits", `console.log(require(${JSON.stringify(projectPath("kernel", "snapshot.cjs"))}).fromSnapshot() !== undefined, require.main === module);`);
+  const outside = path.join(os.tmpdir(), `snapshot-outside-${process.pid}.cjs`);
+  fs.copyFileSync(inside, outside);
   try {
-    const off = spawnSync(process.execPath, ["--snapshot-blob", blob, script], { encoding: "utf8", env: { ...process.env, MATHAGENT_KERNEL_SNAPSHOT: "0" } });
-    assert.equal(off.status, 0, off.stderr);
-    assert.equal(off.stdout.trim(), "true");
-    assert.match(off.stderr, /start-up snapshot not used \(MATHAGENT_KERNEL_SNAPSHOT=0\); `npm run setup` rebuilds it/);
+    const start = (script: string, env: NodeJS.ProcessEnv = {}) => {
+      const r = spawnSync(process.execPath, ["--snapshot-blob", blob, script], { encoding: "utf8", env: { ...process.env, ...env } });
+      assert.equal(r.status, 0, r.stderr);
+      return [r.stdout.trim(), r.stderr.replace(/\n$/, "").replace(/^\[mathagent kernel\] start-up snapshot not used \((.*)\); `npm run setup` rebuilds it$/, "$1")];
+    };
+    assert.deepEqual(start(inside), ["true true", ""]);
+    assert.deepEqual(start(inside, { MATHAGENT_KERNEL_SNAPSHOT: "0" }), ["false true", "MATHAGENT_KERNEL_SNAPSHOT=0"]);
+    assert.deepEqual(start(inside, { MATHAGENT_KERNEL_WARM: "none" }), ["false true", "MATHAGENT_KERNEL_WARM or lib/ names other areas than when it was built"]);
+    assert.deepEqual(start(outside), ["false true", `built for the project in ${projectPath()}`]);
   } finally {
-    fs.rmSync(script, { force: true });
+    fs.rmSync(inside, { force: true });
+    fs.rmSync(outside, { force: true });
   }
 });
 
@@ -131,22 +152,25 @@ test("the launcher starts Node from the snapshot only when the stamp names that 
     // Stands in for the kernel: says whether it runs from the snapshot, whether errors carry a stack, and its arguments.
     fs.writeFileSync(path.join(tmp, "kernel", "tslab-kernel.cjs"), 'console.log(typeof globalThis[Symbol.for("mathagent.kernelSnapshot")], typeof new Error().stack, JSON.stringify(process.argv.slice(2)));');
     const stamp = path.join(tmp, ".cache", "kernel", "kernel.blob.node");
+    // What the stand-in prints, and whether Node started from the blob (only then is there a
+    // snapshot to refuse: this copy of the launcher is not in the project the blob was built for).
     const launch = (env: NodeJS.ProcessEnv = {}) => {
       const r = spawnSync("/bin/sh", [path.join(tmp, "kernel", "start.sh"), process.execPath, "kernel", "--config-path", "c.json"], { encoding: "utf8", env: { ...process.env, ...env } });
       assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
+      assert.equal(r.stdout.trim(), 'undefined string ["kernel","--config-path","c.json"]');
+      return /start-up snapshot not used \(built for the project in /.test(r.stderr);
     };
-    const args = 'string ["kernel","--config-path","c.json"]';
+    const real = fs.realpathSync(process.execPath);
     const size = fs.statSync(process.execPath).size;
-    fs.writeFileSync(stamp, `${process.execPath} ${size}\n`);
-    assert.equal(launch(), `object ${args}`);
-    assert.equal(launch({ MATHAGENT_KERNEL_SNAPSHOT: "0" }), `undefined ${args}`);
-    for (const other of [`${process.execPath} ${size + 1}`, `/usr/local/bin/other-node ${size}`]) {
+    fs.writeFileSync(stamp, `${real} ${size}\n`);
+    assert.equal(launch(), true, "the stamp setup writes: started from the blob");
+    assert.equal(launch({ MATHAGENT_KERNEL_SNAPSHOT: "0" }), false);
+    for (const other of [`${real} ${size + 1}`, `/usr/local/bin/other-node ${size}`]) {
       fs.writeFileSync(stamp, other + "\n");
-      assert.equal(launch(), `undefined ${args}`, `stamp "${other}"`);
+      assert.equal(launch(), false, `stamp "${other}"`);
     }
     fs.rmSync(stamp);
-    assert.equal(launch(), `undefined ${args}`, "no stamp");
+    assert.equal(launch(), false, "no stamp");
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
