@@ -93,7 +93,8 @@ function build() {
 /** Why the snapshot does not fit the kernel started with `script`, or null if it does. */
 function misfit(snap, script) {
   if (process.env.MATHAGENT_KERNEL_SNAPSHOT === "0") return "MATHAGENT_KERNEL_SNAPSHOT=0";
-  const rel = path.relative(snap.root, script);
+  // Real paths: a project reached through a link is still the project.
+  const rel = path.relative(fs.realpathSync(snap.root), fs.realpathSync(script));
   if (rel.startsWith("..") || path.isAbsolute(rel)) return `built for the project in ${snap.root}`;
   if (snap.fingerprint !== fingerprint(snap.root)) return "the kernel's sources or the installed packages changed since setup built it";
   if (JSON.stringify(snap.libraryEntries(snap.root)) !== JSON.stringify(snap.entries)) return "MATHAGENT_KERNEL_WARM or lib/ names other areas than when it was built";
