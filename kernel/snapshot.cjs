@@ -67,13 +67,13 @@ function snapshotLoader() {
     }
     throw new Error(`snapshot: cannot find "${name}" from ${dir}`);
   }
-  return { load, modules: cache };
+  return { load };
 }
 
 /** The builder: TypeScript and the converter with the declarations parsed and bound, kept on globalThis. */
 function build() {
   process.chdir(ROOT);
-  const { load, modules } = snapshotLoader();
+  const { load } = snapshotLoader();
   const tsFile = resolver.resolve("@tslab/typescript-for-tslab", { paths: [path.join(ROOT, "node_modules", "tslab")] });
   const ts = load(tsFile);
   const startup = load(path.join(__dirname, "ts-startup.cjs"));
@@ -86,7 +86,7 @@ function build() {
   node.warmTypes();
   const first = node.convert("", "1 + 1");
   if (first.diagnostics.length) throw new Error(`snapshot: a first cell failed to convert: ${JSON.stringify(first.diagnostics)}`);
-  globalThis[KEY] = { root: ROOT, fingerprint: fingerprint(), entries, libraryEntries, tsFile, ts, node, files: [...modules.keys()] };
+  globalThis[KEY] = { root: ROOT, fingerprint: fingerprint(), entries, libraryEntries, tsFile, ts, node };
   v8.startupSnapshot.setDeserializeMainFunction(startKernel);
 }
 

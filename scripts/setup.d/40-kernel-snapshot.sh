@@ -2,7 +2,7 @@
 # The notebook kernel's start-up snapshot (kernel/snapshot.cjs): TypeScript loaded and the
 # declarations every cell is checked against parsed and bound, saved as a V8 heap that
 # kernel/start.sh starts the kernel from. Idempotent: rebuilt when Node, the kernel's sources, the
-# installed packages or lib/ change. Never fatal: without it the kernel starts without it, slower.
+# installed packages or lib/ change. Never fatal: the kernel then starts without it, slower.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { printf '[setup:kernel-snapshot] %s\n' "$*" >&2; }
