@@ -23,6 +23,7 @@ const resolver = Module.createRequire(__filename);
 /**
  * What a snapshot is only valid for: the project root, every kernel source and tslab file it loads,
  * and the installed packages (the lockfile npm wrote), besides the Node binary the launcher checks.
+ * Setup's stamp (scripts/setup.d/40-kernel-snapshot.sh) is built on it, so setup rebuilds what the kernel would refuse.
  */
 function fingerprint(root = ROOT) {
   const h = crypto.createHash("sha256").update(root).update(process.version);

@@ -12,7 +12,12 @@ blob=$dir/kernel.blob
 # The Node binary's real path (kernel/start.sh resolves links the same way) and size.
 bin=$(node -p process.execPath)
 node_id="$bin $(wc -c <"$bin")"
-stamp=$( (echo "$node_id $PWD"; cat kernel/*.cjs scripts/setup.d/40-kernel-snapshot.sh node_modules/.package-lock.json; cat lib/.stamp 2>/dev/null || true) | sha256sum | cut -d' ' -f1)
+# What the kernel checks a snapshot against (kernel/snapshot.cjs `fingerprint`), plus lib/ and this script.
+if ! fingerprint=$(node -e 'console.log(require("./kernel/snapshot.cjs").fingerprint())' 2>&1); then
+  log "WARNING: no start-up snapshot ($fingerprint); the kernel starts without it"
+  exit 0
+fi
+stamp=$( (echo "$node_id $fingerprint"; cat scripts/setup.d/40-kernel-snapshot.sh; cat lib/.stamp 2>/dev/null || true) | sha256sum | cut -d' ' -f1)
 if [ -f "$blob" ] && [ "$(cat "$blob.stamp" 2>/dev/null)" = "$stamp" ] && [ "$(cat "$blob.node" 2>/dev/null)" = "$node_id" ]; then exit 0; fi
 
 mkdir -p "$dir"
